@@ -1,0 +1,57 @@
+"""Where the project's inputs live.
+
+The tool reads variants/, templates/ and csrc/ from a project root: the
+directory named by $EVALUATE_ROOT, else the checkout this package was
+installed from (pip install -e .), else the current directory.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import EvaluateError
+
+
+@dataclass(frozen=True)
+class ProjectPaths:
+    root: Path
+
+    @property
+    def variants(self) -> Path:
+        return self.root / "variants"
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def csrc(self) -> Path:
+        return self.root / "csrc"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+
+def _looks_like_root(path: Path) -> bool:
+    return (path / "variants").is_dir() and (path / "templates").is_dir()
+
+
+def find_project(explicit: Path | str | None = None) -> ProjectPaths:
+    """Locate the project root, or explain how to point at one."""
+    candidates: list[Path] = []
+    if explicit is not None:
+        candidates.append(Path(explicit))
+    elif os.environ.get("EVALUATE_ROOT"):
+        candidates.append(Path(os.environ["EVALUATE_ROOT"]))
+    else:
+        candidates += [Path(__file__).resolve().parent.parent, Path.cwd()]
+    for candidate in candidates:
+        if _looks_like_root(candidate):
+            return ProjectPaths(candidate.resolve())
+    raise EvaluateError(
+        f"no variants/ and templates/ directories under {candidates[0]}",
+        hint="run from the evaluate checkout, install it with "
+             "'pip install -e .', or set EVALUATE_ROOT")

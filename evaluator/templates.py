@@ -1,0 +1,138 @@
+"""Templates: their declared parameters, and a Jinja2 loader that marks
+every source line so the rendered C can carry #line markers.
+
+A template starts with a Jinja comment holding TOML that declares its
+parameters, e.g.
+
+    {#-
+    [params.accept_order]
+    kind = "order"            # or "bool", "enum" (with values = [...])
+    doc = "memory order of the accept-side exchange"
+    -#}
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+import jinja2
+
+from .errors import TemplateError
+from .orders import ORDER_NAMES
+
+TEMPLATE_SUFFIX = ".c.j2"
+KINDS = ("bool", "enum", "order", "int")
+_HEADER_RE = re.compile(r"\A\{#-?(.*?)-?#\}", re.S)
+# Marks the template line a rendered line came from; stripped afterwards.
+LINE_TOKEN = "@@evaluate-line:{}@@"
+LINE_TOKEN_RE = re.compile(r"@@evaluate-line:(\d+)@@")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str
+    values: tuple[str, ...] = ()
+    doc: str = ""
+
+    def allowed(self) -> tuple[str, ...]:
+        return ORDER_NAMES if self.kind == "order" else self.values
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    name: str
+    path: Path
+    params: Mapping[str, Param]
+    header_lines: int
+
+
+def _parse_param(name: str, raw: dict, path: Path) -> Param:
+    kind = raw.get("kind")
+    if kind not in KINDS:
+        raise TemplateError(f"parameter {name!r} has kind {kind!r}", path=path,
+                            hint="kind is one of " + ", ".join(KINDS))
+    values = tuple(str(v) for v in raw.get("values", ()))
+    if kind == "enum" and not values:
+        raise TemplateError(f"enum parameter {name!r} lists no values",
+                            path=path, hint="add values = [\"a\", \"b\"]")
+    return Param(name, kind, values, str(raw.get("doc", "")))
+
+
+def read_template_info(templates_dir: Path, name: str) -> TemplateInfo:
+    """Parse a template's parameter declarations (its leading comment)."""
+    path = templates_dir / (name + TEMPLATE_SUFFIX)
+    if not path.is_file():
+        known = sorted(p.name[:-len(TEMPLATE_SUFFIX)]
+                       for p in templates_dir.glob("*" + TEMPLATE_SUFFIX))
+        raise TemplateError(f"unknown template {name!r}", path=path,
+                            hint="known templates: " + ", ".join(known))
+    source = path.read_text(encoding="utf-8")
+    match = _HEADER_RE.match(source)
+    if not match:
+        raise TemplateError("no parameter declaration comment at the top",
+                            path=path, line=1,
+                            hint="start the template with {#- [params.x] ... -#}")
+    try:
+        table = tomllib.loads(match.group(1))
+    except tomllib.TOMLDecodeError as exc:
+        raise TemplateError(f"malformed parameter declarations: {exc}",
+                            path=path) from None
+    params = {key: _parse_param(key, raw, path)
+              for key, raw in table.get("params", {}).items()}
+    return TemplateInfo(name, path, MappingProxyType(params),
+                        match.group(0).count("\n") + 1)
+
+
+def _is_statement_line(stripped: str) -> bool:
+    return stripped.startswith(("{%", "{#"))
+
+
+def mark_lines(source: str, header_lines: int) -> str:
+    """Prefix each C line of the template with a LINE_TOKEN.
+
+    Statement-only lines are left alone so trim_blocks/lstrip_blocks still
+    swallow them; continuation lines of a C macro are left alone so a
+    #line marker never lands inside a macro definition.
+    """
+    out = []
+    previous = ""
+    for number, line in enumerate(source.split("\n"), start=1):
+        stripped = line.strip()
+        skip = (number <= header_lines or _is_statement_line(stripped)
+                or previous.rstrip().endswith("\\"))
+        out.append(line if skip else LINE_TOKEN.format(number) + line)
+        previous = line
+    return "\n".join(out)
+
+
+class MarkingLoader(jinja2.FileSystemLoader):
+    """A FileSystemLoader that applies mark_lines to every template."""
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        header = _HEADER_RE.match(source)
+        header_lines = header.group(0).count("\n") + 1 if header else 0
+        return mark_lines(source, header_lines), filename, uptodate
+
+
+def lines_to_markers(text: str, display_path: str) -> str:
+    """Replace LINE_TOKENs by #line markers where the numbering jumps."""
+    out: list[str] = []
+    expected: int | None = None
+    for raw in text.split("\n"):
+        found = LINE_TOKEN_RE.findall(raw)
+        line = LINE_TOKEN_RE.sub("", raw)
+        origin = int(found[0]) if found else None
+        if origin is not None and origin != expected:
+            out.append(f'#line {origin} "{display_path}"')
+            expected = origin
+        out.append(line)
+        if expected is not None:
+            expected += 1
+    return "\n".join(out)
