@@ -1,0 +1,136 @@
+"""The one small interface between the explorer and a memory model.
+
+The explorer (explore.py) knows threads, program counters and locals; it
+knows nothing about memory.  A memory model (models/sc.py, tso.py,
+rc11.py) knows memory and nothing about programs.  The explorer asks the
+model to perform one access of one thread at a time and gets back every
+way the model allows it to happen (a read may see several writes; a
+write may be placed at several points of the coherence order).
+
+Model states must be immutable and hashable: the explorer deduplicates
+global states (thread states + memory state) by hashing.  Two states that
+allow the same futures should compare equal (canonical form), or the
+search wastes time; it must never merge states with different futures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Hashable, Mapping, Protocol, Sequence
+
+from ..orders import Order
+
+# (thread, index of the event in that thread's history).  Thread -1 holds
+# the initialisation writes, one per location, index = position in the
+# sorted list of locations.
+EventId = tuple[int, int]
+INIT_THREAD = -1
+
+
+class Kind(Enum):
+    LOAD = "load"
+    STORE = "store"
+    RMW = "rmw"
+    FENCE = "fence"
+
+
+class RmwOp(Enum):
+    XCHG = "xchg"
+    ADD = "add"
+    SUB = "sub"
+    OR = "or"
+    AND = "and"
+    CAS = "cas"        # compare-exchange (strong): writes only on success
+
+
+@dataclass(frozen=True)
+class Access:
+    """One memory event a thread wants to perform.
+
+    plain=True marks a non-atomic access (C11 data-race candidate); its
+    order is RELAXED for the models' purposes.  For CAS, `operand` is the
+    desired value, `expected` the expected one, and `fail_order` the order
+    of the read when the comparison fails (the event is then a plain read
+    with that order, not an RMW).
+    """
+
+    kind: Kind
+    loc: str = ""
+    order: Order = Order.SEQ_CST
+    value: int = 0                  # STORE: value written
+    op: RmwOp | None = None         # RMW only
+    operand: int = 0                # RMW: xchg value / addend / mask / desired
+    expected: int = 0               # CAS only
+    fail_order: Order | None = None  # CAS only
+    plain: bool = False
+
+    def apply(self, old: int) -> int | None:
+        """New value written by an RMW reading `old`; None = no write."""
+        match self.op:
+            case RmwOp.XCHG:
+                return self.operand
+            case RmwOp.ADD:
+                return old + self.operand
+            case RmwOp.SUB:
+                return old - self.operand
+            case RmwOp.OR:
+                return old | self.operand
+            case RmwOp.AND:
+                return old & self.operand
+            case RmwOp.CAS:
+                return self.operand if old == self.expected else None
+        raise ValueError(f"not an RMW: {self}")
+
+
+@dataclass(frozen=True)
+class Race:
+    """Two conflicting accesses not ordered by happens-before."""
+
+    loc: str
+    first: EventId      # the earlier-added access
+    second: EventId     # the access just performed
+
+
+@dataclass(frozen=True)
+class Step:
+    """One way the model lets an access happen."""
+
+    state: Hashable
+    value: int | None = None        # value read (LOAD, RMW, CAS)
+    source: EventId | None = None   # the write that value came from
+    race: Race | None = None        # C11 only
+
+
+@dataclass(frozen=True)
+class Internal:
+    """A step the memory takes on its own (e.g. a TSO store-buffer flush)."""
+
+    state: Hashable
+    thread: int                     # whose buffer, for the trace
+    note: str                       # e.g. "flush notified=1 to memory"
+
+
+class MemoryModel(Protocol):
+    name: str                       # "sc" | "tso" | "c11"
+
+    def initial(self, init: Mapping[str, int], threads: int) -> Hashable:
+        """Memory before any thread runs; init lists every location."""
+
+    def perform(self, state: Hashable, event: EventId,
+                access: Access) -> Sequence[Step]:
+        """Every way `access` (thread event[0]'s next event) can happen.
+
+        An empty list means the access cannot happen in this state at all
+        (the explorer treats the thread as unable to move)."""
+
+    def internal(self, state: Hashable) -> Sequence[Internal]:
+        """Steps the memory may take between thread steps (TSO flushes)."""
+
+    def settle(self, state: Hashable) -> Hashable:
+        """The state after every pending write has become visible (used
+        when a property assumes writes eventually propagate)."""
+
+    def latest(self, state: Hashable, loc: str) -> tuple[int, EventId]:
+        """Value and id of the coherence-latest write to loc, as seen from
+        a settled state."""
