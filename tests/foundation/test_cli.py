@@ -1,0 +1,71 @@
+"""The command line: errors are one line on stderr with exit status 2 and
+no traceback; render and new do what they say."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from evaluator.cli import main
+
+
+def _run(*args, cwd=None, env=None):
+    return subprocess.run([sys.executable, "-m", "evaluator.cli", *args],
+                          capture_output=True, text=True, cwd=cwd, env=env)
+
+
+def test_unknown_variant_exits_2_with_one_line_and_suggestion():
+    result = _run("render", "acq_rel")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "unknown variant 'acq_rel'" in result.stderr
+    assert "did you mean 'acq-rel'" in result.stderr
+
+
+def test_render_prints_the_variant(capsys):
+    assert main(["render", "test-then-xchg"]) == 0
+    out = capsys.readouterr().out
+    assert "if (atomic_read(&ctx->notified) &&" in out
+    assert '#include "aio_protocol.c"' in out
+
+
+def test_render_expand_runs_the_preprocessor(capsys):
+    assert main(["render", "relaxed", "--expand"]) == 0
+    out = capsys.readouterr().out
+    assert "__sync_fetch_and_add" in out and "#include" not in out
+
+
+def test_new_copies_a_spec_and_refuses_to_overwrite(scratch, capsys):
+    root = str(scratch.root)
+    assert main(["new", "my-idea", "--from", "relaxed", "--root", root]) == 0
+    created = scratch.variants / "my-idea.toml"
+    text = created.read_text()
+    assert 'name = "my-idea"' in text and "from relaxed" in text
+    assert 'accept_order = "relaxed"' in text
+    # The copy renders as is and carries no expectation over.
+    assert main(["render", "my-idea", "--root", root]) == 0
+    assert main(["list", "--json", "--root", root]) == 0
+    assert '"my-idea"' in capsys.readouterr().out
+    before = created.read_text()
+    assert main(["new", "my-idea", "--from", "acq-rel", "--root", root]) == 2
+    assert created.read_text() == before
+    assert "already exists" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["../escape", "a/b", "..", "x..y"])
+def test_new_refuses_path_characters(scratch, capsys, name):
+    assert main(["new", name, "--from", "relaxed",
+                 "--root", str(scratch.root)]) == 2
+    assert "path or special characters" in capsys.readouterr().err
+    assert len(list(scratch.variants.iterdir())) == 9  # nothing written
+
+
+def test_malformed_toml_via_cli(scratch, capsys):
+    spec = scratch.variants / "acq-rel.toml"
+    spec.write_text(spec.read_text() + "\n[params\n")
+    assert main(["list", "--root", str(scratch.root)]) == 2
+    err = capsys.readouterr().err
+    assert "acq-rel.toml:" in err and "malformed TOML" in err
