@@ -88,7 +88,10 @@ def append_samples(path: Path, samples: Iterable[Sample]) -> None:
 
 
 def append_fault(path: Path, fault: Fault) -> None:
-    append_records(path, "fault", [asdict(fault)])
+    # The line's "kind" is "fault"; Fault.kind travels as "fault".
+    payload = asdict(fault)
+    payload["fault"] = payload.pop("kind")
+    append_records(path, "fault", [payload])
 
 
 def _records(path: Path) -> Iterator[tuple[int, dict]]:
@@ -132,6 +135,7 @@ def read_samples(path: Path) -> SampleSet:
             elif kind == "sample":
                 samples.append(Sample(**record))
             elif kind == "fault":
+                record["kind"] = record.pop("fault", None)
                 faults.append(Fault(**record))
             else:
                 raise ReportError(f"unknown record kind {kind!r}", path=path,

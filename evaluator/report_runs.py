@@ -1,0 +1,158 @@
+"""Rebuild a report from saved run directories (samples.jsonl +
+check.json), merging several runs: one section per machine, keyed by the
+environment's host name and CPU model.  Runs of the same machine are
+pooled (their processes renumbered so they stay distinct units); runs of
+different machines never are.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from .errors import ReportError
+from .report import (MachineRun, ReportDoc, ReportPaths, build_report,
+                     rankable_variants, read_checks, save)
+from .samples import SampleSet, read_samples
+from .stats import rank_runs
+from .variants import Variant
+
+
+@dataclass(frozen=True)
+class SavedRun:
+    path: Path
+    sample_set: SampleSet
+    check_results: tuple[Mapping, ...]
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    paths: ReportPaths
+    doc: ReportDoc
+    problems: tuple[str, ...]   # results contradicting an expectation
+
+
+def load_run(run_dir: Path) -> SavedRun:
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise ReportError("not a run directory", path=run_dir,
+                          hint="give the directory 'evaluate' or "
+                               "'evaluate bench' wrote (reports/<run-id>)")
+    checks = run_dir / "check.json"
+    results = read_checks(checks) if checks.is_file() else []
+    return SavedRun(run_dir, read_samples(run_dir / "samples.jsonl"),
+                    tuple(results))
+
+
+def machine_key(environment: Mapping[str, object]) -> tuple[str, ...]:
+    """Host name and CPU model; without a host name, the kernel string
+    too, so that two machines are pooled only if nothing tells them
+    apart."""
+    cpu = str(environment.get("cpu_model") or environment.get("cpu") or "?")
+    host = environment.get("hostname") or environment.get("host")
+    if host:
+        return (str(host), cpu)
+    return ("?", cpu, str(environment.get("kernel") or "?"))
+
+
+def pool(runs: Sequence[SavedRun]) -> SampleSet:
+    """Runs of one machine as one sample set; process ids shifted so that
+    process p of run i is its own unit."""
+    if len(runs) == 1:
+        return runs[0].sample_set
+    samples, faults, census, offset = [], [], {}, 0
+    for run in runs:
+        ss = run.sample_set
+        samples += [replace(s, process=s.process + offset)
+                    for s in ss.samples]
+        faults += [replace(f, process=f.process + offset)
+                   for f in ss.faults]
+        census.update(ss.census)
+        ids = [s.process for s in ss.samples] + [f.process
+                                                 for f in ss.faults]
+        offset += max(ids, default=-1) + 1
+    environment = dict(runs[0].sample_set.environment)
+    environment["pooled_runs"] = [str(r.path) for r in runs]
+    return SampleSet(environment, census, tuple(samples), tuple(faults))
+
+
+def _problems(doc: ReportDoc, checks: Sequence[Mapping]) -> list[str]:
+    found = []
+    for section in doc.sections:
+        for check in section.ranking.self_checks:
+            if check.ok is False:
+                found.append(f"self-validation: {check.variant} expected "
+                             f"{check.expected}, got "
+                             + ", ".join(f"{k} {v}" for k, v in
+                                         check.verdicts.items()))
+    for result in checks:
+        expected = result.get("expected")
+        if expected and result.get("verdict") != expected:
+            found.append(f"{result.get('variant')} under "
+                         f"{result.get('model')}: expected {expected}, "
+                         f"checker says {result.get('verdict')}")
+    return sorted(set(found))
+
+
+def new_run_dir(reports: Path, suffix: str = "") -> Path:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    while True:
+        path = reports / f"{stamp}-{secrets.token_hex(2)}{suffix}"
+        try:
+            path.mkdir(parents=True)
+            return path
+        except FileExistsError:
+            continue
+
+
+def _copy_raw(runs: Sequence[SavedRun], out_dir: Path) -> None:
+    """Keep the raw samples next to a report written elsewhere."""
+    for number, run in enumerate(runs, start=1):
+        if run.path.resolve() == out_dir.resolve():
+            continue
+        target = out_dir / "runs" / f"{number}-{run.path.name}"
+        if target.exists():
+            continue
+        target.mkdir(parents=True)
+        for name in ("samples.jsonl", "check.json"):
+            if (run.path / name).is_file():
+                shutil.copyfile(run.path / name, target / name)
+
+
+def report_runs(run_dirs: Sequence[Path], variants: Mapping[str, Variant],
+                command_line: str, *, baseline: str, delta: float,
+                reports_dir: Path, out_dir: Path | None = None,
+                seed: int | None = None, quick: bool = False,
+                resamples: int = 2000) -> ReportResult:
+    runs = [load_run(Path(d)) for d in run_dirs]
+    if not runs:
+        raise ReportError("no run directory given")
+    machines: dict[tuple[str, str], list[SavedRun]] = {}
+    for run in runs:
+        machines.setdefault(machine_key(run.sample_set.environment),
+                            []).append(run)
+    groups = list(machines.values())
+    pooled = [pool(group) for group in groups]
+    checks = [c for run in runs for c in run.check_results]
+    names = sorted({n for ss in pooled for n in rankable_variants(ss,
+                                                                  checks)})
+    if seed is None:
+        env_seed = runs[0].sample_set.environment.get("seed")
+        seed = env_seed if isinstance(env_seed, int) else 0
+    rankings = rank_runs(pooled, baseline, delta, variants=names, seed=seed,
+                         resamples=resamples)
+    doc = build_report(
+        [MachineRun(ss, checks, r, len(g))
+         for ss, r, g in zip(pooled, rankings, groups)],
+        variants, command_line, quick=quick)
+    if out_dir is None:
+        out_dir = runs[0].path if len(runs) == 1 else new_run_dir(
+            reports_dir, "-merged")
+    out_dir = Path(out_dir)
+    paths = save(doc, out_dir)
+    _copy_raw(runs, out_dir)
+    return ReportResult(paths, doc, tuple(_problems(doc, checks)))

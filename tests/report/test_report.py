@@ -1,0 +1,245 @@
+"""The written report: golden files, the 72-column rule, unsafe variants
+only in the rejected list, JSON fields, never overwriting."""
+
+import json
+import math
+import os
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from evaluator.errors import ReportError
+from evaluator.report import (MachineRun, build_report, render_all,
+                              write_report)
+from evaluator.report_json import SCENARIO_FIELDS
+from evaluator.samples import SampleSet
+from helpers import BASELINE, COMMAND, DATE, doc, ranked, variants
+from synthetic import EFFECTS, UNSAFE, check_results, make_run
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("EVALUATE_UPDATE_GOLDEN") == "1"
+
+
+def columns(line: str) -> int:
+    wide = sum(unicodedata.east_asian_width(c) in "WF" for c in line)
+    return len(line) + wide
+
+
+def rounded(value, digits=6):
+    """Floats to `digits` significant digits, so the JSON golden file does
+    not depend on the last bits of scipy's quantile functions."""
+    if isinstance(value, float):
+        return float(f"{value:.{digits}g}") if math.isfinite(value) else value
+    if isinstance(value, dict):
+        return {k: rounded(v, digits) for k, v in value.items()}
+    if isinstance(value, list):
+        return [rounded(v, digits) for v in value]
+    return value
+
+
+@pytest.fixture(scope="module")
+def texts():
+    return render_all(doc())
+
+
+@pytest.mark.parametrize("ext", ["txt", "md"])
+def test_golden_text(texts, ext):
+    golden = GOLDEN / f"report.{ext}"
+    if UPDATE:
+        golden.write_text(texts[ext], encoding="utf-8")
+    assert texts[ext] == golden.read_text(encoding="utf-8")
+
+
+def test_golden_json(texts):
+    golden = GOLDEN / "report.json"
+    data = rounded(json.loads(texts["json"]))
+    if UPDATE:
+        golden.write_text(json.dumps(data, indent=2, ensure_ascii=False)
+                          + "\n", encoding="utf-8")
+    assert data == json.loads(golden.read_text(encoding="utf-8"))
+
+
+def test_no_line_over_72_columns(texts):
+    long = [line for line in texts["txt"].splitlines() if columns(line) > 72]
+    assert long == []
+
+
+def test_72_columns_with_long_names_and_values():
+    sample_set = make_run(processes=4, batches=3, quick=True)
+    long_name = "a-very-long-variant-name-that-overflows"
+    renamed = tuple(s.__class__(**{**s.__dict__, "variant": long_name})
+                    if s.variant == "relaxed" else s
+                    for s in sample_set.samples)
+    env = dict(sample_set.environment,
+               flags="-O2 " + " ".join(f"-fflag-number-{i}" for i in
+                                       range(30)),
+               cpu_model="X" * 100)
+    census = dict(sample_set.census, **{long_name:
+                                        sample_set.census["relaxed"]})
+    text = render_all(doc(SampleSet(env, census, renamed,
+                                    sample_set.faults)))["txt"]
+    assert long_name in text
+    assert max(columns(line) for line in text.splitlines()) <= 72
+    assert "SMOKE RUN" in text
+
+
+def section(text: str, title: str) -> list[str]:
+    lines = text.splitlines()
+    start = lines.index(title)
+    end = next((i for i in range(start + 3, len(lines))
+                if i + 1 < len(lines) and lines[i] == ""
+                and set(lines[i + 2] if i + 2 < len(lines) else "") <= {
+                    "-", "="} and lines[i + 2]), len(lines))
+    return lines[start:end]
+
+
+def test_unsafe_variants_appear_only_in_the_rejected_list(texts):
+    txt = texts["txt"]
+    rejected = "\n".join(section(txt, "Rejected: unsafe, never ranked or "
+                                      "recommended"))
+    for name in UNSAFE:
+        assert name in rejected
+        assert txt.count(name) == rejected.count(name), name
+    md = texts["md"]
+    md_rejected = md[md.index("### Rejected"):md.index("### Environment")]
+    for name in UNSAFE:
+        assert md.count(name) == md_rejected.count(name), name
+
+
+def test_json_has_the_issue_fields_and_no_rankings_for_unsafe(texts):
+    data = json.loads(texts["json"])
+    assert data["schema"] == "evaluate.report/1"
+    for key in ("baseline", "delta", "mde", "environment", "variants"):
+        assert key in data
+    assert data["baseline"] == BASELINE and data["delta"] == 0.01
+    assert set(data["mde"]) == {"self-resched", "pingpong", "flood"}
+    for variant in data["variants"]:
+        assert set(variant) == {"name", "verdicts", "scenarios"}
+        assert set(variant["verdicts"]) == {"sc", "tso", "c11"}
+        for entry in variant["scenarios"].values():
+            assert tuple(entry) == SCENARIO_FIELDS
+        if variant["name"] in UNSAFE:
+            assert variant["scenarios"] == {}
+            assert "unsafe" in variant["verdicts"].values()
+    best = next(v for v in data["variants"] if v["name"] == "test-then-xchg")
+    entry = best["scenarios"]["self-resched"]
+    assert entry["tier"] == 1 and entry["verdict"] == "faster"
+    assert entry["ratio"] == pytest.approx(0.6, abs=0.01)
+    assert entry["ratio_ci95"][0] < entry["ratio"] < entry["ratio_ci95"][1]
+
+
+def test_recommendation_names_the_fastest_c11_safe_variant(texts):
+    txt = texts["txt"]
+    rec = " ".join(section(txt, "Recommendation")[2:])
+    assert rec.startswith("Fastest variant safe under C11: test-then-xchg")
+    assert "Synthetic CPU" in rec and "acq_rel" in rec
+
+
+def test_without_c11_verdicts_nothing_is_recommended():
+    checks = [r for r in check_results() if r["model"] != "c11"]
+    text = render_all(doc(checks=checks))["txt"]
+    assert "recommends nothing" in text
+
+
+def test_keep_the_baseline_when_nothing_safe_beats_it():
+    checks = [dict(r, verdict="unsafe",
+                   violations=[{"property": "data-race", "trace": []}])
+              if r["variant"] not in (BASELINE, "full-removal")
+              and r["model"] == "c11" else r for r in check_results()]
+    text = render_all(doc(checks=checks))["txt"]
+    assert "Keep the baseline original-05e514b1" in text
+
+
+def test_no_speed_claim_when_nothing_beats_the_baseline():
+    flat = {name: (1.0, 1.0, 1.0) for name in EFFECTS}
+    flat[BASELINE + "~slow"] = (1.3, 1.0, 1.0)
+    sample_set = make_run(seed=2, processes=8, batches=6, effects=flat)
+    text = " ".join(render_all(doc(sample_set))["txt"].split())
+    assert ("No variant safe under C11 is measurably faster than "
+            "original-05e514b1 (beyond ±1.0%) in any scenario") in text
+    assert "Fastest variant" not in text
+
+
+def test_faults_of_ranked_variants_are_listed(texts):
+    assert "full-removal: crashed in 1 of 10 processes (flood): SIGSEGV" \
+        in texts["txt"]
+
+
+def test_report_is_never_overwritten(tmp_path):
+    sample_set, checks, ranking = ranked()
+    first = write_report(tmp_path, sample_set, checks, variants(), ranking,
+                         COMMAND, date=DATE)
+    before = first.txt.read_text()
+    second = write_report(tmp_path, sample_set, checks, variants(), ranking,
+                          "another command", date=DATE)
+    assert first.txt.name == "report.txt"
+    assert second.txt.name == "report-2.txt"
+    assert second.json.name == "report-2.json"
+    assert first.txt.read_text() == before
+    assert "another command" in second.txt.read_text()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_unsafe_baseline_is_refused():
+    checks = [dict(r, verdict="unsafe") if r["variant"] == BASELINE
+              else r for r in check_results()]
+    sample_set, _, ranking = ranked()
+    with pytest.raises(ReportError, match="baseline.*unsafe"):
+        build_report([MachineRun(sample_set, checks, ranking)], variants(),
+                     COMMAND)
+
+
+def test_ranking_that_includes_an_unsafe_variant_is_refused():
+    sample_set = make_run(processes=3, batches=2)
+    from evaluator.stats import rank
+    ranking = rank(sample_set, BASELINE, resamples=0)
+    with pytest.raises(ReportError, match="unsafe variant.*ranking"):
+        build_report([MachineRun(sample_set, check_results(), ranking)],
+                     variants(), COMMAND)
+
+
+def test_environment_block_has_the_reproduction_facts(texts):
+    env = "\n".join(section(texts["txt"], "Environment and reproduction"))
+    for needle in ("CPU: Synthetic CPU", "cores used: 0,1 (of 2 online)",
+                   "kernel: Linux", "compiler: gcc (Debian 12.2.0-14)",
+                   "flags: -O2 -fPIC (default -march=x86-64)",
+                   "tool version: 0.1.0", "git commit: 0123456789abcdef",
+                   "bench command: evaluate --variants all --aa",
+                   "seed: 42", "date: 2025-01-02T03:04:05Z",
+                   f"report command: {COMMAND}"):
+        assert needle in env, needle
+
+
+def test_degenerate_run_renders_without_crashing():
+    """Baseline hung everywhere in one scenario, three processes, no
+    checker results, no census, no environment."""
+    from evaluator.samples import Fault
+    from evaluator.stats import rank
+    run = make_run(seed=3, processes=3, batches=2)
+    samples = tuple(s for s in run.samples if not (
+        s.scenario == "pingpong" and s.variant == BASELINE))
+    faults = tuple(Fault(p, BASELINE, "pingpong", "hung", "stuck")
+                   for p in range(3))
+    sample_set = SampleSet({}, {}, samples, faults)
+    ranking = rank(sample_set, BASELINE, resamples=50)
+    texts = render_all(build_report([MachineRun(sample_set, [], ranking)],
+                                    {}, COMMAND, date=DATE))
+    txt = texts["txt"]
+    assert "Nothing ranked in this scenario." in txt
+    assert f"{BASELINE}: hung in 3 of 3 processes (pingpong): stuck" in txt
+    flat = " ".join(txt.split())
+    assert "No checker results: safety is unknown." in flat
+    assert "recommends nothing" in flat
+    assert max(columns(line) for line in txt.splitlines()) <= 72
+    json.loads(texts["json"])
+
+
+def test_summary_has_the_tables_and_keeps_unsafe_out_of_them():
+    from evaluator.report_text import summary_text
+    text = summary_text(doc())
+    assert "Scenario self-resched: 10 processes" in text
+    assert max(columns(line) for line in text.splitlines()) <= 72
+    tables, _, rejected = text.rpartition("Rejected as unsafe")
+    for name in UNSAFE:
+        assert name not in tables and name in rejected
