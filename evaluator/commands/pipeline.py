@@ -1,22 +1,130 @@
-"""The main job: evaluate --variants all.  (Wired up stage by stage.)"""
+"""The main job: evaluate --variants all.
+
+check     every selected variant under every memory model (sc, tso, c11)
+build     one shared object per variant, instruction census x86-64/AArch64
+bench     contended loops, every variant in every process, seeded order
+rank      paired per-process statistics against the baseline
+report    reports/<run-id>/report.{txt,md,json} + samples.jsonl, check.json
+
+The default budget takes about three minutes on a 2-core machine; --quick
+is a smoke run of under a minute whose report says it is not conclusive.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import shlex
+import sys
+import time
+from pathlib import Path
 
-from .common import add_root, add_variants
+from ..bench import BASELINE, SCENARIOS, BenchConfig, run_bench
+from ..checker import CheckOptions, check_variant
+from ..checker.models import available
+from ..render import render_variant
+from ..report_runs import report_runs
+from ..report_text import summary_text
+from ..samples import append_records
+from ..variants import load_variants
+from .common import add_root, add_variants, chosen_variants, split_list
+
+DEFAULT_BUDGET = 150.0      # bench seconds; check and report add ~30 s
+QUICK_BUDGET = 25.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_root(parser)
     add_variants(parser)
+    parser.add_argument("--models", default=None, metavar="A,B",
+                        help="memory models to check (default: all of "
+                             "sc,tso,c11)")
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS),
+                        metavar="A,B", help="benchmark scenarios (default: "
+                        + ",".join(SCENARIOS) + ")")
+    parser.add_argument("--budget", type=float, default=None,
+                        metavar="SECONDS",
+                        help=f"benchmark wall time (default {DEFAULT_BUDGET:.0f};"
+                             f" --quick: {QUICK_BUDGET:.0f})")
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run in under a minute; the report says "
+                             "it is not conclusive")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="seed of the batch order and the bootstrap")
+    parser.add_argument("--out", type=Path, default=None, metavar="DIR",
+                        help="run directory (default: reports/<run-id>/)")
+    parser.add_argument("--baseline", default=BASELINE, metavar="NAME",
+                        help=f"ratios are against it (default {BASELINE})")
+    parser.add_argument("--delta", type=float, default=0.01, metavar="D",
+                        help="practical threshold: smaller differences are "
+                             "'equivalent' (default 0.01 = 1%%)")
+    parser.add_argument("--syscalls", choices=("acq_rel", "full-fence"),
+                        default="acq_rel",
+                        help="eventfd syscall semantics in the checker "
+                             "(default acq_rel; DESIGN §5)")
+    parser.add_argument("--aa", action="store_true",
+                        help="A/A control: bench the baseline twice")
+    parser.add_argument("--positive-control", action="store_true",
+                        help="add the baseline with a known extra delay")
+
+
+def _say(stage: str):
+    started = time.monotonic()
+
+    def say(text: str) -> None:
+        print(f"evaluate [{time.monotonic() - started:4.0f} s] {stage}: "
+              f"{text}", file=sys.stderr, flush=True)
+    return say
+
+
+def check_all(paths, variants, models, syscalls) -> list[dict]:
+    say = _say("check")
+    options = CheckOptions(syscalls=syscalls, csrc=paths.csrc)
+    results = []
+    for variant in variants:
+        rendered = render_variant(variant, paths)
+        for model in models:
+            result = check_variant(rendered, model, options)
+            record = result.to_json()
+            record["expected"] = variant.expect.get(model)
+            results.append(record)
+            broken = ",".join(v["property"] for v in record["violations"])
+            say(f"{variant.name} under {model}: {record['verdict']}"
+                + (f" ({broken})" if broken else "")
+                + f", {record['explored']} states, {record['seconds']:.1f} s")
+    return results
+
+
+def write_check(run_dir: Path, results: list[dict]) -> None:
+    text = json.dumps({"schema": "evaluate.check/1", "results": results},
+                      indent=1)
+    tmp = run_dir / ".check.json.tmp"
+    tmp.write_text(text + "\n", encoding="utf-8")
+    tmp.replace(run_dir / "check.json")
 
 
 def run(args: argparse.Namespace) -> int:
-    from .list import format_table
-    from ..variants import load_variants, select
-    from .common import project
-    paths = project(args)
-    variants = select(load_variants(paths.variants), args.variants)
-    print(format_table(variants))
-    return 0
+    paths, variants = chosen_variants(args)
+    models = (split_list(args.models, available(), "memory model")
+              if args.models else list(available()))
+    command_line = "evaluate " + shlex.join(sys.argv[1:])
+    checks = check_all(paths, variants, models, args.syscalls)
+    budget = args.budget or (QUICK_BUDGET if args.quick else DEFAULT_BUDGET)
+    config = BenchConfig(
+        paths=paths, variants=tuple(variants),
+        scenarios=tuple(split_list(args.scenarios, SCENARIOS, "scenario")),
+        budget=budget, seed=args.seed, out=args.out, aa=args.aa,
+        positive_control=args.positive_control, baseline=args.baseline,
+        command_line=tuple(command_line.split()))
+    run_dir = run_bench(config, _say("bench"))
+    write_check(run_dir, checks)
+    _say("report")("ranking and writing the report")
+    result = report_runs([run_dir], load_variants(paths.variants),
+                         command_line, baseline=args.baseline,
+                         delta=args.delta, reports_dir=paths.reports,
+                         seed=args.seed, quick=args.quick)
+    print(summary_text(result.doc))
+    print(f"\nreport: {result.paths.txt}")
+    for problem in result.problems:
+        print(f"evaluate: {problem}", file=sys.stderr)
+    return 1 if result.problems else 0
