@@ -1,0 +1,234 @@
+"""Stage: benchmark the variants in contended loops (DESIGN §6).
+
+Blocked design: every harness process runs every selected variant of one
+scenario, in batches whose order is shuffled per round with a seeded RNG;
+the first rounds are warm-up.  The batch size is calibrated once per run
+and scenario (one extra process) so a batch lasts a few ms, the same
+number of operations for every variant.  The process is the statistical
+unit, so the budget buys many short processes rather than long ones.
+
+A variant that hangs or fails the harness's correctness check in a
+process is reported as a fault and left out of the later processes of
+that scenario; the run goes on.  Every sample is appended to
+<run>/samples.jsonl as soon as it arrives.  Entry point: run_bench().
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Sequence
+
+from .build import (HARNESS_FLAGS, HARNESS_LIBS, SHARED_FLAGS, Build,
+                    Toolchain, build_harness, build_variant, copy_build,
+                    default_cache, find_toolchain, variant_flags)
+from .bench_schedule import (SETTLE_FRACTION, RunState, calibrate,
+                             measure_all)
+from .census import census_flags, census_variant
+from .environment import (choose_cpus, default_march, machine_facts,
+                          run_facts)
+from .errors import BenchError
+from .paths import ProjectPaths
+from .render import RenderedVariant, render_variant
+from .samples import append_records
+from .variants import Variant, load_variants, select
+
+SCENARIOS = ("self-resched", "pingpong", "flood")
+BASELINE = "original-05e514b1"
+AA_SUFFIX, SLOW_SUFFIX = "~aa", "~slow"
+# Iterations of a compiler-barrier loop in qemu_bh_schedule for the
+# positive control: about one cycle each, a few ns per schedule.
+EXTRA_DELAY = 16
+SYSCALL_COUNT_METHOD = (
+    "every write(2) and read(2) call on the eventfd by the producer and "
+    "poller threads inside the timed window, whether or not it moved data "
+    "(one read drains an eventfd; EINTR retries count); ppoll not counted")
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    paths: ProjectPaths
+    variants: tuple[Variant, ...]
+    scenarios: tuple[str, ...] = SCENARIOS
+    budget: float = 60.0            # seconds for the whole stage
+    processes: int | None = None    # None: as many as the budget allows
+    seed: int | None = None         # None: drawn and recorded
+    out: Path | None = None         # None: reports/<run-id>/
+    cc: str = "gcc"
+    aa: bool = False
+    positive_control: bool = False
+    baseline: str = BASELINE
+    cpus: tuple[int, int] | None = None
+    command_line: tuple[str, ...] = ()
+    rounds: int = 10                # measured batches per variant/process
+    warmup: int = 2                 # warm-up batches per variant/process
+    batch_ms: float = 2.0           # target batch length (geometric mean)
+    watchdog_s: float = 2.0
+    extra_delay: int = EXTRA_DELAY
+    cache: Path | None = None
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One benchmarked name: a variant or a self-validation control."""
+
+    name: str
+    library: Path
+
+
+# ---- preparation --------------------------------------------------------
+
+def _with_baseline(config: BenchConfig) -> tuple[Variant, ...]:
+    """The controls need the baseline; add it when it was not chosen."""
+    names = [v.name for v in config.variants]
+    if not (config.aa or config.positive_control) or config.baseline in names:
+        return config.variants
+    found = select(load_variants(config.paths.variants), config.baseline)
+    return config.variants + tuple(found)
+
+
+def prepare(config: BenchConfig, toolchain: Toolchain, cache: Path
+            ) -> tuple[list[Arm], list[dict]]:
+    """Build every arm's shared object and take its census."""
+    arms, census = [], []
+    for variant in _with_baseline(config):
+        rendered = render_variant(variant, config.paths)
+        build = build_variant(rendered, config.paths, toolchain, cache=cache)
+        arms.append(Arm(variant.name, build.library))
+        census.append(census_variant(rendered, config.paths, toolchain,
+                                     cache=cache))
+        if variant.name == config.baseline:
+            arms_c, census_c = _controls(config, rendered, build, toolchain,
+                                         cache, census[-1])
+            arms += arms_c
+            census += census_c
+    return arms, census
+
+
+def _controls(config: BenchConfig, rendered: RenderedVariant, build: Build,
+              toolchain: Toolchain, cache: Path, base_census: dict
+              ) -> tuple[list[Arm], list[dict]]:
+    """<baseline>~aa (the same object, another file) and <baseline>~slow
+    (the baseline with EVALUATE_EXTRA_DELAY)."""
+    arms, census = [], []
+    if config.aa:
+        name = rendered.name + AA_SUFFIX
+        arms.append(Arm(name, copy_build(build, name, cache).library))
+        census.append({**base_census, "variant": name})
+    if config.positive_control:
+        name = rendered.name + SLOW_SUFFIX
+        defines = [f"EVALUATE_EXTRA_DELAY={config.extra_delay}"]
+        slow = build_variant(rendered, config.paths, toolchain, name=name,
+                             defines=defines, cache=cache)
+        arms.append(Arm(name, slow.library))
+        census.append(census_variant(rendered, config.paths, toolchain,
+                                     name=name, defines=defines, cache=cache))
+    return arms, census
+
+
+def new_run_dir(config: BenchConfig) -> Path:
+    """A fresh directory: never overwrite an earlier run's samples."""
+    if config.out is not None:
+        out = Path(config.out)
+        if (out / "samples.jsonl").exists():
+            raise BenchError("already holds samples of an earlier run",
+                             path=out / "samples.jsonl",
+                             hint="choose a new --out directory")
+        out.mkdir(parents=True, exist_ok=True)
+        return out
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    out = config.paths.reports / f"{stamp}-{secrets.token_hex(3)}"
+    out.mkdir(parents=True, exist_ok=False)
+    return out
+
+
+def environment_record(config: BenchConfig, toolchain: Toolchain,
+                       cpus: tuple[int, int], seed: int,
+                       arms: Sequence[Arm]) -> dict:
+    flags = [*variant_flags(toolchain.cc), *SHARED_FLAGS]
+    positive = ({"variant": config.baseline + SLOW_SUFFIX,
+                 "extra_delay_iterations": config.extra_delay}
+                if config.positive_control else None)
+    return {
+        **machine_facts(cpus),
+        **run_facts(config.paths.root, seed, config.command_line),
+        "compiler": {"cc": toolchain.cc, "path": toolchain.path,
+                     "version": toolchain.version, "flags": flags,
+                     "default_march": (default_march(toolchain.path)
+                                       if toolchain.cc == "gcc" else None),
+                     "harness_flags": [*HARNESS_FLAGS, *HARNESS_LIBS]},
+        "census_compilers": census_flags(toolchain),
+        "bench": {
+            "scenarios": list(config.scenarios),
+            "cores_used": {s: [cpus[0]] if s == "self-resched" else list(cpus)
+                           for s in config.scenarios},
+            "threads": "producer/timer on cpu_pair[0], poller on "
+                       "cpu_pair[1]; self-resched: one thread",
+            "variants": [arm.name for arm in arms],
+            "baseline": config.baseline,
+            "aa": config.aa,
+            "positive_control": positive,
+            "budget_s": config.budget,
+            "processes": config.processes,
+            "rounds": config.rounds,
+            "warmup_batches": config.warmup,
+            "batch_target_ms": config.batch_ms,
+            "settle_ops": f"ops/{SETTLE_FRACTION} untimed before each batch",
+            "watchdog_s": config.watchdog_s,
+            "self_resched_blocking": False,
+            "syscall_count_method": SYSCALL_COUNT_METHOD,
+            "layout": "each process dlopens fresh copies of the shared "
+                      "objects (new page-cache pages), so a physical-layout "
+                      "accident of one file is not a fixed variant effect",
+        },
+    }
+
+
+# ---- entry point --------------------------------------------------------
+
+def _check_config(config: BenchConfig) -> None:
+    unknown = [s for s in config.scenarios if s not in SCENARIOS]
+    if unknown or not config.scenarios:
+        raise BenchError(f"unknown scenario(s) {unknown}",
+                         hint="valid: " + ", ".join(SCENARIOS))
+    if config.budget <= 0:
+        raise BenchError(f"budget {config.budget} s is not positive",
+                         hint="give --budget SECONDS > 0")
+    if config.processes is not None and config.processes < 1:
+        raise BenchError(f"--processes {config.processes} is below 1")
+    if not config.variants:
+        raise BenchError("no variants to benchmark")
+
+
+def run_bench(config: BenchConfig, progress: Progress | None = None) -> Path:
+    """Build, calibrate and run the benchmark; returns the run directory
+    (its samples.jsonl holds environment, census, samples and faults)."""
+    say = progress or (lambda text: None)
+    _check_config(config)
+    started = time.monotonic()
+    toolchain = find_toolchain(config.cc)
+    cache = config.cache or default_cache(config.paths)
+    cpus = choose_cpus(config.cpus)
+    seed = config.seed if config.seed is not None else secrets.randbelow(2**31)
+    say("building variants and the harness")
+    arms, census = prepare(config, toolchain, cache)
+    binary = build_harness(config.paths, toolchain, cache)
+    run_dir = new_run_dir(config)
+    run = RunState(config, binary, cpus, seed, run_dir / "samples.jsonl",
+                   started + config.budget)
+    append_records(run.samples, "environment",
+                   [environment_record(config, toolchain, cpus, seed, arms)])
+    append_records(run.samples, "census", census)
+    say(f"writing {run.samples}")
+    cals = []
+    for scenario in config.scenarios:
+        say(f"calibrating {scenario}")
+        cal = calibrate(run, scenario, arms)
+        if cal is not None:
+            cals.append(cal)
+    measure_all(run, cals, say)
+    return run_dir

@@ -1,0 +1,237 @@
+"""Calibration and the schedule of measurement processes (bench stage).
+
+Calibration: one process per scenario runs every arm for a warm-up and
+three timed batches of a fixed size; from the median of each arm, the
+batch size for the run is chosen so the geometric-mean variant's batch
+lasts about batch_ms and the slowest at most MAX_BATCH_NS.  When the
+variants are far apart (full-removal is 30-60 times slower than the rest
+in self-resched) the cap wins and the fastest batches are shorter than
+1 ms: still thousands of operations, far above the clock's resolution,
+while one very slow arm cannot make every process long.
+
+Schedule: the time left is shared equally by the scenarios.  The next
+process always goes to the scenario that has used the least wall time so
+far, so an interrupted run has some of each; a scenario stops when its
+next process (estimated from the ones it already ran — flood in
+particular switches between a fast and a syscall-bound regime that a
+short calibration cannot predict) would pass the deadline, or when it has
+run --processes (default: at most MAX_PROCESSES) processes.  Without
+--processes, rounds per process grow when MAX_PROCESSES processes of
+config.rounds rounds would leave the share unused.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import statistics
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
+
+from .harness import Batch, ProcessPlan, Record, run_process
+from .samples import Fault, Sample, append_fault, append_samples
+
+if TYPE_CHECKING:
+    from .bench import Arm, BenchConfig
+
+CALIBRATION_OPS = {"self-resched": 4000, "pingpong": 500, "flood": 4000}
+MAX_BATCH_NS = 10e6         # the slowest variant's batch: at most 10 ms
+MIN_OPS = 16
+MIN_PROCESSES = 2           # rounds shrink so a small budget still has two
+MAX_PROCESSES = 100         # beyond this, longer processes instead
+MAX_ROUNDS = 500
+SETTLE_FRACTION = 20        # ops/20 untimed operations before each batch
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Calibration:
+    scenario: str
+    arms: tuple[Arm, ...]           # those that survived calibration
+    ops: int
+    ns_per_op: Mapping[str, float]  # median timed batch per arm
+    overhead_s: float               # process start and batch hand-offs
+
+    @property
+    def round_s(self) -> float:
+        """One batch of every arm."""
+        return sum(self.ops * ns for ns in self.ns_per_op.values()) / 1e9
+
+
+@dataclass
+class RunState:
+    """Mutable state of one bench run (created and kept by run_bench)."""
+
+    config: BenchConfig
+    binary: Path
+    cpus: tuple[int, int]
+    seed: int
+    samples: Path
+    deadline: float
+    next_process: int = 0
+    faults: list[Fault] = field(default_factory=list)
+
+    def new_process(self) -> int:
+        self.next_process += 1
+        return self.next_process - 1
+
+    def write(self, record: Record) -> None:
+        if isinstance(record, Sample):
+            append_samples(self.samples, [record])
+        else:
+            self.faults.append(record)
+            append_fault(self.samples, record)
+
+    def left(self) -> float:
+        return self.deadline - time.monotonic()
+
+
+def choose_ops(ns_per_op: Sequence[float], batch_ms: float) -> int:
+    """Operations per batch, the same for every arm."""
+    mean_log = sum(math.log(x) for x in ns_per_op) / len(ns_per_op)
+    ops = batch_ms * 1e6 / math.exp(mean_log)
+    ops = max(min(ops, MAX_BATCH_NS / max(ns_per_op)), MIN_OPS)
+    digits = max(0, int(math.log10(ops)) - 1)   # two significant figures
+    return int(round(ops, -digits))
+
+
+def settle_ops(ops: int) -> int:
+    return max(1, ops // SETTLE_FRACTION)
+
+
+def shuffled_rounds(arms: int, rounds: int, warmup: int, ops: int,
+                    rng: random.Random) -> tuple[Batch, ...]:
+    """Every arm once per round, in a fresh random order each round."""
+    batches = []
+    for number in range(warmup + rounds):
+        order = list(range(arms))
+        rng.shuffle(order)
+        batches += [Batch(arm, number < warmup, ops) for arm in order]
+    return tuple(batches)
+
+
+def process_timeout(watchdog_s: float, estimate_s: float, arms: int) -> float:
+    """Kill a process after this long: generous, the watchdog acts first."""
+    return 3 * estimate_s + watchdog_s * (2 * arms + 2) + 10
+
+
+def _plan(run: RunState, process: int, scenario: str, arms: Sequence[Arm],
+          batches: tuple[Batch, ...], ops: int, estimate_s: float,
+          note: str = "") -> ProcessPlan:
+    return ProcessPlan(process, scenario,
+                       tuple(a.name for a in arms),
+                       tuple(a.library for a in arms), batches,
+                       settle_ops(ops), run.cpus, run.config.watchdog_s,
+                       process_timeout(run.config.watchdog_s, estimate_s,
+                                       len(arms)), note)
+
+
+def calibrate(run: RunState, scenario: str, arms: Sequence[Arm]
+              ) -> Calibration | None:
+    """None if every arm faulted (the faults are written)."""
+    ops = CALIBRATION_OPS[scenario]
+    batches = tuple(Batch(i, warm, ops) for i in range(len(arms))
+                    for warm in (True, False, False, False))
+    seen: dict[str, list[float]] = {}
+
+    def collect(record: Record) -> None:
+        if isinstance(record, Fault):
+            run.write(record)
+        elif not record.warmup:
+            seen.setdefault(record.variant, []).append(record.ns_per_op)
+
+    plan = _plan(run, run.new_process(), scenario, arms, batches, ops, 5.0,
+                 "calibration: ")
+    started = time.monotonic()
+    outcome = run_process(run.binary, plan, collect)
+    wall = time.monotonic() - started
+    alive = tuple(a for a in arms
+                  if a.name in seen and a.name not in outcome.dead)
+    if not alive:
+        return None
+    ns = {a.name: statistics.median(seen[a.name]) for a in alive}
+    timed_s = sum(sum(v) * ops for v in seen.values()) / 1e9
+    return Calibration(scenario, alive,
+                       choose_ops(list(ns.values()), run.config.batch_ms),
+                       ns, max(0.0, wall - timed_s))
+
+
+def rounds_per_process(config: BenchConfig, cal: Calibration,
+                       share_s: float) -> int:
+    """Measured rounds per process: with --processes N, what fits N in the
+    share; else config.rounds, fewer if MIN_PROCESSES would not fit, more
+    if MAX_PROCESSES would not fill the share."""
+    per_round = cal.round_s * (1 + 1 / SETTLE_FRACTION)
+
+    def fit(processes: int) -> int:
+        room = share_s / processes - cal.overhead_s
+        return int(room / per_round) - config.warmup if per_round > 0 else 1
+
+    if config.processes:
+        return min(MAX_ROUNDS, max(1, fit(config.processes)))
+    rounds = max(config.rounds, fit(MAX_PROCESSES))
+    return max(1, min(rounds, fit(MIN_PROCESSES), MAX_ROUNDS))
+
+
+@dataclass
+class _Scenario:
+    cal: Calibration
+    rounds: int
+    used_s: float = 0.0
+    walls: list[float] = field(default_factory=list)
+    dead: set[str] = field(default_factory=set)
+    done: bool = False
+
+    def arms(self) -> list[Arm]:
+        return [a for a in self.cal.arms if a.name not in self.dead]
+
+    def estimate(self, warmup: int) -> float:
+        if self.walls:
+            return statistics.median(self.walls)
+        share = len(self.arms()) / len(self.cal.arms)
+        return self.cal.overhead_s + ((warmup + self.rounds)
+                                      * self.cal.round_s * share)
+
+
+def _run_one(run: RunState, s: _Scenario, estimate: float) -> None:
+    process = run.new_process()
+    arms = s.arms()
+    batches = shuffled_rounds(len(arms), s.rounds, run.config.warmup,
+                              s.cal.ops, random.Random(f"{run.seed}/{process}"))
+    plan = _plan(run, process, s.cal.scenario, arms, batches, s.cal.ops,
+                 estimate)
+    started = time.monotonic()
+    outcome = run_process(run.binary, plan, run.write)
+    wall = time.monotonic() - started
+    s.used_s += wall
+    s.walls.append(wall)
+    s.dead |= outcome.dead
+
+
+def measure_all(run: RunState, cals: Sequence[Calibration],
+                say: Progress) -> None:
+    if not cals:
+        return
+    share = max(0.0, run.left()) / len(cals)
+    states = [_Scenario(cal, rounds_per_process(run.config, cal, share))
+              for cal in cals]
+    wanted = run.config.processes
+    limit = wanted or MAX_PROCESSES
+    while True:
+        active = [s for s in states if not s.done]
+        if not active:
+            return
+        s = min(active, key=lambda x: x.used_s)
+        estimate = s.estimate(run.config.warmup)
+        late = run.left() < 1.1 * estimate     # 10%: estimates are rough
+        if late or not s.arms() or len(s.walls) >= limit:
+            s.done = True
+            continue
+        say(f"{s.cal.scenario}: process {len(s.walls) + 1}"
+            + (f"/{wanted}" if wanted else "")
+            + f", {s.cal.ops} ops/batch x {s.rounds + run.config.warmup}"
+            f" rounds, {max(0.0, run.left()):.0f} s left")
+        _run_one(run, s, estimate)

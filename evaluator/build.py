@@ -1,0 +1,217 @@
+"""Stage: compile rendered variants and the benchmark harness.
+
+Each variant becomes one shared object with the same symbols as every
+other (qemu_bh_schedule, aio_poll, the hooks), so one harness process can
+dlopen them side by side (RTLD_LOCAL).  The harness executable exports the
+eventfd intrinsics and aio_bh_cb (-rdynamic) that the objects leave
+undefined.  Builds are cached by content hash under <root>/.cache/build/:
+the rendered text, every file it includes from csrc/, the compiler and its
+version, and the flags.  Entry points: build_variant(), build_harness().
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from .errors import BuildError
+from .paths import ProjectPaths
+from .render import RenderedVariant
+
+COMPILERS = ("gcc", "clang")
+# -march stays at the distribution default (x86-64 baseline on Debian).
+VARIANT_FLAGS = ("-std=gnu11", "-O2", "-fPIC")
+# The hooks stay out-of-line calls, as in QEMU where they live in other
+# files than aio_poll: GCC does not inline interposable (-fPIC, global)
+# functions; clang does unless told that they are interposable.
+COMPILER_FLAGS = {"gcc": (), "clang": ("-fsemantic-interposition",)}
+SHARED_FLAGS = ("-shared",)
+HARNESS_FLAGS = ("-std=gnu11", "-O2", "-pthread", "-rdynamic")
+HARNESS_LIBS = ("-ldl",)
+CACHE_VERSION = "evaluate-build/1"
+_ERROR_RE = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+):(?:\d+:)? "
+                       r"(?:fatal )?error: ", re.M)
+
+
+@dataclass(frozen=True)
+class Toolchain:
+    cc: str             # "gcc" or "clang", as given to --cc
+    path: str           # resolved executable
+    version: str        # first line of `cc --version`
+
+
+@dataclass(frozen=True)
+class Build:
+    name: str           # the name samples carry (a variant, or a control)
+    library: Path       # the shared object
+    source: Path        # the rendered C it was built from
+    flags: tuple[str, ...]
+    key: str            # content hash
+
+
+def find_toolchain(cc: str = "gcc") -> Toolchain:
+    """Resolve --cc to an executable and record its version."""
+    if cc not in COMPILERS:
+        raise BuildError(f"unknown compiler {cc!r}",
+                         hint="valid: " + ", ".join(COMPILERS))
+    path = shutil.which(cc)
+    if path is None:
+        raise BuildError(f"compiler {cc!r} not found on PATH",
+                         hint=f"install {cc} or use --cc "
+                              + "|".join(c for c in COMPILERS if c != cc))
+    return Toolchain(cc, path, tool_version(path))
+
+
+def tool_version(path: str) -> str:
+    done = subprocess.run([path, "--version"], capture_output=True,
+                          text=True, check=False)
+    lines = (done.stdout or done.stderr).splitlines()
+    return lines[0].strip() if lines else "unknown"
+
+
+def default_cache(paths: ProjectPaths) -> Path:
+    return paths.root / ".cache" / "build"
+
+
+def csrc_files(csrc: Path) -> list[Path]:
+    """The protocol files a rendered variant includes (not the harness)."""
+    return sorted(p for p in csrc.iterdir() if p.suffix in (".c", ".h"))
+
+
+def content_key(parts: Iterable[str | bytes]) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.hexdigest()[:24]
+
+
+def files_parts(files: Iterable[Path]) -> list[str | bytes]:
+    parts: list[str | bytes] = []
+    for file in files:
+        parts += [file.name, file.read_bytes()]
+    return parts
+
+
+def compile_error(stderr: str, what: str, paths: ProjectPaths,
+                  cc: str) -> BuildError:
+    """The compiler's own message; path and line point at the template
+    line when the error is in a variant's hooks (the #line markers make
+    the compiler print templates/<name>.c.j2:<line>)."""
+    match = _ERROR_RE.search(stderr)
+    path, line = None, None
+    if match:
+        path = Path(match.group("file"))
+        if not path.is_absolute():
+            path = paths.root / path
+        line = int(match.group("line"))
+    text = "\n".join(stderr.strip().splitlines()[:30])
+    return BuildError(f"{what} does not compile with {cc}:\n{text}",
+                      path=path, line=line,
+                      hint="fix the template line shown; "
+                           "'evaluate render NAME' prints the C")
+
+
+def run_compiler(argv: Sequence[str], what: str, paths: ProjectPaths,
+                 cc: str) -> None:
+    done = subprocess.run(list(argv), capture_output=True, text=True,
+                          check=False)
+    if done.returncode != 0:
+        raise compile_error(done.stderr, what, paths, cc)
+
+
+def _publish(tmp: Path, final: Path) -> None:
+    """Move a finished build directory into the cache atomically."""
+    try:
+        os.rename(tmp, final)
+    except OSError:
+        if not final.is_dir():      # not a concurrent identical build
+            raise
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def cached_dir(cache: Path, key: str, build) -> Path:
+    """cache/<key>, made by build(tmp_dir) if it is not there yet."""
+    final = cache / key
+    if final.is_dir():
+        return final
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=cache))
+    try:
+        build(tmp)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _publish(tmp, final)
+    return final
+
+
+def variant_flags(cc: str, defines: Sequence[str] = ()) -> tuple[str, ...]:
+    return (VARIANT_FLAGS + COMPILER_FLAGS.get(cc, ())
+            + tuple(f"-D{d}" for d in defines))
+
+
+def build_variant(rendered: RenderedVariant, paths: ProjectPaths,
+                  toolchain: Toolchain, *, name: str | None = None,
+                  defines: Sequence[str] = (),
+                  cache: Path | None = None) -> Build:
+    """Compile one rendered variant into a shared object (cached)."""
+    flags = variant_flags(toolchain.cc, defines) + SHARED_FLAGS
+    key = content_key([CACHE_VERSION, "variant", toolchain.path,
+                       toolchain.version, *flags, rendered.text,
+                       *files_parts(csrc_files(paths.csrc))])
+
+    def build(tmp: Path) -> None:
+        source = tmp / rendered.filename
+        source.write_text(rendered.text, encoding="utf-8")
+        run_compiler([toolchain.path, *flags, "-I", str(paths.csrc),
+                      str(source), "-o", str(tmp / "variant.so")],
+                     f"variant {rendered.name}", paths, toolchain.cc)
+
+    where = cached_dir(cache or default_cache(paths), key, build)
+    return Build(name or rendered.name, where / "variant.so",
+                 where / rendered.filename, flags, key)
+
+
+def copy_build(build: Build, name: str, cache: Path) -> Build:
+    """The same object under another file name: dlopen of one path twice
+    returns one handle, so the A/A copy needs its own file."""
+    key = content_key([CACHE_VERSION, "copy", build.key, name])
+
+    def copy(tmp: Path) -> None:
+        shutil.copyfile(build.library, tmp / "variant.so")
+
+    where = cached_dir(cache, key, copy)
+    return Build(name, where / "variant.so", build.source, build.flags, key)
+
+
+def harness_sources(paths: ProjectPaths) -> list[Path]:
+    return sorted((paths.csrc / "harness").glob("*.c"))
+
+
+def build_harness(paths: ProjectPaths, toolchain: Toolchain,
+                  cache: Path | None = None) -> Path:
+    """Compile csrc/harness/ into the harness executable (cached)."""
+    harness_dir = paths.csrc / "harness"
+    sources = harness_sources(paths)
+    if not sources:
+        raise BuildError("no harness sources", path=harness_dir)
+    headers = sorted(harness_dir.glob("*.h")) + csrc_files(paths.csrc)
+    key = content_key([CACHE_VERSION, "harness", toolchain.path,
+                       toolchain.version, *HARNESS_FLAGS, *HARNESS_LIBS,
+                       *files_parts(sources + headers)])
+
+    def build(tmp: Path) -> None:
+        run_compiler([toolchain.path, *HARNESS_FLAGS, "-I", str(paths.csrc),
+                      *map(str, sources), "-o", str(tmp / "harness"),
+                      *HARNESS_LIBS], "the harness", paths, toolchain.cc)
+
+    return cached_dir(cache or default_cache(paths), key, build) / "harness"

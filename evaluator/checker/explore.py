@@ -1,0 +1,351 @@
+"""Breadth-first search over (thread states, memory state).
+
+The explorer knows thread programs (ir.py) and nothing about memory: a
+memory model (memory.MemoryModel) says in which ways each access can
+happen and which internal steps (TSO flushes) memory may take.  Global
+states are hashed; a state is expanded once.  Breadth-first order makes
+the first violation found of each property a shortest one (fewest
+steps), which is the counterexample we print.
+
+Reductions, all sound:
+  * thread-local instructions run eagerly between memory events (see
+    ir.py): they commute with everything other threads and memory do;
+  * with a model that declares `noop_fences = True` (SC, TSO), a fence
+    the model performs as a no-op (same state, nothing read) runs right
+    after the thread's previous event.  Such a fence is enabled from
+    the moment the thread reaches it until it runs, whatever the other
+    threads do (SC: always; TSO: an MFENCE is a no-op only on an empty
+    buffer, which only the thread itself can fill), and changes nothing
+    they can see, so any path that runs it later can be reordered to run
+    it first: the same states with threads past the fence are reached.
+    States where a thread sits before such a fence are skipped; no
+    property looks at them (P1 needs every running thread in a wait,
+    P2 an iteration start, which is kept: the thread stays `fresh`);
+  * with a model that builds execution graphs and declares
+    `eager_nonreads = True` (RC11), when some thread's next event reads
+    nothing (a fence or a store), only that thread moves.  In such a
+    model a read picks its write among those already in the graph, so
+    the order in which reads are added matters; a store picks its
+    place in mo explicitly and a fence has no rf or mo edge, so adding
+    either earlier loses no execution.  Precisely: take any consistent
+    graph G the full search reaches in which every thread is finished,
+    cut, or about to read.  From any prefix R of G the reduced search
+    can still reach G: a thread with a pending non-read in R has gone
+    further in G (else G would have it pending too), so that event is
+    in G, and R plus it is a prefix of G, consistent since RC11's
+    axioms only forbid cycles and restricting a graph to a po- and
+    rf-closed part keeps every relation a subset of G's; when nothing
+    non-reading is pending, some pending read of G reads from a write
+    already in R (else po and rf would form a cycle in G).  The states
+    the properties look at are of that form: P1 (every running thread
+    in a wait, a read), litmus final states, states after a race or a
+    failed assertion (extended to a maximal graph); P2's iteration
+    starts are kept by leaving the thread `fresh` across the non-reads
+    that open an iteration.
+  * dead locals are dropped from thread states, and a model may keep
+    write identities out of its state's equality (SC, TSO): states with
+    the same future are merged.  What a merged path did is still
+    reported faithfully, since each state keeps the one path that first
+    reached it.
+No partial-order reduction beyond that: the state spaces here are small
+enough, and every extra rule would need its own soundness argument
+under three memory models.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Callable, Hashable, NamedTuple, Protocol, Sequence
+
+from ..errors import CheckerError
+from . import ir
+from .ir import END, LOOP, MEM, Program, run_local
+from .memory import Access, EventId, Kind, MemoryModel, Race
+
+
+class Move(NamedTuple):
+    """One transition: a thread's memory event, or a memory-internal step
+    (then `access` is None and `note` says what happened)."""
+
+    thread: int
+    index: int | None          # event index in the thread (EventId[1])
+    before: tuple | None       # thread state before (pc, fresh, values)
+    after: tuple | None        # thread state after
+    access: Access | None
+    value: int | None
+    source: EventId | None
+    race: Race | None = None
+    note: str = ""
+    fused: tuple = ()          # no-op fences run right after this move
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A property violation found at `node`, possibly continued by `tail`
+    (moves made after that state, e.g. the poller running alone)."""
+
+    property: str
+    node: int
+    tail: tuple[Move, ...] = ()
+    facts: dict = field(default_factory=dict, compare=False)
+
+
+_NONREADS = (Kind.FENCE, Kind.STORE)
+
+
+class Check(Protocol):
+    property: str                   # checks stop once it is found
+
+    def __call__(self, explorer: "Explorer", node: int, threads: tuple,
+                 mem: Hashable, counters: tuple) -> Finding | None: ...
+
+
+@dataclass
+class Search:
+    """What a search found, with the paths needed to explain it."""
+
+    explored: int
+    cut: int
+    findings: dict[str, Finding]
+    parents: list[int]
+    moves: list[Move | None]
+    initial: tuple
+    seconds: float
+
+    def path(self, node: int) -> list[Move]:
+        out = []
+        while node > 0:
+            out.append(self.moves[node])
+            node = self.parents[node]
+        out.reverse()
+        return out
+
+
+class Explorer:
+    """Runs one program under one memory model."""
+
+    def __init__(self, program: Program, model: MemoryModel,
+                 max_states: int = 2_000_000):
+        self.program = program
+        self.model = model
+        self.max_states = max_states
+        self.threads = program.threads
+        self.codes = [t.code for t in program.threads]
+        self._access: list[dict] = [{} for _ in self.threads]
+        self._advance: list[dict] = [{} for _ in self.threads]
+        self.noop_fences = bool(getattr(model, "noop_fences", False))
+        self.eager = bool(getattr(model, "eager_nonreads", False))
+        # perform() results computed ahead by property checks (the P2
+        # poller-alone runs walk states the search expands later); the
+        # search takes them out as it uses them.
+        self.ahead: dict = {}
+        heads = [next((ins for ins in t.code if ins.kind == LOOP), None)
+                 for t in self.threads]
+        self._counter = [h.counter if h is not None else None for h in heads]
+
+    # -- thread stepping (memoised: thread-local work is deterministic)
+    def start(self, t: int) -> tuple:
+        code = self.threads[t]
+        L = [0] * code.nslots
+        pc, fresh, failed = run_local(code.code, 0, L)
+        if failed is not None:
+            raise CheckerError(f"assertion {failed.text} fails before any "
+                               f"memory access ({failed.where})")
+        return code.state_at(pc, fresh, L)
+
+    def iteration(self, t: int, state: tuple) -> int | None:
+        """Which scenario-loop iteration the thread is in (1-based)."""
+        slot = self._counter[t]
+        if slot is None:
+            return None
+        return self.threads[t].expand(state)[slot]
+
+    def perform_ahead(self, mem: Hashable, event: EventId,
+                      access: Access) -> Sequence:
+        """model.perform, remembered for the search to reuse."""
+        key = (mem, event, access)
+        steps = self.ahead.get(key)
+        if steps is None:
+            steps = self.model.perform(mem, event, access)
+            self.ahead[key] = steps
+        return steps
+
+    def pending_nonread(self, threads: tuple) -> int | None:
+        """A thread whose next event reads nothing (eager mode)."""
+        for t, ts in enumerate(threads):
+            ins = self.codes[t][ts[0]]
+            if ins.kind == MEM and ins.access.kind in _NONREADS:
+                return t
+        return None
+
+    def kind(self, t: int, state: tuple) -> int:
+        return self.codes[t][state[0]].kind
+
+    def instr(self, t: int, state: tuple) -> ir.Instr:
+        return self.codes[t][state[0]]
+
+    def access(self, t: int, state: tuple) -> Access:
+        memo = self._access[t]
+        access = memo.get(state)
+        if access is None:
+            ins = self.codes[t][state[0]]
+            access = ins.make(self.threads[t].expand(state)) if ins.parts \
+                else ins.access
+            memo[state] = access
+        return access
+
+    def advance(self, t: int, state: tuple, value: int | None,
+                bounded: bool = True) -> tuple[tuple, ir.Assert | None]:
+        """Thread state after its memory event read `value`."""
+        key = (state, value, bounded)
+        memo = self._advance[t]
+        hit = memo.get(key)
+        if hit is None:
+            code = self.threads[t]
+            L = code.expand(state)
+            ins = code.code[state[0]]
+            if ins.dest is not None:
+                L[ins.dest] = value
+            pc, fresh, failed = run_local(code.code, state[0] + 1, L, bounded)
+            hit = (code.state_at(pc, fresh, L), failed)
+            memo[key] = hit
+        return hit
+
+    def fuse(self, t: int, state: tuple, mem: Hashable, count: int):
+        """Run the no-op fences the thread has reached (see module doc).
+        Returns (state, count, fused moves, failed assertion)."""
+        fused = []
+        fresh = state[1]
+        failed = None
+        model = self.model
+        code = self.codes[t]
+        while len(fused) < 64:
+            ins = code[state[0]]
+            if ins.kind != MEM or ins.access.kind is not Kind.FENCE:
+                break
+            steps = model.perform(mem, (t, count), ins.access)
+            if len(steps) != 1 or steps[0].state != mem:
+                break
+            after, failed = self.advance(t, state, None)
+            fused.append(Move(t, count, state, after, ins.access, None,
+                              None))
+            state = after
+            count += 1
+            if failed is not None:
+                break
+        if fresh and not state[1]:
+            state = (state[0], 1, state[2])   # still an iteration start
+        return state, count, tuple(fused), failed
+
+    def resume(self, t: int, state: tuple) -> tuple:
+        """Lift the iteration bound of a thread stopped at it."""
+        if self.kind(t, state) != LOOP:
+            return state
+        code = self.threads[t]
+        L = code.expand(state)
+        pc, fresh, _ = run_local(code.code, state[0], L, bounded=False)
+        return code.state_at(pc, fresh, L)
+
+    # -- the search
+    def search(self, checks: Sequence[Check] = (),
+               progress: Callable[[int], None] | None = None) -> Search:
+        started = time.perf_counter()
+        model = self.model
+        n = len(self.threads)
+        threads0 = tuple(self.start(t) for t in range(n))
+        mem0 = model.initial(self.program.init, n)
+        visited = {(threads0, mem0)}
+        parents: list[int] = [-1]
+        moves: list[Move | None] = [None]
+        findings: dict[str, Finding] = {}
+        queue = deque([(0, threads0, mem0, (0,) * n)])
+        cut = 0
+        codes = self.codes
+        ahead = self.ahead
+
+        def add(parent, threads, mem, counters, move) -> int | None:
+            key = (threads, mem)
+            if key in visited:
+                return None
+            visited.add(key)
+            parents.append(parent)
+            moves.append(move)
+            node = len(parents) - 1
+            queue.append((node, threads, mem, counters))
+            if node >= self.max_states:
+                raise CheckerError(
+                    f"more than {self.max_states} states under "
+                    f"{model.name}", hint="lower --rounds or --iterations, "
+                                          "or raise the state limit")
+            return node
+
+        while queue:
+            node, threads, mem, counters = queue.popleft()
+            if progress is not None and not node & 0x3FFF:
+                progress(node)
+            for check in checks:
+                if check.property in findings:
+                    continue
+                found = check(self, node, threads, mem, counters)
+                if found is not None:
+                    findings[found.property] = found
+            movers = range(n)
+            if self.eager:
+                forced = self.pending_nonread(threads)
+                if forced is not None:
+                    movers = (forced,)
+            for t in movers:
+                ts = threads[t]
+                ins = codes[t][ts[0]]
+                if ins.kind != MEM:
+                    continue
+                access = self.access(t, ts)
+                count = counters[t]
+                steps = ahead.pop((mem, (t, count), access), None) \
+                    if ahead else None
+                if steps is None:
+                    steps = model.perform(mem, (t, count), access)
+                if ins.blocking:
+                    steps = [s for s in steps if s.value]
+                if not steps:
+                    continue
+                for step in steps:
+                    after, failed = self.advance(t, ts, step.value)
+                    move = Move(t, count, ts, after, access, step.value,
+                                step.source, step.race)
+                    count2 = count + 1
+                    if self.noop_fences and failed is None:
+                        after, count2, fused, failed = self.fuse(
+                            t, after, step.state, count2)
+                        if fused:
+                            move = move._replace(fused=fused)
+                    elif self.eager and ts[1] and not after[1] and \
+                            access.kind in _NONREADS:
+                        after = (after[0], 1, after[2])   # still starting
+                    threads2 = threads[:t] + (after,) + threads[t + 1:]
+                    counters2 = counters[:t] + (count2,) + counters[t + 1:]
+                    child = add(node, threads2, step.state, counters2, move)
+                    if child is None:
+                        continue
+                    if codes[t][after[0]].kind == LOOP:
+                        cut += 1
+                    if step.race is not None and "data-race" not in findings:
+                        findings["data-race"] = Finding(
+                            "data-race", child, facts={"race": step.race})
+                    if failed is not None and "assertion" not in findings:
+                        findings["assertion"] = Finding(
+                            "assertion", child,
+                            facts={"thread": t, "assert": failed})
+            for internal in model.internal(mem):
+                move = Move(internal.thread, None, None, None, None, None,
+                            None, None, internal.note)
+                add(node, threads, internal.state, counters, move)
+        return Search(len(parents), cut, findings, parents, moves, threads0,
+                      time.perf_counter() - started)
+
+
+def ended(explorer: Explorer, threads: tuple) -> bool:
+    """Every thread has run to its end."""
+    return all(explorer.kind(t, ts) == END for t, ts in enumerate(threads))

@@ -1,0 +1,94 @@
+"""Which threads run what: the protocol scenario, as a declarative spec.
+
+Default (issue 3): one notifier that, `rounds` times, schedules the BH
+and calls aio_notify (qemu_bh_schedule does both, every round); one
+poller looping `aio_poll(ctx, true)`, cut after `iterations` (a path
+that reaches the bound ends there without a verdict); optionally a
+second, temporary poller that runs `temp_iterations` aio_poll calls and
+leaves, as QEMU allowed in 2015.  The BH callback is a no-op.  Every
+shared location starts at 0.
+
+The defaults catch both negative controls (bug-notified-first needs one
+round, bug-skip-set three, as in QEMU's SPIN models) and keep the
+search small.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import CheckerError
+from .frontend import LocPtr, ThreadSpec, Unit, compile_thread
+from .ir import MEM, Program
+
+STUBS = frozenset({"aio_bh_cb"})
+WORK_LOC = "bh_scheduled"
+NOTIFIER_LOC = "notifier"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    rounds: int = 3             # qemu_bh_schedule calls by the notifier
+    pollers: int = 1            # 2 adds a temporary poller
+    iterations: int = 6         # aio_poll calls before the poller is cut
+    temp_iterations: int = 2    # aio_poll calls of the temporary poller
+    busy_iterations: int = 3    # P2: idle iterations that make a busy loop
+
+    def __post_init__(self) -> None:
+        for name in ("rounds", "iterations", "temp_iterations",
+                     "busy_iterations"):
+            if getattr(self, name) < 1:
+                raise CheckerError(f"{name} = {getattr(self, name)} must be "
+                                   "at least 1")
+        if self.pollers not in (1, 2):
+            raise CheckerError(f"pollers = {self.pollers}",
+                               hint="1 (the event loop) or 2 (plus a "
+                                    "temporary poller)")
+
+    def describe(self) -> str:
+        text = (f"{self.rounds} round(s) of qemu_bh_schedule, poller cut "
+                f"after {self.iterations} aio_poll calls")
+        if self.pollers == 2:
+            text += (f", temporary poller for {self.temp_iterations} "
+                     "calls")
+        return text + f", busy loop after {self.busy_iterations} idle calls"
+
+
+def thread_specs(scenario: Scenario) -> tuple[ThreadSpec, ...]:
+    ctx = LocPtr("")
+    specs = [
+        ThreadSpec("notifier", "notifier", "qemu_bh_schedule", (ctx,),
+                   scenario.rounds, False, STUBS, "qemu_bh_schedule(ctx)"),
+        ThreadSpec("poller", "poller", "aio_poll", (ctx, 1),
+                   scenario.iterations, True, STUBS, "aio_poll(ctx, true)"),
+    ]
+    if scenario.pollers == 2:
+        specs.append(ThreadSpec("poller2", "temp-poller", "aio_poll",
+                                (ctx, 1), scenario.temp_iterations, False,
+                                STUBS, "aio_poll(ctx, true)"))
+    return tuple(specs)
+
+
+def locations(threads, extra: dict[str, int]) -> dict[str, int]:
+    """Every shared location the threads touch, starting at 0."""
+    init = dict(extra)
+    for thread in threads:
+        for ins in thread.code:
+            if ins.kind == MEM and ins.access.loc:
+                init.setdefault(ins.access.loc, 0)
+    return init
+
+
+def build_program(unit: Unit, scenario: Scenario,
+                  syscalls: str = "acq_rel") -> Program:
+    threads = tuple(compile_thread(unit, spec, syscalls)
+                    for spec in thread_specs(scenario))
+    init = locations(threads, dict(unit.globals))
+    for loc in (WORK_LOC, NOTIFIER_LOC):
+        if loc not in init:
+            raise CheckerError(
+                f"the protocol never touches ctx->{loc}",
+                path=unit.filename,
+                hint="the checker's properties watch bh_scheduled (work "
+                     "pending) and notifier (the eventfd)")
+    return Program(threads, init, syscalls, WORK_LOC, NOTIFIER_LOC)

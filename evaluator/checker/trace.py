@@ -1,0 +1,135 @@
+"""Counterexample traces: one line per event, read like a review comment.
+
+    P1#0  aio_protocol.c:44    fence seq_cst [__sync_fetch_and_add]
+    P0#2  notify-2015.c.j2:57  load(notify_me) relaxed reads 2 from P1#1
+    P0    (store buffer)       flush notified = 1 (P0#5) ... to memory
+
+Each event is named P<thread>#<index> so a read can say which write it
+saw; the start of each scenario call is marked (`-- aio_poll(ctx,
+true) #2`), and the last line says which property broke and why.
+"""
+
+from __future__ import annotations
+
+from .explore import Explorer, Finding, Move, Search
+from .ir import LOOP
+from .memory import INIT_THREAD, Access, Kind, RmwOp
+from .properties import explain
+
+WHERE = 20
+
+_RMW = {RmwOp.XCHG: "xchg", RmwOp.ADD: "fetch_add", RmwOp.SUB: "fetch_sub",
+        RmwOp.OR: "fetch_or", RmwOp.AND: "fetch_and"}
+
+
+def event_name(event) -> str:
+    if event[0] == INIT_THREAD:
+        return "init"
+    return f"P{event[0]}#{event[1]}"
+
+
+def describe(access: Access, label: str) -> str:
+    """The C-level operation with its memory order."""
+    order = access.order.short
+    kind = access.kind
+    if kind is Kind.FENCE:
+        text = f"fence {order}"
+    elif label == "event_notifier_wait":
+        return f"event_notifier_wait({access.loc}) {order}"
+    elif access.plain:
+        text = (f"plain read {access.loc}" if kind is Kind.LOAD
+                else f"plain write {access.loc} = {access.value}")
+    elif kind is Kind.LOAD:
+        text = f"load({access.loc}) {order}"
+    elif kind is Kind.STORE:
+        text = f"store({access.loc}, {access.value}) {order}"
+    elif access.op is RmwOp.CAS:
+        fail = access.fail_order.short if access.fail_order else order
+        text = (f"cas({access.loc}, {access.expected} -> {access.operand}) "
+                f"{order}/{fail}")
+    else:
+        text = f"{_RMW[access.op]}({access.loc}, {access.operand}) {order}"
+    if label.startswith("event_notifier"):
+        return f"{label}: {text}"
+    return f"{text} [{label}]" if label else text
+
+
+def _result(move: Move, label: str) -> str:
+    if move.source is None:
+        return ""
+    text = f" reads {move.value} from {event_name(move.source)}"
+    access = move.access
+    if access.op is RmwOp.CAS:
+        text += " (succeeds)" if move.value == access.expected else \
+            " (fails)"
+    if label == "event_notifier_wait":
+        text += ": readable, returns"
+    return text
+
+
+class Renderer:
+    def __init__(self, explorer: Explorer):
+        self.explorer = explorer
+        self.threads = explorer.threads
+
+    def name(self, t: int) -> str:
+        return f"P{t} ({self.threads[t].name})"
+
+    def legend(self) -> str:
+        parts = []
+        for t, thread in enumerate(self.threads):
+            head = next((ins for ins in thread.code if ins.kind == LOOP),
+                        None)
+            if head is None:
+                parts.append(f"P{t} = {thread.name}")
+                continue
+            bound = (f"cut after {head.bound}" if head.endless
+                     else f"x{head.bound}")
+            parts.append(f"P{t} = {thread.name}: {thread.call} {bound}")
+        return "; ".join(parts)
+
+    def marker(self, t: int, state: tuple,
+               before: tuple | None = None) -> str | None:
+        """'-- aio_poll(ctx, true) #2' where a new iteration begins."""
+        if not state[1]:
+            return None
+        number = self.explorer.iteration(t, state)
+        if number is None or (before is not None and number ==
+                              self.explorer.iteration(t, before)):
+            return None
+        return f"{'P%d' % t:<5} -- {self.threads[t].call} #{number}"
+
+    def move(self, move: Move) -> list[str]:
+        if move.access is None:
+            return [f"{'P%d' % move.thread:<5} {'(store buffer)':<{WHERE}} "
+                    f"{move.note}"]
+        ins = self.explorer.instr(move.thread, move.before)
+        who = f"P{move.thread}#{move.index}"
+        line = (f"{who:<5} {str(ins.where):<{WHERE}} "
+                f"{describe(move.access, ins.label)}"
+                f"{_result(move, ins.label)}")
+        lines = [line.rstrip()]
+        marker = self.marker(move.thread, move.after, move.before)
+        if marker:
+            lines.append(marker)
+        for fused in move.fused:
+            lines += self.move(fused)
+        return lines
+
+    def render(self, search: Search, finding: Finding) -> tuple[str, ...]:
+        lines = [self.legend()]
+        for t, state in enumerate(search.initial):
+            marker = self.marker(t, state)
+            if marker:
+                lines.append(marker)
+        for move in search.path(finding.node):
+            lines += self.move(move)
+        if finding.tail:
+            poller = finding.tail[0].thread
+            lines.append(f"-- every other thread has finished; from here "
+                         f"P{poller} runs alone and reads the latest "
+                         "values --")
+            for move in finding.tail:
+                lines += self.move(move)
+        lines.append(explain(finding, self.explorer, self.name))
+        return tuple(lines)

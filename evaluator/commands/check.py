@@ -1,0 +1,190 @@
+"""Model-check variants for lost wakeups, busy loops, assertion failures
+and data races, under SC, x86-TSO and C11 (RC11).
+
+The rendered C of each variant (the very text the benchmark compiles)
+is explored exhaustively for a bounded scenario: one notifier calling
+qemu_bh_schedule() --rounds times, one poller looping aio_poll(ctx,
+true) (cut after --iterations calls), optionally a second, temporary
+poller (--pollers 2).  The output is a verdict matrix (variants x
+models), then a counterexample for every unsafe cell: one line per
+event with the template line, the operation and its memory order, and
+the write each read saw.
+
+Syscall semantics (--syscalls): acq_rel (default) treats eventfd set
+and test-and-clear as acq_rel RMWs on the eventfd counter and a wait
+that returns as an acquire read; full-fence also puts a seq_cst fence
+before and after each (what the x86 kernel entry gives).
+
+Exit status 1 when a verdict contradicts a variant's [expect] (the
+expectations are declared for the default scenario; --pollers 2 can
+legitimately break single-poller protocols such as qemu-5.2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+import time
+
+from ..checker import CheckOptions, CheckResult, Scenario, check_program
+from ..checker import compile_variant
+from ..checker.frontend import SYSCALL_SEMANTICS
+from ..checker.models import available, get_model
+from ..render import render_variant
+from .common import add_root, add_variants, chosen_variants, split_list
+
+HELP = "model-check variants under SC, x86-TSO and C11 (RC11)"
+SCHEMA = "evaluate.check/1"
+NAME_WIDTH = 20
+CELL_WIDTH = 16
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_root(parser)
+    add_variants(parser)
+    defaults = Scenario()
+    parser.add_argument(
+        "--models", default=None, metavar="sc,tso,c11",
+        help="memory models (default: every available one: "
+             + ",".join(available()) + ")")
+    parser.add_argument(
+        "--syscalls", default="acq_rel", choices=SYSCALL_SEMANTICS,
+        help="eventfd syscall semantics (default: acq_rel)")
+    parser.add_argument("--rounds", type=int, default=defaults.rounds,
+                        help="qemu_bh_schedule calls by the notifier "
+                             f"(default {defaults.rounds})")
+    parser.add_argument("--pollers", type=int, default=defaults.pollers,
+                        choices=(1, 2),
+                        help="2 adds a temporary poller (much larger "
+                             "search; try --rounds 2 --iterations 4)")
+    parser.add_argument("--iterations", type=int,
+                        default=defaults.iterations,
+                        help="aio_poll calls before the poller's path is "
+                             f"cut (default {defaults.iterations})")
+    parser.add_argument("--busy", type=int,
+                        default=defaults.busy_iterations, metavar="K",
+                        help="idle aio_poll calls in a row that make a busy "
+                             f"loop (default {defaults.busy_iterations})")
+    parser.add_argument("--max-states", type=int, default=3_000_000,
+                        help="give up beyond this many states per check")
+    parser.add_argument("--json", action="store_true",
+                        help=f"print JSON (schema {SCHEMA})")
+
+
+class Progress:
+    """A status line on stderr once a run takes more than two seconds."""
+
+    def __init__(self, stream=sys.stderr):
+        self.stream = stream
+        self.started = time.monotonic()
+        self.shown = False
+        self.last = 0.0
+        self.tty = stream.isatty()
+
+    def update(self, text: str) -> None:
+        now = time.monotonic()
+        if now - self.started < 2 or (not self.tty and now - self.last < 10):
+            return
+        self.last = now
+        end = "\r" if self.tty else "\n"
+        self.stream.write(f"check: {text}".ljust(70)[:79] + end)
+        self.stream.flush()
+        self.shown = True
+
+    def done(self) -> None:
+        if self.shown and self.tty:
+            self.stream.write(" " * 79 + "\r")
+            self.stream.flush()
+
+
+def run(args: argparse.Namespace) -> int:
+    paths, variants = chosen_variants(args)
+    models = split_list(args.models, ("sc", "tso", "c11"), "memory model") \
+        if args.models else list(available())
+    for name in models:
+        get_model(name)                  # fail early on an unavailable one
+    options = CheckOptions(
+        scenario=Scenario(rounds=args.rounds, pollers=args.pollers,
+                          iterations=args.iterations,
+                          busy_iterations=args.busy),
+        syscalls=args.syscalls, max_states=args.max_states, csrc=paths.csrc)
+    progress = Progress()
+    results = []
+    for variant in variants:
+        program = compile_variant(render_variant(variant, paths), options)
+        for name in models:
+            label = f"{variant.name} under {name}"
+            progress.update(label)
+            result = check_program(
+                variant.name, program, get_model(name), options,
+                lambda n, label=label: progress.update(f"{label}: {n} "
+                                                       "states"))
+            results.append(_with_expectation(result, variant.expect))
+    progress.done()
+    if args.json:
+        print(json.dumps({"schema": SCHEMA,
+                          "results": [r.to_json() for r in results]},
+                         indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(render_text(results, models, options)))
+    return 1 if any(contradicts(r) for r in results) else 0
+
+
+def _with_expectation(result: CheckResult, expect) -> CheckResult:
+    from dataclasses import replace
+    return replace(result, expected=expect.get(result.model))
+
+
+def contradicts(result: CheckResult) -> bool:
+    return result.expected is not None and result.expected != result.verdict
+
+
+def cell(result: CheckResult) -> str:
+    if not result.violations:
+        text = "✓ safe"
+    else:
+        text = "✗ " + result.violations[0].property
+        if len(result.violations) > 1:
+            text += "+"
+    return text + (" !" if contradicts(result) else "")
+
+
+def render_text(results: list[CheckResult], models: list[str],
+                options: CheckOptions) -> list[str]:
+    by_cell = {(r.variant, r.model): r for r in results}
+    names = list(dict.fromkeys(r.variant for r in results))
+    lines = ["variant".ljust(NAME_WIDTH) + "".join(
+        m.ljust(CELL_WIDTH) for m in models).rstrip()]
+    for name in names:
+        row = name.ljust(NAME_WIDTH)
+        row += "".join(cell(by_cell[(name, m)]).ljust(CELL_WIDTH)
+                       for m in models)
+        lines.append(row.rstrip())
+    lines.append("")
+    lines += _wrap("✓ safe; ✗ unsafe: the first property broken (+ more); "
+                   "! contradicts the variant's declared [expect].")
+    lines += _wrap(f"Syscalls: {options.syscalls}.  Scenario: "
+                   f"{options.scenario.describe()}.")
+    states = sum(r.explored for r in results)
+    seconds = sum(r.seconds for r in results)
+    lines += _wrap(f"Explored {states} states in {seconds:.1f} s; "
+                   f"{sum(r.cut for r in results)} states reached the "
+                   "poller's bound (paths cut without a verdict).")
+    shown: dict[tuple, str] = {}
+    for result in results:
+        for violation in result.violations:
+            title = f"{result.variant} under {result.model}"
+            lines += ["", f"== {title}: {violation.property} =="]
+            if violation.trace in shown:
+                lines.append(f"(same trace as {shown[violation.trace]})")
+                continue
+            shown[violation.trace] = title
+            lines += violation.trace[:-1]
+            lines += _wrap(violation.trace[-1])
+    return lines
+
+
+def _wrap(text: str) -> list[str]:
+    return textwrap.wrap(text, 72, break_on_hyphens=False)

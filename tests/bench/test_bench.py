@@ -1,0 +1,169 @@
+"""The bench stage end to end on tiny budgets, and its planning rules."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from evaluator import cli
+from evaluator.bench import BenchConfig, run_bench
+from evaluator.bench_schedule import choose_ops, shuffled_rounds
+from evaluator.bench_summary import format_census, format_rows, summarize
+from evaluator.errors import BenchError
+from evaluator.samples import read_samples
+
+
+def config(paths, variants, names, tmp_path, **kw) -> BenchConfig:
+    defaults = dict(scenarios=("self-resched",), budget=4.0, processes=2,
+                    seed=11, out=tmp_path / "run", watchdog_s=0.3,
+                    cache=paths.root / ".cache" / "build")
+    defaults.update(kw)
+    return BenchConfig(paths, tuple(variants[n] for n in names), **defaults)
+
+
+def lines(path):
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+@pytest.fixture(scope="module")
+def hang_run(fixture_paths, variants, tmp_path_factory):
+    """pingpong with a variant that loses every wakeup."""
+    tmp = tmp_path_factory.mktemp("hang")
+    cfg = config(fixture_paths, variants,
+                 ["original-05e514b1", "test-lost-wakeup", "relaxed"], tmp,
+                 scenarios=("pingpong",), budget=6.0)
+    return run_bench(cfg)
+
+
+def test_hang_is_reported_and_the_run_goes_on(hang_run):
+    sample_set = read_samples(hang_run / "samples.jsonl")
+    hung = [f for f in sample_set.faults if f.variant == "test-lost-wakeup"]
+    assert hung and all(f.kind == "hung" for f in hung)
+    assert "bh_scheduled=1" in hung[0].detail
+    measured = {s.variant for s in sample_set.samples}
+    assert measured == {"original-05e514b1", "relaxed"}
+    # --processes 2; the second one is skipped if the first (on a busy
+    # machine) left too little of the budget for it.
+    assert 1 <= len({s.process for s in sample_set.samples}) <= 2
+
+
+def test_file_layout_environment_census_samples(hang_run):
+    records = lines(hang_run / "samples.jsonl")
+    kinds = [r["kind"] for r in records]
+    assert kinds[0] == "environment"
+    assert kinds[1:4] == ["census"] * 3
+    assert set(kinds[4:]) <= {"sample", "fault"}
+    assert all(r["schema"] == "evaluate.samples/1" for r in records)
+    env = records[0]
+    for key in ("cpu_model", "cpu_pair", "kernel", "compiler", "seed",
+                "command_line", "date", "tool_version", "git",
+                "census_compilers"):
+        assert key in env, key
+    assert env["seed"] == 11
+    assert env["compiler"]["flags"][:2] == ["-std=gnu11", "-O2"]
+    assert "write(2)" in env["bench"]["syscall_count_method"]
+
+
+def test_blocked_design_every_process_runs_every_variant(hang_run):
+    sample_set = read_samples(hang_run / "samples.jsonl")
+    by_process = {}
+    for s in sample_set.samples:
+        by_process.setdefault(s.process, []).append(s)
+    for batch in by_process.values():
+        names = [s.variant for s in batch]
+        assert set(names) == {"original-05e514b1", "relaxed"}
+        assert names.count("original-05e514b1") == names.count("relaxed")
+        assert len({s.ops for s in batch}) == 1     # one calibrated size
+        warm = [s.warmup for s in sorted(batch, key=lambda s: s.batch)]
+        assert warm == sorted(warm, reverse=True)   # warm-up comes first
+        assert any(warm) and not all(warm)
+
+
+def test_controls_are_separate_arms(fixture_paths, variants, tmp_path):
+    cfg = config(fixture_paths, variants, ["relaxed"], tmp_path, aa=True,
+                 positive_control=True, budget=3.0)
+    run_dir = run_bench(cfg)
+    sample_set = read_samples(run_dir / "samples.jsonl")
+    names = {s.variant for s in sample_set.samples}
+    assert names == {"relaxed", "original-05e514b1",
+                     "original-05e514b1~aa", "original-05e514b1~slow"}
+    census = sample_set.census
+    base = census["original-05e514b1"]["arches"]
+    assert census["original-05e514b1~aa"]["arches"] == base
+    slow = census["original-05e514b1~slow"]["arches"]["x86-64"]
+    assert slow["total"] == base["x86-64"]["total"]
+    env = sample_set.environment["bench"]
+    assert env["positive_control"]["variant"] == "original-05e514b1~slow"
+
+
+def test_out_directory_is_never_overwritten(fixture_paths, variants,
+                                            tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "samples.jsonl").write_text("")
+    with pytest.raises(BenchError, match="earlier run"):
+        run_bench(config(fixture_paths, variants, ["relaxed"], tmp_path))
+
+
+def test_cli_prints_table_and_exits_0(fixture_paths, tmp_path, capsys):
+    status = cli.main(["bench", "--root", str(fixture_paths.root),
+                       "--variants", "original-05e514b1,full-removal",
+                       "--scenarios", "self-resched", "--budget", "3",
+                       "--processes", "2", "--seed", "5",
+                       "--out", str(tmp_path / "cli")])
+    out = capsys.readouterr().out
+    assert status == 0
+    table = [line for line in out.splitlines()
+             if not line.startswith("samples: ")]    # a path
+    assert all(len(line) <= 72 for line in table)
+    row = next(line for line in out.splitlines()
+               if line.startswith("full-removal "))
+    cells = row.split()     # variant ns/op ratio sys/op wr/op rd/op procs
+    assert float(cells[1]) > 0 and float(cells[5]) == 1.0
+
+
+def test_cli_rejects_unknown_scenario(fixture_paths, capsys):
+    status = cli.main(["bench", "--root", str(fixture_paths.root),
+                       "--scenarios", "sleepy"])
+    assert status == 2
+    assert "unknown scenario" in capsys.readouterr().err
+
+
+# ---- planning rules ------------------------------------------------------
+
+def test_rounds_are_seeded_permutations():
+    one = shuffled_rounds(4, 5, 2, 100, random.Random("7/3"))
+    two = shuffled_rounds(4, 5, 2, 100, random.Random("7/3"))
+    assert one == two
+    assert len(one) == 28
+    for r in range(7):
+        chunk = one[4 * r:4 * r + 4]
+        assert sorted(b.arm for b in chunk) == [0, 1, 2, 3]
+        assert all(b.warmup == (r < 2) for b in chunk)
+    orders = {tuple(b.arm for b in one[4 * r:4 * r + 4]) for r in range(7)}
+    assert len(orders) > 1
+
+
+def test_choose_ops_targets_the_geometric_mean_within_bounds():
+    assert choose_ops([1000.0, 1000.0], 2.0) == 2_000
+    # geometric mean 2000 ns -> 1000 ops: 1 ms and 4 ms batches
+    assert choose_ops([1000.0, 4000.0], 2.0) == 1_000
+    # the slowest batch is capped at 10 ms (1155 -> 1111 ops) ...
+    assert choose_ops([1000.0, 1000.0, 1000.0, 9000.0], 2.0) == 1_100
+    # ... also when that leaves the fastest batch under 1 ms
+    assert choose_ops([10.0, 500.0], 2.0) == 20_000
+    assert choose_ops([1e7], 2.0) == 16                 # at least MIN_OPS
+
+
+def test_summary_is_paired_and_fits_72_columns(hang_run):
+    sample_set = read_samples(hang_run / "samples.jsonl")
+    rows = summarize(sample_set, "original-05e514b1")
+    base = next(r for r in rows if r.variant == "original-05e514b1")
+    assert base.ratio == pytest.approx(1.0)
+    hung = next(r for r in rows if r.variant == "test-lost-wakeup")
+    assert hung.faults == {"hung": 1} and hung.ns_per_op is None
+    text = format_rows(rows, "original-05e514b1") + "\n" + \
+        format_census(sample_set.census)
+    assert all(len(line) <= 72 for line in text.splitlines())
