@@ -291,6 +291,9 @@ class Explorer:
                 found = check(self, node, threads, mem, counters)
                 if found is not None:
                     findings[found.property] = found
+            if any(codes[t][ts[0]].kind == LOOP
+                   for t, ts in enumerate(threads)):
+                continue        # a thread reached its bound: the path ends
             movers = range(n)
             if self.eager:
                 forced = self.pending_nonread(threads)

@@ -124,6 +124,10 @@ class RC11State:
 
 class RC11Model:
     name = "c11"
+    # Reads choose among writes already in the graph; stores choose their
+    # mo place explicitly; fences have no rf or mo edge.  So the explorer
+    # may add a pending store or fence right away (explore.py).
+    eager_nonreads = True
 
     def initial(self, init: Mapping[str, int], threads: int) -> RC11State:
         ctx = Context(dict(init), threads)
