@@ -67,8 +67,9 @@ def _census(census, names) -> list[str]:
         rows.append([f"`{name}`", *cells])
     return ["### Instruction census", "",
             "F = full fences, R = atomic RMWs, A = acquire/release "
-            "loads and stores; totals over aio_notify, aio_notify_accept "
-            "and aio_poll.", "", *_table(header, rows)]
+            "loads and stores; totals over every protocol function "
+            "(aio_notify, accept, poll, notify_me raise/lower, BH "
+            "schedule).", "", *_table(header, rows)]
 
 
 def _self_checks(ranking) -> list[str]:

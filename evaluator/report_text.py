@@ -191,7 +191,7 @@ def _census_cells(entry) -> str:
 
 
 def census_lines(census, names) -> list[str]:
-    lines = heading("Instruction census (aio_notify + accept + aio_poll)")
+    lines = heading("Instruction census (all protocol functions)")
     lines += wrap("F = full fences, R = atomic RMWs (locked or exclusive "
                   "pairs), A = acquire/release loads and stores.")
     lines.append(f"{'':<19} " + "  ".join(f"{a:^11}" for a in ARCHES))

@@ -56,12 +56,13 @@ class RC11State:
     reach: the transitive closure of psc (rc11_psc.py).
     """
 
-    __slots__ = ("ctx", "events", "labels", "locs", "threads", "sc_mask",
-                 "fsc_mask", "reach", "thash", "lhash", "_hash")
+    __slots__ = ("ctx", "start", "events", "labels", "locs", "threads",
+                 "sc_mask", "fsc_mask", "reach", "thash", "lhash", "_hash")
 
-    def __init__(self, ctx: Context, events, labels, locs, threads,
-                 sc_mask: int, fsc_mask: int, reach, thash, lhash):
+    def __init__(self, ctx: Context, start: tuple, events, labels, locs,
+                 threads, sc_mask: int, fsc_mask: int, reach, thash, lhash):
         self.ctx = ctx
+        self.start = start          # values of the graph's initial writes
         self.events = events
         self.labels = labels
         self.locs = locs
@@ -71,7 +72,7 @@ class RC11State:
         self.reach = reach
         self.thash = thash
         self.lhash = lhash
-        self._hash = hash((thash, lhash))
+        self._hash = hash((start, thash, lhash))
 
     def __hash__(self) -> int:
         return self._hash
@@ -81,13 +82,13 @@ class RC11State:
             return True
         if not isinstance(other, RC11State) or self._hash != other._hash:
             return False
-        return (self.labels == other.labels
+        return (self.labels == other.labels and self.start == other.start
                 and all(a.order == b.order
                         for a, b in zip(self.locs, other.locs)))
 
     def event(self, bit: int) -> Ev:
         t, i = self.ctx.locate(bit)
-        return self.ctx.init_evs[i] if t < 0 else self.events[t][i]
+        return self.locs[i].wevs[0] if t < 0 else self.events[t][i]
 
     def extend(self, ev: Ev, new_loc: Loc | None, thread_info) -> RC11State:
         t, x = ev.thread, ev.loc
@@ -98,7 +99,7 @@ class RC11State:
                 lhash = lhash[:x] + (hash(new_loc.order),) + lhash[x + 1:]
         sc = ev.bit if ev.sc else 0
         return RC11State(
-            self.ctx,
+            self.ctx, self.start,
             self.events[:t] + (self.events[t] + (ev,),) + self.events[t + 1:],
             self.labels[:t] + (self.labels[t] + (ev.label,),)
             + self.labels[t + 1:],
@@ -110,6 +111,36 @@ class RC11State:
             self.thash[:t] + (hash((self.thash[t], ev.label)),)
             + self.thash[t + 1:],
             lhash)
+
+    def quiescent(self) -> bool:
+        """Every thread has seen the mo-latest write of every location
+        (and no non-atomic access exists, for race detection)."""
+        init = self.ctx.init_mask
+        for loc in self.locs:
+            if loc.plain:
+                return False
+        for evs in self.events:
+            seen = evs[-1].hb | evs[-1].bit if evs else init
+            for loc in self.locs:
+                if not loc.groups[-1] & seen:
+                    return False
+        return True
+
+    def restart(self) -> RC11State:
+        """The graph reduced to its latest writes, as initial writes."""
+        ctx = self.ctx
+        evs = tuple(
+            Ev(loc.wevs[-1].eid, init.bit, -1, j, j, WRITE, Order.RELAXED,
+               atomic=False, acq=False, rel=False, value=loc.wevs[-1].value,
+               rf=0, hb=0, msg=0, run_start=0)
+            for j, (loc, init) in enumerate(zip(self.locs, ctx.init_evs)))
+        locs = tuple(Loc((ev.bit,), (ev.bit,), (ev,), (False,), ev.bit,
+                         ev.bit, 0) for ev in evs)
+        n = ctx.threads
+        return RC11State(ctx, tuple(ev.value for ev in evs), ((),) * n,
+                         ((),) * n, locs, ((0, 0, (0,) * len(locs)),) * n,
+                         0, 0, {}, (0,) * n,
+                         tuple(hash(loc.order) for loc in locs))
 
     def psc_ok(self, ev: Ev) -> bool:
         """Add ev's psc edges (ev was just added); False on a cycle."""
@@ -134,7 +165,8 @@ class RC11Model:
         locs = tuple(Loc((ev.bit,), (ev.bit,), (ev,), (False,), ev.bit,
                          ev.bit, 0) for ev in ctx.init_evs)
         info = (0, 0, (0,) * len(locs))
-        return RC11State(ctx, ((),) * threads, ((),) * threads, locs,
+        return RC11State(ctx, tuple(init[n] for n in ctx.names),
+                         ((),) * threads, ((),) * threads, locs,
                          (info,) * threads, 0, 0, {}, (0,) * threads,
                          tuple(hash(loc.order) for loc in locs))
 
@@ -227,7 +259,7 @@ class _New:
         state = self.state.extend(ev, None, (acq_all, rel_fence, rel_writes))
         # A fence has no psc successors yet: it cannot close a cycle.
         state.psc_ok(ev)
-        return Step(state)
+        return Step(_compact(state))
 
     def reads(self, x: int, access: Access, order: Order,
               plain: bool) -> list[Step]:
@@ -254,7 +286,7 @@ class _New:
         state = self.state.extend(ev, loc.add_read(q, ev), info)
         if not state.psc_ok(ev):
             return []
-        return [Step(state, value=w.value, source=w.eid,
+        return [Step(_compact(state), value=w.value, source=w.eid,
                      race=self.race(loc, ev))]
 
     def store(self, x: int, access: Access) -> list[Step]:
@@ -276,7 +308,7 @@ class _New:
             state = self.state.extend(ev, loc.add_write(q, ev), info)
             if not state.psc_ok(ev):
                 continue
-            steps.append(Step(state, race=race))
+            steps.append(Step(_compact(state), race=race))
         return steps
 
     def rmw(self, x: int, access: Access) -> list[Step]:
@@ -301,9 +333,13 @@ class _New:
             state = self.state.extend(ev, loc.add_write(q, ev), info)
             if not state.psc_ok(ev):
                 continue
-            steps.append(Step(state, value=w.value, source=w.eid,
+            steps.append(Step(_compact(state), value=w.value, source=w.eid,
                               race=self.race(loc, ev)))
         return steps
+
+
+def _compact(state: RC11State) -> RC11State:
+    return state.restart() if state.quiescent() else state
 
 
 MODEL = RC11Model()
