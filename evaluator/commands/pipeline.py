@@ -23,8 +23,6 @@ from ..bench import BASELINE, SCENARIOS, BenchConfig, run_bench
 from ..checker import CheckOptions, check_variant
 from ..checker.models import available
 from ..render import render_variant
-from ..report_runs import report_runs
-from ..report_text import summary_text
 from ..samples import append_records
 from ..variants import load_variants
 from .common import add_root, add_variants, chosen_variants, split_list
@@ -104,6 +102,9 @@ def write_check(run_dir: Path, results: list[dict]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # numpy/scipy: imported only when a run needs them, so --help is quick
+    from ..report_runs import report_runs
+    from ..report_text import summary_text
     paths, variants = chosen_variants(args)
     models = (split_list(args.models, available(), "memory model")
               if args.models else list(available()))

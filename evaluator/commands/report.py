@@ -24,7 +24,6 @@ import sys
 from pathlib import Path
 
 from ..errors import EvaluateError
-from ..report_runs import report_runs
 from ..variants import load_variants
 from .common import add_root, project
 
@@ -77,6 +76,7 @@ def command_line(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..report_runs import report_runs  # scipy: import only when used
     paths = project(args)
     try:
         variants = load_variants(paths.variants)
