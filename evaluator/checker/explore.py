@@ -42,6 +42,8 @@ Reductions, all sound:
     failed assertion (extended to a maximal graph); P2's iteration
     starts are kept by leaving the thread `fresh` across the non-reads
     that open an iteration.
+  * a path ends where the poller reaches its iteration bound (the
+    scenario's cut): nothing is explored beyond it;
   * dead locals are dropped from thread states, and a model may keep
     write identities out of its state's equality (SC, TSO): states with
     the same future are merged.  What a merged path did is still
@@ -137,10 +139,6 @@ class Explorer:
         self._advance: list[dict] = [{} for _ in self.threads]
         self.noop_fences = bool(getattr(model, "noop_fences", False))
         self.eager = bool(getattr(model, "eager_nonreads", False))
-        # perform() results computed ahead by property checks (the P2
-        # poller-alone runs walk states the search expands later); the
-        # search takes them out as it uses them.
-        self.ahead: dict = {}
         heads = [next((ins for ins in t.code if ins.kind == LOOP), None)
                  for t in self.threads]
         self._counter = [h.counter if h is not None else None for h in heads]
@@ -162,21 +160,15 @@ class Explorer:
             return None
         return self.threads[t].expand(state)[slot]
 
-    def perform_ahead(self, mem: Hashable, event: EventId,
-                      access: Access) -> Sequence:
-        """model.perform, remembered for the search to reuse."""
-        key = (mem, event, access)
-        steps = self.ahead.get(key)
-        if steps is None:
-            steps = self.model.perform(mem, event, access)
-            self.ahead[key] = steps
-        return steps
+    def nonread_next(self, t: int, state: tuple) -> bool:
+        """The thread's next event reads nothing (a fence or a store)."""
+        ins = self.codes[t][state[0]]
+        return ins.kind == MEM and ins.access.kind in _NONREADS
 
     def pending_nonread(self, threads: tuple) -> int | None:
-        """A thread whose next event reads nothing (eager mode)."""
+        """The first thread whose next event reads nothing."""
         for t, ts in enumerate(threads):
-            ins = self.codes[t][ts[0]]
-            if ins.kind == MEM and ins.access.kind in _NONREADS:
+            if self.nonread_next(t, ts):
                 return t
         return None
 
@@ -263,7 +255,6 @@ class Explorer:
         queue = deque([(0, threads0, mem0, (0,) * n)])
         cut = 0
         codes = self.codes
-        ahead = self.ahead
 
         def add(parent, threads, mem, counters, move) -> int | None:
             key = (threads, mem)
@@ -281,6 +272,47 @@ class Explorer:
                                           "or raise the state limit")
             return node
 
+        def expand(node, threads, mem, counters, t) -> bool:
+            """Every step of thread t; False if it cannot move."""
+            nonlocal cut
+            ts = threads[t]
+            ins = codes[t][ts[0]]
+            if ins.kind != MEM:
+                return False
+            access = self.access(t, ts)
+            count = counters[t]
+            steps = model.perform(mem, (t, count), access)
+            if ins.blocking:
+                steps = [s for s in steps if s.value]
+            for step in steps:
+                after, failed = self.advance(t, ts, step.value)
+                move = Move(t, count, ts, after, access, step.value,
+                            step.source, step.race)
+                count2 = count + 1
+                if self.noop_fences and failed is None:
+                    after, count2, fused, failed = self.fuse(
+                        t, after, step.state, count2)
+                    if fused:
+                        move = move._replace(fused=fused)
+                elif self.eager and ts[1] and not after[1] and \
+                        access.kind in _NONREADS:
+                    after = (after[0], 1, after[2])   # still starting
+                threads2 = threads[:t] + (after,) + threads[t + 1:]
+                counters2 = counters[:t] + (count2,) + counters[t + 1:]
+                child = add(node, threads2, step.state, counters2, move)
+                if child is None:
+                    continue
+                if codes[t][after[0]].kind == LOOP:
+                    cut += 1
+                if step.race is not None and "data-race" not in findings:
+                    findings["data-race"] = Finding(
+                        "data-race", child, facts={"race": step.race})
+                if failed is not None and "assertion" not in findings:
+                    findings["assertion"] = Finding(
+                        "assertion", child,
+                        facts={"thread": t, "assert": failed})
+            return bool(steps)
+
         while queue:
             node, threads, mem, counters = queue.popleft()
             if progress is not None and not node & 0x3FFF:
@@ -294,53 +326,13 @@ class Explorer:
             if any(codes[t][ts[0]].kind == LOOP
                    for t, ts in enumerate(threads)):
                 continue        # a thread reached its bound: the path ends
-            movers = range(n)
+            forced = None
             if self.eager:
                 forced = self.pending_nonread(threads)
-                if forced is not None:
-                    movers = (forced,)
-            for t in movers:
-                ts = threads[t]
-                ins = codes[t][ts[0]]
-                if ins.kind != MEM:
-                    continue
-                access = self.access(t, ts)
-                count = counters[t]
-                steps = ahead.pop((mem, (t, count), access), None) \
-                    if ahead else None
-                if steps is None:
-                    steps = model.perform(mem, (t, count), access)
-                if ins.blocking:
-                    steps = [s for s in steps if s.value]
-                if not steps:
-                    continue
-                for step in steps:
-                    after, failed = self.advance(t, ts, step.value)
-                    move = Move(t, count, ts, after, access, step.value,
-                                step.source, step.race)
-                    count2 = count + 1
-                    if self.noop_fences and failed is None:
-                        after, count2, fused, failed = self.fuse(
-                            t, after, step.state, count2)
-                        if fused:
-                            move = move._replace(fused=fused)
-                    elif self.eager and ts[1] and not after[1] and \
-                            access.kind in _NONREADS:
-                        after = (after[0], 1, after[2])   # still starting
-                    threads2 = threads[:t] + (after,) + threads[t + 1:]
-                    counters2 = counters[:t] + (count2,) + counters[t + 1:]
-                    child = add(node, threads2, step.state, counters2, move)
-                    if child is None:
-                        continue
-                    if codes[t][after[0]].kind == LOOP:
-                        cut += 1
-                    if step.race is not None and "data-race" not in findings:
-                        findings["data-race"] = Finding(
-                            "data-race", child, facts={"race": step.race})
-                    if failed is not None and "assertion" not in findings:
-                        findings["assertion"] = Finding(
-                            "assertion", child,
-                            facts={"thread": t, "assert": failed})
+            if forced is None or not expand(node, threads, mem, counters,
+                                            forced):
+                for t in range(n):
+                    expand(node, threads, mem, counters, t)
             for internal in model.internal(mem):
                 move = Move(internal.thread, None, None, None, None, None,
                             None, None, internal.note)

@@ -112,6 +112,18 @@ class Internal:
 
 
 class MemoryModel(Protocol):
+    """Optional class attributes the explorer reads with getattr (each
+    enables a reduction whose soundness argument is in explore.py):
+
+      noop_fences = True     a fence perform() returns as one Step with an
+                             equal state stays so whatever other threads
+                             do (SC, TSO);
+      eager_nonreads = True  the model builds execution graphs in which
+                             a store picks its mo place explicitly, so a
+                             pending store or fence may be added at once
+                             (RC11).
+    """
+
     name: str                       # "sc" | "tso" | "c11"
 
     def initial(self, init: Mapping[str, int], threads: int) -> Hashable:

@@ -21,7 +21,8 @@ from typing import Hashable
 
 from .explore import Explorer, Finding, Move
 from .ir import END, LOOP, MEM
-from .memory import Kind
+from .models import sc
+from .models.flat import Layout
 
 LOST_WAKEUP = "lost-wakeup"
 BUSY_LOOP = "busy-loop"
@@ -73,13 +74,21 @@ class BusyLoop:
     """P2: `iterations` consecutive poll iterations with nothing to do
     and no sleep, the poller running alone on settled memory.
 
-    The poller alone is deterministic (every read takes the latest
-    write), so from an iteration start S it visits a chain of iteration
-    starts S0 = S, S1, ...; f(Si) = how many of them, from Si on, begin
-    with no BH pending and end without sleeping (capped at K + 1).  A
-    busy loop is f(Sj) > K for some j <= WARMUP (the first iterations
-    may still find the notifier's last BH).  f is memoised per
-    iteration start: chains from different states soon meet.
+    Running alone and reading the latest values is an SC run of the
+    poller on memory that holds, for each location, its coherence-latest
+    value: in every model here reading the latest write, or writing at
+    the end of coherence, is always allowed (SC trivially; TSO once
+    settled; RC11 because such an event has no outgoing eco, hb or psc
+    edge, so it cannot close a forbidden cycle).  So the run uses the SC
+    model on `latest()` values, and depends only on the poller's state
+    and those values, whatever history led there.
+
+    The run is deterministic: from an iteration start S it visits a
+    chain of iteration starts S0 = S, S1, ...; f(Si) = how many of them,
+    from Si on, begin with no BH pending and end without sleeping
+    (capped at K + 1).  A busy loop is f(Sj) > K for some j <= WARMUP
+    (the first iterations may still find the notifier's last BH).  f is
+    memoised per (poller state, values).
     """
 
     property = BUSY_LOOP
@@ -96,21 +105,33 @@ class BusyLoop:
                 continue
             if not (ts[1] or explorer.kind(p, ts) == LOOP):
                 continue       # check at the start of an iteration only
-            if explorer.eager and explorer.pending_nonread((ts,)) == 0:
+            if explorer.eager and explorer.nonread_next(p, ts):
                 continue       # its forced successor, still fresh, is checked
             if all(explorer.kind(t, other) == END
                    for t, other in enumerate(threads) if t != p):
-                if self.spins(explorer, p, ts, mem, counters[p]):
-                    return self.found(explorer, node, p, ts, mem,
+                latest = self.latest(explorer, mem)
+                if self.spins(explorer, p, ts, latest, counters[p]):
+                    return self.found(explorer, node, p, ts, latest,
                                       counters[p])
         return None
 
-    def run(self, explorer: Explorer, p: int, ts: tuple, mem: Hashable,
+    @staticmethod
+    def latest(explorer: Explorer, mem: Hashable):
+        """An SC memory holding every location's latest value (and who
+        wrote it, for the trace)."""
+        model = explorer.model
+        settled = model.settle(mem)
+        names = sorted(explorer.program.init)
+        pairs = [model.latest(settled, loc) for loc in names]
+        return sc.ScState(tuple(v for v, _ in pairs),
+                          tuple(w for _, w in pairs), Layout(dict.fromkeys(
+                              names, 0)))
+
+    @staticmethod
+    def run(explorer: Explorer, p: int, ts: tuple, mem: sc.ScState,
             count: int):
         """The poller alone: yields (moves so far, state, memory, at an
         iteration start); ends when it sleeps, finishes or fails."""
-        model = explorer.model
-        mem = model.settle(mem)
         ts = explorer.resume(p, ts)
         moves: list[Move] = []
         start = True
@@ -118,39 +139,32 @@ class BusyLoop:
             yield moves, ts, mem, start
             ins = explorer.instr(p, ts)
             access = explorer.access(p, ts)
-            steps = [s for s in explorer.perform_ahead(mem, (p, count),
-                                                       access)
-                     if self._latest(model, mem, s, access, (p, count))]
-            if ins.blocking:
-                steps = [s for s in steps if s.value]
-            if not steps:
+            (step,) = sc.MODEL.perform(mem, (p, count), access)
+            if ins.blocking and not step.value:
                 return                      # it sleeps
-            step = steps[0]
             after, _ = explorer.advance(p, ts, step.value, bounded=False)
             moves.append(Move(p, count, ts, after, access, step.value,
-                              step.source, step.race))
-            mem = model.settle(step.state)
+                              step.source))
+            mem = step.state
             ts = after
             start = bool(after[1])
             count += 1
 
-    def spins(self, explorer: Explorer, p: int, ts: tuple, mem: Hashable,
+    def spins(self, explorer: Explorer, p: int, ts: tuple, mem: sc.ScState,
               count: int) -> bool:
         limit = self.iterations + 1
-        work_loc = explorer.program.work_loc
-        model = explorer.model
+        work = mem.layout.of(explorer.program.work_loc)
         chain: list[tuple] = []       # (memo key, idle)
         tail: tuple[int, bool] = (0, True)   # f after the chain, exact?
-        for _moves, state, settled, start in self.run(explorer, p, ts, mem,
-                                                      count):
+        for _moves, state, values, start in self.run(explorer, p, ts, mem,
+                                                     count):
             if not start:
                 continue
-            key = (p, state, settled)
+            key = (p, state, values)
             if key in self.memo:
                 tail = (self.memo[key], True)
                 break
-            idle = not model.latest(settled, work_loc)[0]
-            chain.append((key, idle))
+            chain.append((key, not values.values[work]))
             if len(chain) > limit + self.WARMUP:
                 tail = (0, False)     # unknown beyond here
                 break
@@ -169,46 +183,30 @@ class BusyLoop:
                 busy = True
         return busy
 
-    @staticmethod
-    def _latest(model, mem, step, access, event) -> bool:
-        """Reads see the coherence-latest write; writes become the latest."""
-        kind = access.kind
-        if kind is Kind.FENCE:
-            return True
-        if kind is not Kind.STORE and \
-                step.source != model.latest(mem, access.loc)[1]:
-            return False
-        writes = kind is Kind.STORE or (
-            kind is Kind.RMW and access.apply(step.value) is not None)
-        if writes:
-            settled = model.settle(step.state)
-            return model.latest(settled, access.loc)[1] == event
-        return True
-
     def found(self, explorer: Explorer, node: int, p: int, ts: tuple,
-              mem: Hashable, count: int) -> Finding:
-        """Replay the run for the trace: up to the iteration start where
-        the K-th idle iteration has completed."""
-        model = explorer.model
-        work_loc = explorer.program.work_loc
+              mem: sc.ScState, count: int) -> Finding:
+        """Replay the run for the trace, up to the end of the first idle
+        iteration (the others repeat it)."""
+        work = mem.layout.of(explorer.program.work_loc)
         idle = 0
         woke = 0
-        last_mem = mem
         moves: list[Move] = []
-        for moves, state, settled, start in self.run(explorer, p, ts, mem,
-                                                     count):
-            last_mem = settled
+        shown = 0
+        values = {}
+        for moves, state, memory, start in self.run(explorer, p, ts, mem,
+                                                    count):
             if start:
-                idle = 0 if model.latest(settled, work_loc)[0] else idle + 1
+                idle = 0 if memory.values[work] else idle + 1
+                if idle == 2:
+                    shown = len(moves)
+                    values = dict(zip(memory.layout.names, memory.values))
                 if idle > self.iterations:
                     break
             if explorer.instr(p, state).blocking:
                 woke += 1
-        values = {loc: model.latest(last_mem, loc)[0]
-                  for loc in explorer.program.init}
-        return Finding(BUSY_LOOP, node, tuple(moves), facts={
+        return Finding(BUSY_LOOP, node, tuple(moves[:shown]), facts={
             "values": values, "woke": woke, "iterations": self.iterations,
-            "poller": p})
+            "poller": p, "repeats": self.iterations - 1})
 
 
 # ---- explanations ----------------------------------------------------------
@@ -236,9 +234,9 @@ def explain(finding: Finding, explorer: Explorer, name) -> str:
             why = "the poller never waits at all"
         return (f"busy loop: every other thread has finished and no BH is "
                 f"pending, yet {name(facts['poller'])}'s aio_poll(ctx, "
-                f"true) came back without sleeping {facts['iterations']} "
-                f"times in a row: {why} ({state}); the event loop spins "
-                "on spurious wakeups forever")
+                f"true) comes back without sleeping, "
+                f"{facts['iterations']} times in a row: {why} ({state}); "
+                "the event loop spins on spurious wakeups forever")
     if finding.property == ASSERTION:
         failed = facts["assert"]
         return (f"assertion failed: assert({failed.text}) in "

@@ -9,8 +9,10 @@ leaves, as QEMU allowed in 2015.  The BH callback is a no-op.  Every
 shared location starts at 0.
 
 The defaults catch both negative controls (bug-notified-first needs one
-round, bug-skip-set three, as in QEMU's SPIN models) and keep the
-search small.
+round and one aio_poll call, bug-skip-set three rounds and two calls, as
+in QEMU's SPIN models; the C11 hang of qemu-4.2-c11-rmw one round and
+one call) with twice the poller iterations any of them needs, and keep
+the C11 search to about 10^5 states per variant.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ NOTIFIER_LOC = "notifier"
 class Scenario:
     rounds: int = 3             # qemu_bh_schedule calls by the notifier
     pollers: int = 1            # 2 adds a temporary poller
-    iterations: int = 6         # aio_poll calls before the poller is cut
+    iterations: int = 4         # aio_poll calls before the poller is cut
     temp_iterations: int = 2    # aio_poll calls of the temporary poller
     busy_iterations: int = 3    # P2: idle iterations that make a busy loop
 

@@ -51,6 +51,8 @@ def describe(access: Access, label: str) -> str:
         text = f"{_RMW[access.op]}({access.loc}, {access.operand}) {order}"
     if label.startswith("event_notifier"):
         return f"{label}: {text}"
+    if label.startswith("__sync") and kind is not Kind.FENCE:
+        return text          # the RMW itself; its fences carry the name
     return f"{text} [{label}]" if label else text
 
 
@@ -122,7 +124,8 @@ class Renderer:
             marker = self.marker(t, state)
             if marker:
                 lines.append(marker)
-        for move in search.path(finding.node):
+        path = search.path(finding.node)
+        for move in path:
             lines += self.move(move)
         if finding.tail:
             poller = finding.tail[0].thread
@@ -131,5 +134,33 @@ class Renderer:
                          "values --")
             for move in finding.tail:
                 lines += self.move(move)
+            repeats = finding.facts.get("repeats", 0)
+            if repeats:
+                lines.append(f"-- P{poller} goes through this same "
+                             f"iteration {repeats} more time"
+                             f"{'s' * (repeats > 1)}, never sleeping --")
+        if finding.property == "lost-wakeup":
+            lines += self.sleepers(search, path, finding)
         lines.append(explain(finding, self.explorer, self.name))
         return tuple(lines)
+
+    def sleepers(self, search: Search, path: list[Move],
+                 finding: Finding) -> list[str]:
+        """Where each waiting thread blocks, as a last event line."""
+        threads = list(search.initial)
+        counts = [0] * len(threads)
+        for move in path:
+            for done in (move, *move.fused):
+                if done.access is not None:
+                    threads[done.thread] = done.after
+                    counts[done.thread] = done.index + 1
+        lines = []
+        counter = finding.facts["counter"]
+        for t in finding.facts["waiting"]:
+            ins = self.explorer.instr(t, threads[t])
+            who = f"P{t}#{counts[t]}"
+            lines.append(f"{who:<5} {str(ins.where):<{WHERE}} "
+                         f"event_notifier_wait({ins.access.loc}) "
+                         f"{ins.access.order.short}: nothing to read "
+                         f"({ins.access.loc} = {counter}), sleeps")
+        return lines

@@ -24,15 +24,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
 import textwrap
 import time
 
-from ..checker import CheckOptions, CheckResult, Scenario, check_program
-from ..checker import compile_variant
+from ..checker import (CheckOptions, CheckResult, Scenario, check_program,
+                       compile_variant)
 from ..checker.frontend import SYSCALL_SEMANTICS
 from ..checker.models import available, get_model
 from ..render import render_variant
+from ..errors import EvaluateError
 from .common import add_root, add_variants, chosen_variants, split_list
 
 HELP = "model-check variants under SC, x86-TSO and C11 (RC11)"
@@ -69,6 +72,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              f"loop (default {defaults.busy_iterations})")
     parser.add_argument("--max-states", type=int, default=3_000_000,
                         help="give up beyond this many states per check")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="checks run in parallel (default: one per "
+                             "CPU)")
     parser.add_argument("--json", action="store_true",
                         help=f"print JSON (schema {SCHEMA})")
 
@@ -76,12 +82,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 class Progress:
     """A status line on stderr once a run takes more than two seconds."""
 
-    def __init__(self, stream=sys.stderr):
-        self.stream = stream
+    def __init__(self, stream=None):
+        self.stream = stream if stream is not None else sys.stderr
         self.started = time.monotonic()
         self.shown = False
         self.last = 0.0
-        self.tty = stream.isatty()
+        self.tty = self.stream.isatty()
 
     def update(self, text: str) -> None:
         now = time.monotonic()
@@ -101,6 +107,8 @@ class Progress:
 
 def run(args: argparse.Namespace) -> int:
     paths, variants = chosen_variants(args)
+    if args.jobs < 1:
+        raise EvaluateError(f"--jobs {args.jobs}", hint="at least 1")
     models = split_list(args.models, ("sc", "tso", "c11"), "memory model") \
         if args.models else list(available())
     for name in models:
@@ -111,25 +119,60 @@ def run(args: argparse.Namespace) -> int:
                           busy_iterations=args.busy),
         syscalls=args.syscalls, max_states=args.max_states, csrc=paths.csrc)
     progress = Progress()
-    results = []
-    for variant in variants:
-        program = compile_variant(render_variant(variant, paths), options)
-        for name in models:
-            label = f"{variant.name} under {name}"
-            progress.update(label)
-            result = check_program(
-                variant.name, program, get_model(name), options,
-                lambda n, label=label: progress.update(f"{label}: {n} "
-                                                       "states"))
-            results.append(_with_expectation(result, variant.expect))
+    started = time.monotonic()
+    cells = [(variant, render_variant(variant, paths), name)
+             for variant in variants for name in models]
+    if args.jobs > 1 and len(cells) > 1:
+        results = _run_parallel(cells, options, args.jobs, progress)
+    else:
+        results = [_run_one(cell, options, progress) for cell in cells]
     progress.done()
     if args.json:
         print(json.dumps({"schema": SCHEMA,
                           "results": [r.to_json() for r in results]},
                          indent=2, ensure_ascii=False))
     else:
-        print("\n".join(render_text(results, models, options)))
+        print("\n".join(render_text(results, models, options,
+                                     time.monotonic() - started)))
     return 1 if any(contradicts(r) for r in results) else 0
+
+
+# Rough relative cost, to start the slow checks first.
+_COST = {"c11": 100, "tso": 2, "sc": 1}
+
+
+def _check_cell(rendered, model: str, options: CheckOptions,
+                progress=None) -> CheckResult:
+    program = compile_variant(rendered, options)
+    return check_program(rendered.name, program, get_model(model), options,
+                         progress)
+
+
+def _run_one(cell, options: CheckOptions, progress: Progress
+             ) -> CheckResult:
+    variant, rendered, model = cell
+    label = f"{variant.name} under {model}"
+    progress.update(label)
+    result = _check_cell(rendered, model, options,
+                         lambda n: progress.update(f"{label}: {n} states"))
+    return _with_expectation(result, variant.expect)
+
+
+def _run_parallel(cells, options: CheckOptions, jobs: int,
+                  progress: Progress) -> list[CheckResult]:
+    """One process per check (pure functions: same results as serial)."""
+    order = sorted(range(len(cells)), key=lambda i: -_COST[cells[i][2]])
+    results: list[CheckResult | None] = [None] * len(cells)
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(_check_cell, cells[i][1], cells[i][2],
+                               options): i for i in order}
+        for done, future in enumerate(as_completed(futures), start=1):
+            index = futures[future]
+            variant = cells[index][0]
+            results[index] = _with_expectation(future.result(),
+                                               variant.expect)
+            progress.update(f"{done}/{len(cells)} checks done")
+    return results
 
 
 def _with_expectation(result: CheckResult, expect) -> CheckResult:
@@ -152,7 +195,7 @@ def cell(result: CheckResult) -> str:
 
 
 def render_text(results: list[CheckResult], models: list[str],
-                options: CheckOptions) -> list[str]:
+                options: CheckOptions, wall: float) -> list[str]:
     by_cell = {(r.variant, r.model): r for r in results}
     names = list(dict.fromkeys(r.variant for r in results))
     lines = ["variant".ljust(NAME_WIDTH) + "".join(
@@ -169,9 +212,10 @@ def render_text(results: list[CheckResult], models: list[str],
                    f"{options.scenario.describe()}.")
     states = sum(r.explored for r in results)
     seconds = sum(r.seconds for r in results)
-    lines += _wrap(f"Explored {states} states in {seconds:.1f} s; "
-                   f"{sum(r.cut for r in results)} states reached the "
-                   "poller's bound (paths cut without a verdict).")
+    lines += _wrap(f"Explored {states} states in {seconds:.1f} s of "
+                   f"checking ({wall:.1f} s elapsed); "
+                   f"{sum(r.cut for r in results)} paths were cut at the "
+                   "poller's bound, without a verdict.")
     shown: dict[tuple, str] = {}
     for result in results:
         for violation in result.violations:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import textwrap
 from pathlib import Path
 
 from ..checker import LitmusResult, read_litmus, run_litmus
@@ -112,8 +111,22 @@ def render_text(results, tests, conditions) -> list[str]:
             count = len(result.outcomes)
             lines.append(f"  {result.model:<4} {result.verdict:<10} "
                          f"{count} final state{'s' * (count != 1)}{mark}")
-            states = ";  ".join(outcome_text(o) for o in result.outcomes)
-            lines += textwrap.wrap(states, 72, initial_indent=" " * 7,
-                                   subsequent_indent=" " * 7,
-                                   break_on_hyphens=False)
+            lines += wrap_outcomes([outcome_text(o)
+                                    for o in result.outcomes])
+    return lines
+
+
+def wrap_outcomes(items: list[str], indent: int = 7,
+                  width: int = 72) -> list[str]:
+    """Outcomes separated by ';', never split across lines."""
+    lines: list[str] = []
+    line = ""
+    for item in items:
+        candidate = f"{line};  {item}" if line else item
+        if line and indent + len(candidate) > width:
+            lines.append(" " * indent + line + ";")
+            candidate = item
+        line = candidate
+    if line:
+        lines.append(" " * indent + line)
     return lines

@@ -79,6 +79,7 @@ class Result:
     races: frozenset        # of Race
     states: int
     graphs: frozenset       # of execution_key(): the executions found
+    racy: frozenset         # finals reached by an execution with a race
 
     def project(self, *names: str) -> set[tuple[int, ...]]:
         return {tuple(dict(final)[n] for n in names) for final in self.finals}
@@ -86,17 +87,22 @@ class Result:
     def race_locations(self) -> set[str]:
         return {race.loc for race in self.races}
 
+    def project_racy(self, *names: str) -> set[tuple[int, ...]]:
+        """Like project, for the final states of racy executions only."""
+        return {tuple(dict(final)[n] for n in names) for final in self.racy}
+
 
 def run(init: dict[str, int], threads: list[list[Op]],
         model=MODEL) -> Result:
     """Every final state the model allows: registers "t:reg" and
     locations (the mo-latest value)."""
-    start = (tuple(() for _ in threads), model.initial(init, len(threads)))
+    start = (tuple(() for _ in threads), model.initial(init, len(threads)),
+             False)
     seen = {start}
     stack = [start]
-    finals, races, graphs = set(), set(), set()
+    finals, races, graphs, racy = set(), set(), set(), set()
     while stack:
-        values, memory = stack.pop()
+        values, memory, raced = stack.pop()
         done = True
         for t, program in enumerate(threads):
             i = len(values[t])
@@ -108,16 +114,19 @@ def run(init: dict[str, int], threads: list[list[Op]],
                     races.add(step.race)
                 grown = values[:t] + (values[t] + (step.value,),) \
                     + values[t + 1:]
-                nxt = (grown, step.state)
+                nxt = (grown, step.state, raced or step.race is not None)
                 if nxt not in seen:
                     seen.add(nxt)
                     stack.append(nxt)
         if done:
-            finals.add(_final(init, threads, values, memory, model))
+            final = _final(init, threads, values, memory, model)
+            finals.add(final)
+            if raced:
+                racy.add(final)
             if model is MODEL:
                 graphs.add(execution_key(memory))
     return Result(frozenset(finals), frozenset(races), len(seen),
-                  frozenset(graphs))
+                  frozenset(graphs), frozenset(racy))
 
 
 def execution_key(state) -> tuple:

@@ -149,7 +149,8 @@ def _op_events(evs, rmw_pairs, ops, flags, t, reg, acc):
     elif acc.kind is Kind.STORE:
         evs.append(_Ev("W", t, acc.loc, acc.order, atomic, value=acc.value))
     elif acc.op is RmwOp.CAS and not next(flags):
-        fail = acc.fail_order or _fail_default(acc.order)
+        fail = _fail_default(acc.order) if acc.fail_order is None \
+            else acc.fail_order
         ops.append((len(evs), acc))
         evs.append(_Ev("R", t, acc.loc, fail, True, reg))
     else:

@@ -47,32 +47,31 @@ from .rc11_psc import psc_add
 
 
 class RC11State:
-    """One execution graph plus data derived from it (excluded from eq).
+    """One execution graph, plus data derived from it (not compared).
 
-    threads[t] = (acquired, rel_fence, rel_writes): msg views of the
-    reads so far (an acquire fence gains them), the view of the last
-    release fence, and per location the view of the last release write
-    (later writes in the thread continue its release sequence).
-    reach: the transitive closure of psc (rc11_psc.py).
+    threads[t] = (events, labels, sync, hash) of thread t: its events in
+    program order, their labels (what equality compares), its sync views
+    and a running hash of the labels.  sync = (acquired, rel_fence,
+    rel_writes): msg views of the thread's atomic reads so far (an
+    acquire fence gains them), the view of its last release fence, and
+    per location the view of its last release write (its later writes
+    there continue that release sequence).
+    anc: psc ancestors of each seq_cst event and fence (rc11_psc.py).
     """
 
-    __slots__ = ("ctx", "start", "events", "labels", "locs", "threads",
-                 "sc_mask", "fsc_mask", "reach", "thash", "lhash", "_hash")
+    __slots__ = ("ctx", "threads", "locs", "lhash", "sc_mask", "fsc_mask",
+                 "anc", "_hash")
 
-    def __init__(self, ctx: Context, start: tuple, events, labels, locs,
-                 threads, sc_mask: int, fsc_mask: int, reach, thash, lhash):
+    def __init__(self, ctx: Context, threads: tuple, locs: tuple,
+                 lhash: tuple, sc_mask: int, fsc_mask: int, anc: dict):
         self.ctx = ctx
-        self.start = start          # values of the graph's initial writes
-        self.events = events
-        self.labels = labels
-        self.locs = locs
         self.threads = threads
+        self.locs = locs
+        self.lhash = lhash
         self.sc_mask = sc_mask
         self.fsc_mask = fsc_mask
-        self.reach = reach
-        self.thash = thash
-        self.lhash = lhash
-        self._hash = hash((start, thash, lhash))
+        self.anc = anc
+        self._hash = hash((tuple([th[3] for th in threads]), lhash))
 
     def __hash__(self) -> int:
         return self._hash
@@ -82,74 +81,49 @@ class RC11State:
             return True
         if not isinstance(other, RC11State) or self._hash != other._hash:
             return False
-        return (self.labels == other.labels and self.start == other.start
+        return (all(a[1] == b[1] for a, b in zip(self.threads, other.threads))
                 and all(a.order == b.order
                         for a, b in zip(self.locs, other.locs)))
 
+    @property
+    def events(self) -> tuple[tuple[Ev, ...], ...]:
+        return tuple(th[0] for th in self.threads)
+
     def event(self, bit: int) -> Ev:
         t, i = self.ctx.locate(bit)
-        return self.locs[i].wevs[0] if t < 0 else self.events[t][i]
+        return self.locs[i].wevs[0] if t < 0 else self.threads[t][0][i]
 
-    def extend(self, ev: Ev, new_loc: Loc | None, thread_info) -> RC11State:
-        t, x = ev.thread, ev.loc
+    def extend(self, ev: Ev, new_loc: Loc | None, sync: tuple) -> RC11State:
+        t, x, label = ev.thread, ev.loc, ev.label
+        events, labels, _, h = self.threads[t]
+        threads = list(self.threads)
+        threads[t] = (events + (ev,), labels + (label,), sync,
+                      hash((h, label)))
         locs, lhash = self.locs, self.lhash
         if new_loc is not None:
-            locs = locs[:x] + (new_loc,) + locs[x + 1:]
+            locs = list(locs)
+            locs[x] = new_loc
+            locs = tuple(locs)
             if new_loc.order is not self.locs[x].order:
-                lhash = lhash[:x] + (hash(new_loc.order),) + lhash[x + 1:]
+                lhash = list(lhash)
+                lhash[x] = hash(new_loc.order)
+                lhash = tuple(lhash)
         sc = ev.bit if ev.sc else 0
-        return RC11State(
-            self.ctx, self.start,
-            self.events[:t] + (self.events[t] + (ev,),) + self.events[t + 1:],
-            self.labels[:t] + (self.labels[t] + (ev.label,),)
-            + self.labels[t + 1:],
-            locs,
-            self.threads[:t] + (thread_info,) + self.threads[t + 1:],
-            self.sc_mask | sc,
-            self.fsc_mask | (sc if ev.code == FENCE else 0),
-            self.reach,
-            self.thash[:t] + (hash((self.thash[t], ev.label)),)
-            + self.thash[t + 1:],
-            lhash)
-
-    def quiescent(self) -> bool:
-        """Every thread has seen the mo-latest write of every location
-        (and no non-atomic access exists, for race detection)."""
-        init = self.ctx.init_mask
-        for loc in self.locs:
-            if loc.plain:
-                return False
-        for evs in self.events:
-            seen = evs[-1].hb | evs[-1].bit if evs else init
-            for loc in self.locs:
-                if not loc.groups[-1] & seen:
-                    return False
-        return True
-
-    def restart(self) -> RC11State:
-        """The graph reduced to its latest writes, as initial writes."""
-        ctx = self.ctx
-        evs = tuple(
-            Ev(loc.wevs[-1].eid, init.bit, -1, j, j, WRITE, Order.RELAXED,
-               atomic=False, acq=False, rel=False, value=loc.wevs[-1].value,
-               rf=0, hb=0, msg=0, run_start=0)
-            for j, (loc, init) in enumerate(zip(self.locs, ctx.init_evs)))
-        locs = tuple(Loc((ev.bit,), (ev.bit,), (ev,), (False,), ev.bit,
-                         ev.bit, 0) for ev in evs)
-        n = ctx.threads
-        return RC11State(ctx, tuple(ev.value for ev in evs), ((),) * n,
-                         ((),) * n, locs, ((0, 0, (0,) * len(locs)),) * n,
-                         0, 0, {}, (0,) * n,
-                         tuple(hash(loc.order) for loc in locs))
+        return RC11State(self.ctx, tuple(threads), locs, lhash,
+                         self.sc_mask | sc,
+                         self.fsc_mask | (sc if ev.code == FENCE else 0),
+                         self.anc)
 
     def psc_ok(self, ev: Ev) -> bool:
-        """Add ev's psc edges (ev was just added); False on a cycle."""
+        """Add the psc edges of ev, just added; False if one closes a
+        cycle.  Only a seq_cst event, or one hb-after a seq_cst fence,
+        can bring new edges."""
         if not ev.sc and not ev.hb & self.fsc_mask:
             return True
-        reach = psc_add(self, ev)
-        if reach is None:
+        anc = psc_add(self, ev)
+        if anc is None:
             return False
-        self.reach = reach
+        self.anc = anc
         return True
 
 
@@ -164,11 +138,9 @@ class RC11Model:
         ctx = Context(dict(init), threads)
         locs = tuple(Loc((ev.bit,), (ev.bit,), (ev,), (False,), ev.bit,
                          ev.bit, 0) for ev in ctx.init_evs)
-        info = (0, 0, (0,) * len(locs))
-        return RC11State(ctx, tuple(init[n] for n in ctx.names),
-                         ((),) * threads, ((),) * threads, locs,
-                         (info,) * threads, 0, 0, {}, (0,) * threads,
-                         tuple(hash(loc.order) for loc in locs))
+        sync = (0, 0, (0,) * len(locs))
+        return RC11State(ctx, (((), (), sync, 0),) * threads, locs,
+                         tuple(hash(loc.order) for loc in locs), 0, 0, {})
 
     def internal(self, state: Hashable) -> Sequence[Internal]:
         return []
@@ -181,10 +153,7 @@ class RC11Model:
         return last.value, last.eid
 
     def perform(self, state: RC11State, event, access: Access) -> list[Step]:
-        t = event[0]
-        evs = state.events[t]
-        idx = len(evs)
-        new = _New(state, event, t, idx)
+        new = _New(state, event)
         if access.kind is Kind.FENCE:
             return [new.fence(access.order)]
         x = state.ctx.loc(access.loc)
@@ -201,16 +170,15 @@ class _New:
     __slots__ = ("state", "eid", "t", "idx", "bit", "base", "info",
                  "prev")
 
-    def __init__(self, state: RC11State, eid, t: int, idx: int):
+    def __init__(self, state: RC11State, eid):
         self.state = state
         self.eid = eid
-        self.t = t
-        self.idx = idx
+        self.t = t = eid[0]
+        events, _, self.info, _ = state.threads[t]
+        self.idx = idx = len(events)
         self.bit = state.ctx.bit(t, idx)
-        self.prev = state.events[t][-1] if idx else None
-        self.base = (self.prev.hb | self.prev.bit if idx
-                     else state.ctx.init_mask)
-        self.info = state.threads[t]
+        self.prev = prev = events[-1] if idx else None
+        self.base = prev.hb | prev.bit if idx else state.ctx.init_mask
 
     def run_start(self, x: int) -> int:
         prev = self.prev
@@ -259,7 +227,7 @@ class _New:
         state = self.state.extend(ev, None, (acq_all, rel_fence, rel_writes))
         # A fence has no psc successors yet: it cannot close a cycle.
         state.psc_ok(ev)
-        return Step(_compact(state))
+        return Step(state)
 
     def reads(self, x: int, access: Access, order: Order,
               plain: bool) -> list[Step]:
@@ -286,7 +254,7 @@ class _New:
         state = self.state.extend(ev, loc.add_read(q, ev), info)
         if not state.psc_ok(ev):
             return []
-        return [Step(_compact(state), value=w.value, source=w.eid,
+        return [Step(state, value=w.value, source=w.eid,
                      race=self.race(loc, ev))]
 
     def store(self, x: int, access: Access) -> list[Step]:
@@ -308,7 +276,7 @@ class _New:
             state = self.state.extend(ev, loc.add_write(q, ev), info)
             if not state.psc_ok(ev):
                 continue
-            steps.append(Step(_compact(state), race=race))
+            steps.append(Step(state, race=race))
         return steps
 
     def rmw(self, x: int, access: Access) -> list[Step]:
@@ -316,7 +284,8 @@ class _New:
         loc = self.state.locs[x]
         steps = []
         if access.op is RmwOp.CAS:
-            fail = access.fail_order or DEFAULT_FAIL_ORDER[order]
+            fail = DEFAULT_FAIL_ORDER[order] if access.fail_order is None \
+                else access.fail_order      # (RELAXED is 0: falsy)
             steps = self.reads(x, access, fail, plain=False)
         acq, rel = order in ACQUIRE_ORDERS, order in RELEASE_ORDERS
         last = len(loc.order) - 1
@@ -333,13 +302,9 @@ class _New:
             state = self.state.extend(ev, loc.add_write(q, ev), info)
             if not state.psc_ok(ev):
                 continue
-            steps.append(Step(_compact(state), value=w.value, source=w.eid,
+            steps.append(Step(state, value=w.value, source=w.eid,
                               race=self.race(loc, ev)))
         return steps
-
-
-def _compact(state: RC11State) -> RC11State:
-    return state.restart() if state.quiescent() else state
 
 
 MODEL = RC11Model()

@@ -43,6 +43,8 @@ DEFAULT_FAIL_ORDER = {
 # write ("U"); herd7's rc11.cat allows the same ([RMW] in myrmw).
 READ, WRITE, UPDATE, FENCE = "R", "W", "U", "F"
 
+MAX_EVENTS = 1 << 14            # per thread, far above any scenario here
+
 
 class Ev:
     """One event of the execution graph.
@@ -123,9 +125,23 @@ class Loc:
         return p
 
     def before(self, p: int) -> int:
-        """Union of groups[0..p-1]: mo/rb/eco predecessors of order[p]."""
+        """Union of groups[0..p-1]: mo/rb/eco predecessors of order[p].
+
+        Every access is in one group, except an RMW: it is in its own and
+        in the one of the write it reads (the group just before), so
+        complementing the later groups is exact except for the RMW at p.
+        """
+        groups = self.groups
+        if p > len(groups) // 2:
+            later = 0
+            for g in groups[p:]:
+                later |= g
+            acc = self.accesses & ~later
+            if p and groups[p - 1] & self.order[p]:
+                acc |= self.order[p]
+            return acc
         acc = 0
-        for g in self.groups[:p]:
+        for g in groups[:p]:
             acc |= g
         return acc
 
@@ -155,7 +171,7 @@ class Context:
     """Per-run constants shared by every state of one exploration."""
 
     __slots__ = ("width", "threads", "names", "index", "init_evs",
-                 "init_mask", "_prefix", "_labels")
+                 "init_mask", "lanes", "_prefix", "_labels")
 
     def __init__(self, init: dict[str, int], threads: int):
         self.width = threads + 1
@@ -170,6 +186,10 @@ class Context:
         self.init_mask = 0
         for ev in self.init_evs:
             self.init_mask |= ev.bit
+        # lanes[t]: the bits of every event thread t may ever have, so
+        # `mask & lanes[t]` keeps thread t's events of a set.
+        every = ((1 << (self.width * MAX_EVENTS)) - 1) // ((1 << self.width) - 1)
+        self.lanes = tuple(every << (t + 1) for t in range(threads))
         self._prefix: list[list[int]] = [[0] for _ in range(threads)]
         self._labels: dict[tuple, tuple] = {}
 
@@ -180,6 +200,10 @@ class Context:
         return ev
 
     def bit(self, thread: int, idx: int) -> int:
+        if idx >= MAX_EVENTS:
+            raise CheckerError(
+                f"thread {thread} has more than {MAX_EVENTS} memory events",
+                hint="lower the scenario bounds (--rounds, --iterations)")
         return 1 << (idx * self.width + thread + 1)
 
     def locate(self, bit: int) -> tuple[int, int]:

@@ -56,54 +56,56 @@ def bits(mask: int):
 
 
 def psc_add(state: RC11State, ev: Ev) -> dict[int, int] | None:
-    """The psc closure of `state` (which ends with ev), or None when ev
-    closes a psc cycle."""
+    """The psc ancestor sets of `state` (which ends with ev), or None
+    when ev closes a psc cycle."""
     sc, fsc = state.sc_mask, state.fsc_mask
     fences_before = fsc & ev.hb
     mo_rb = eco = 0
     if ev.code != FENCE:
         mo_rb, eco = _successors(state, ev)
     if not ev.sc and not (fences_before and eco):
-        return state.reach                      # no new psc edge
-    reach = dict(state.reach)
+        return state.anc                        # no new psc edge
+    anc = dict(state.anc)
     if ev.sc:
-        preds = _preds(state, ev, sc, fsc)
-        out = _close(reach, (sc & mo_rb) | _fences_after(state, fsc, mo_rb))
-        if (out | ev.bit) & preds:
-            return None                         # ev -> ... -> pred -> ev
-        reach[ev.bit] = out
-        out |= ev.bit
-        for x, seen in reach.items():
-            if x & preds or seen & preds:
-                reach[x] = seen | out
+        anc[ev.bit] = _ancestors(state, anc, _preds(state, ev, sc, fsc))
+        out = (sc & mo_rb) | _fences_after(state, fsc, mo_rb)
+        if out and not _add_edges(anc, ev.bit, out):
+            return None
     if fences_before and eco:
         out = (sc & mo_rb) | _fences_after(state, fsc, eco)
         if out:
-            out = _close(reach, out)
             # An SC fence reaches every SC fence hb-after it (psc_F), so
             # the last one per thread stands for the others.
             for f in _last_per_thread(state, fences_before):
-                if reach[f] & out == out:
-                    continue                    # nothing new from f
-                if out & f:
+                if not _add_edges(anc, f, out):
                     return None
-                for x, seen in reach.items():
-                    if x == f or seen & f:
-                        reach[x] = seen | out
-    return reach
+    return anc
 
 
-def _close(reach: dict[int, int], targets: int) -> int:
-    """targets plus everything they reach."""
-    for b in bits(targets):
-        targets |= reach[b]
-    return targets
+def _ancestors(state: RC11State, anc: dict[int, int], preds: int) -> int:
+    """Everything that reaches a node with these psc predecessors.  Two
+    S nodes of one thread are psc-ordered (sb ⊆ scb), so each thread's
+    last predecessor stands for its earlier ones."""
+    out = preds
+    for m in _last_per_thread(state, preds):
+        out |= anc[m]
+    return out
+
+
+def _add_edges(anc: dict[int, int], a: int, targets: int) -> bool:
+    """Add a -> every node of targets; False if that closes a cycle."""
+    above = anc[a] | a
+    if above & targets:
+        return False
+    for z, seen in anc.items():
+        if z & targets or seen & targets:
+            anc[z] = seen | above
+    return True
 
 
 def _last_per_thread(state: RC11State, mask: int):
-    ctx = state.ctx
-    for t, evs in enumerate(state.events):
-        m = mask & ctx.prefix(t, len(evs))
+    for lane in state.ctx.lanes:
+        m = mask & lane
         if m:
             yield 1 << (m.bit_length() - 1)
 
@@ -111,23 +113,33 @@ def _last_per_thread(state: RC11State, mask: int):
 def _successors(state: RC11State, ev: Ev) -> tuple[int, int]:
     """(mo ∪ rb successors, eco successors) of a new access."""
     loc = state.locs[ev.loc]
-    p = loc.order.index(ev.bit if ev.writes else ev.rf)
-    if p == len(loc.order) - 1:
-        return 0, 0
+    order = loc.order
+    at = ev.bit if ev.writes else ev.rf
+    if order[-1] == at:
+        return 0, 0                     # mo-latest: no successors
+    p = order.index(at)
     mo_rb = eco = 0
-    for w, g in zip(loc.order[p + 1:], loc.groups[p + 1:]):
+    for w, g in zip(order[p + 1:], loc.groups[p + 1:]):
         mo_rb |= w
         eco |= g
     return mo_rb, eco
 
 
 def _fences_after(state: RC11State, fsc: int, mask: int) -> int:
-    """SC fences with an hb predecessor in mask."""
+    """SC fences with an hb predecessor in mask.  Along a thread hb
+    predecessor sets grow, so each thread's such fences form a suffix of
+    its fences: scan back from the last."""
     out = 0
-    if mask:
-        for f in bits(fsc):
-            if state.event(f).hb & mask:
-                out |= f
+    if not mask:
+        return 0
+    for lane in state.ctx.lanes:
+        mine = fsc & lane
+        while mine:
+            f = 1 << (mine.bit_length() - 1)
+            if not state.event(f).hb & mask:
+                break
+            out |= f
+            mine ^= f
     return out
 
 
@@ -136,9 +148,8 @@ def _hb_union(state: RC11State, mask: int) -> int:
     events of mask sb-before others (callers tolerate those): hb
     predecessor sets grow along sb, so each thread's last event counts."""
     acc = 0
-    ctx = state.ctx
-    for t, evs in enumerate(state.events):
-        m = mask & ctx.prefix(t, len(evs))
+    for lane in state.ctx.lanes:
+        m = mask & lane
         if m:
             acc |= state.event(1 << (m.bit_length() - 1)).hb
     return acc
@@ -166,13 +177,18 @@ def _fence_preds(state: RC11State, ev: Ev, sc: int, fsc: int) -> int:
     seen = ev.hb
     mo_rb = eco = 0
     for loc in state.locs:
-        order = loc.order
-        pw = len(order) - 1          # latest write hb-before the fence
+        order, groups = loc.order, loc.groups
+        pv = len(groups) - 1         # latest write it observes at all
+        while not groups[pv] & seen:
+            pv -= 1
+        pw = pv                      # latest write hb-before the fence
         while not order[pw] & seen:
             pw -= 1
-        pv = loc.visible(seen)       # latest write it observes at all
-        mo_rb |= loc.before(pw)
-        eco |= loc.before(pv) | order[pv]
+        below = loc.before(pw)
+        mo_rb |= below
+        for g in groups[pw:pv]:
+            below |= g
+        eco |= below | order[pv]
     preds = (seen | mo_rb) & sc
     if fsc:
         preds |= fsc & _hb_union(state, eco & ~seen)
@@ -183,7 +199,7 @@ def _static_scb(state: RC11State, ev: Ev) -> int:
     """scb predecessors of access ev through sb, sb|≠loc;hb;sb|≠loc and
     hb|loc (all inside ev.hb, fixed once ev exists)."""
     ctx = state.ctx
-    own = state.events[ev.thread]
+    own = state.threads[ev.thread][0]
     scb = ctx.prefix(ev.thread, ev.idx)                   # sb
     scb |= ev.hb & state.locs[ev.loc].accesses            # hb|loc
     # sb|≠loc;hb;sb|≠loc: d' = last sb-predecessor on another location
@@ -195,8 +211,8 @@ def _static_scb(state: RC11State, ev: Ev) -> int:
     if i < 0:
         return scb
     seen = own[i].hb
-    for t, evs in enumerate(state.events):
-        n = (seen & ctx.prefix(t, len(evs))).bit_count()
+    for t, lane in enumerate(ctx.lanes):
+        n = (seen & lane).bit_count()
         if n:
-            scb |= ctx.prefix(t, evs[n - 1].run_start)
+            scb |= ctx.prefix(t, state.threads[t][0][n - 1].run_start)
     return scb

@@ -1,0 +1,235 @@
+"""GCC __atomic/__sync builtins, C11 atomic_* calls and the
+event-notifier intrinsics, lowered to memory events.
+
+Each handler receives the lowerer (lower._Lowerer), the call node, the
+builtin's name and its argument nodes, and returns the call's value.
+"""
+
+from __future__ import annotations
+
+from ..orders import Order
+from .csubset import LocalPtr, as_bool, combine, source, unsupported
+from .ir import Pure
+from .memory import Access, Kind, RmwOp
+
+INTRINSICS = ("event_notifier_set", "event_notifier_test_and_clear",
+              "event_notifier_wait")
+_RMW_NAMES = {"add": RmwOp.ADD, "sub": RmwOp.SUB, "or": RmwOp.OR,
+              "and": RmwOp.AND}
+LOAD_ORDERS = (Order.RELAXED, Order.CONSUME, Order.ACQUIRE, Order.SEQ_CST)
+STORE_ORDERS = (Order.RELAXED, Order.RELEASE, Order.SEQ_CST)
+FAIL_ORDERS = LOAD_ORDERS
+
+
+def _b_load(lw, node, name, args):
+    explicit = name != "atomic_load"
+    lw.expect_args(node, name, args, 2 if explicit else 1)
+    loc = lw.location_of(args[0], name)
+    order = lw.order_of(args[1], LOAD_ORDERS, name) if explicit \
+        else Order.SEQ_CST
+    return lw.mem(Access(Kind.LOAD, loc, order), {}, "", want=True)
+
+
+def _b_store(lw, node, name, args):
+    explicit = name != "atomic_store"
+    lw.expect_args(node, name, args, 3 if explicit else 2)
+    loc = lw.location_of(args[0], name)
+    value = lw.hold(lw.value(args[1]))
+    order = lw.order_of(args[2], STORE_ORDERS, name) if explicit \
+        else Order.SEQ_CST
+    lw.mem(Access(Kind.STORE, loc, order), {"value": value}, "")
+    return Pure.constant(0)
+
+
+def _rmw_op(name: str) -> tuple[RmwOp, bool]:
+    """(operation, returns the new value) from a builtin's name."""
+    if "exchange" in name or "lock_test_and_set" in name:
+        return RmwOp.XCHG, False
+    for word, op in _RMW_NAMES.items():
+        if f"fetch_and_{word}" in name or f"fetch_{word}" in name:
+            return op, False
+        if f"{word}_and_fetch" in name or f"{word}_fetch" in name:
+            return op, True
+    raise KeyError(name)
+
+
+def _new_value(op: RmwOp, old: Pure, operand: Pure) -> Pure:
+    symbol = {RmwOp.ADD: "+", RmwOp.SUB: "-", RmwOp.OR: "|",
+              RmwOp.AND: "&"}[op]
+    return combine(f"(({old.src}) {symbol} ({operand.src}))", old, operand)
+
+
+def _b_rmw(lw, node, name, args):
+    """__atomic_exchange_n/fetch_op/op_fetch and C11 atomic_exchange/
+    atomic_fetch_op (explicit or not)."""
+    op, new = _rmw_op(name)
+    explicit = name.startswith("__atomic") or name.endswith("_explicit")
+    lw.expect_args(node, name, args, 3 if explicit else 2)
+    loc = lw.location_of(args[0], name)
+    operand = lw.hold(lw.value(args[1]))
+    order = lw.order_of(args[2], tuple(Order), name) if explicit \
+        else Order.SEQ_CST
+    old = lw.mem(Access(Kind.RMW, loc, order, op=op), {"operand": operand},
+                 "", want=True)
+    return _new_value(op, old, operand) if new else old
+
+
+def _b_sync_rmw(lw, node, name, args):
+    """GCC __sync RMWs: full barriers (seq_cst fence, seq_cst RMW, seq_cst
+    fence), as GCC documents and emits (trailing dmb ish on AArch64)."""
+    op, new = _rmw_op(name)
+    lw.expect_args(node, name, args, 2)
+    loc = lw.location_of(args[0], name)
+    operand = lw.hold(lw.value(args[1]))
+    if name == "__sync_lock_test_and_set":    # an acquire barrier only
+        return lw.mem(Access(Kind.RMW, loc, Order.ACQUIRE, op=op),
+                      {"operand": operand}, name, want=True)
+    lw.fence(Order.SEQ_CST, name)
+    old = lw.mem(Access(Kind.RMW, loc, Order.SEQ_CST, op=op),
+                 {"operand": operand}, name, want=True)
+    lw.fence(Order.SEQ_CST, name)
+    return _new_value(op, old, operand) if new else old
+
+
+def _b_sync_cas(lw, node, name, args):
+    lw.expect_args(node, name, args, 3)
+    loc = lw.location_of(args[0], name)
+    expected = lw.hold(lw.value(args[1]))
+    desired = lw.hold(lw.value(args[2]))
+    lw.fence(Order.SEQ_CST, name)
+    old = lw.mem(Access(Kind.RMW, loc, Order.SEQ_CST, op=RmwOp.CAS,
+                        fail_order=Order.SEQ_CST),
+                 {"operand": desired, "expected": expected}, name, want=True)
+    lw.fence(Order.SEQ_CST, name)
+    if name == "__sync_val_compare_and_swap":
+        return old
+    return combine(f"(1 if ({old.src}) == ({expected.src}) else 0)", old,
+                    expected)
+
+
+def _b_lock_release(lw, node, name, args):
+    lw.expect_args(node, name, args, 1)
+    loc = lw.location_of(args[0], name)
+    lw.mem(Access(Kind.STORE, loc, Order.RELEASE, value=0), {}, name)
+    return Pure.constant(0)
+
+
+def _b_cas(lw, node, name, args):
+    """__atomic_compare_exchange_n(p, &expected, desired, weak, succ, fail)
+    and C11 atomic_compare_exchange_strong[_explicit]."""
+    if "weak" in name:
+        raise unsupported(node, f"{name} (may fail spuriously)",
+                           hint="use the strong form; the checker does not "
+                                "model spurious failures")
+    gcc = name.startswith("__atomic")
+    explicit = gcc or name.endswith("_explicit")
+    lw.expect_args(node, name, args, 6 if gcc else 5 if explicit else 3)
+    loc = lw.location_of(args[0], name)
+    holder = lw.pointer(args[1])
+    if not isinstance(holder, LocalPtr):
+        raise unsupported(args[1], f"{name} with `expected` not pointing "
+                                    "to a local variable")
+    desired = lw.hold(lw.value(args[2]))
+    orders = args[4:6] if gcc else args[3:5]
+    if gcc:
+        weak = lw.value(args[3])
+        if weak.const != 0:
+            raise unsupported(args[3], f"{name} with weak = "
+                                        f"{source(args[3])}",
+                               hint="pass 0 (strong): the checker does not "
+                                    "model spurious failures")
+    succ = lw.order_of(orders[0], tuple(Order), name) if explicit \
+        else Order.SEQ_CST
+    fail = lw.order_of(orders[1], FAIL_ORDERS, name + " (failure order)") \
+        if explicit else Order.SEQ_CST
+    expected = Pure.slot(holder.slot)
+    old = lw.mem(Access(Kind.RMW, loc, succ, op=RmwOp.CAS, fail_order=fail),
+                 {"operand": desired, "expected": expected}, "", want=True)
+    ok = lw.new_slot()
+    lw.assign(ok, combine(f"(1 if ({old.src}) == ({expected.src}) else 0)",
+                           old, expected))
+    lw.assign(holder.slot, old)   # on success old == expected: no change
+    return Pure.slot(ok)
+
+
+def _b_fence(lw, node, name, args):
+    lw.expect_args(node, name, args, 1)
+    order = lw.order_of(args[0], tuple(Order), name)
+    if "signal" in name or order == Order.RELAXED:
+        return Pure.constant(0)      # compiler-only / no effect
+    lw.fence(order, "")
+    return Pure.constant(0)
+
+
+def _b_sync_synchronize(lw, node, name, args):
+    lw.expect_args(node, name, args, 0)
+    lw.fence(Order.SEQ_CST, name)
+    return Pure.constant(0)
+
+
+def _b_notifier(lw, node, name, args):
+    """The eventfd intrinsics (DESIGN §5): RMWs on the notifier's counter,
+    whose kernel lock makes them acq_rel; a wait that returns is an
+    acquire read of a non-zero value (else the thread is blocked)."""
+    lw.expect_args(node, name, args, 1)
+    loc = lw.location_of(args[0], name)
+    full = lw.syscalls == "full-fence"
+    if full:
+        lw.fence(Order.SEQ_CST, name)
+    if name == "event_notifier_set":
+        lw.mem(Access(Kind.RMW, loc, Order.ACQ_REL, op=RmwOp.ADD, operand=1),
+               {}, name)
+        result = Pure.constant(0)
+    elif name == "event_notifier_test_and_clear":
+        old = lw.mem(Access(Kind.RMW, loc, Order.ACQ_REL, op=RmwOp.XCHG,
+                            operand=0), {}, name, want=True)
+        result = as_bool(old)
+    else:
+        lw.mem(Access(Kind.RMW, loc, Order.ACQUIRE, op=RmwOp.ADD, operand=0),
+               {}, name, blocking=True)
+        result = Pure.constant(0)
+    if full:
+        lw.fence(Order.SEQ_CST, name)
+    return result
+
+
+def _b_noop(lw, node, name, args):
+    for arg in args:
+        lw.lower(arg)
+    return Pure.constant(0)
+
+
+def _builtins() -> dict:
+    table = {
+        "__atomic_load_n": _b_load, "atomic_load_explicit": _b_load,
+        "atomic_load": _b_load,
+        "__atomic_store_n": _b_store, "atomic_store_explicit": _b_store,
+        "atomic_store": _b_store,
+        "__atomic_exchange_n": _b_rmw, "atomic_exchange_explicit": _b_rmw,
+        "atomic_exchange": _b_rmw,
+        "__atomic_compare_exchange_n": _b_cas,
+        "atomic_compare_exchange_strong_explicit": _b_cas,
+        "atomic_compare_exchange_strong": _b_cas,
+        "atomic_compare_exchange_weak_explicit": _b_cas,
+        "atomic_compare_exchange_weak": _b_cas,
+        "__atomic_thread_fence": _b_fence, "atomic_thread_fence": _b_fence,
+        "__atomic_signal_fence": _b_fence, "atomic_signal_fence": _b_fence,
+        "__sync_synchronize": _b_sync_synchronize,
+        "__sync_lock_test_and_set": _b_sync_rmw,
+        "__sync_lock_release": _b_lock_release,
+        "__sync_val_compare_and_swap": _b_sync_cas,
+        "__sync_bool_compare_and_swap": _b_sync_cas,
+    }
+    for word in _RMW_NAMES:
+        table[f"__atomic_fetch_{word}"] = _b_rmw
+        table[f"__atomic_{word}_fetch"] = _b_rmw
+        table[f"atomic_fetch_{word}_explicit"] = _b_rmw
+        table[f"atomic_fetch_{word}"] = _b_rmw
+        table[f"__sync_fetch_and_{word}"] = _b_sync_rmw
+        table[f"__sync_{word}_and_fetch"] = _b_sync_rmw
+    for name in INTRINSICS:
+        table[name] = _b_notifier
+    return table
+
+
+BUILTINS = _builtins()

@@ -1,0 +1,35 @@
+"""Fixtures for the checker tests: the project's variants, rendered."""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+
+from evaluator.checker.models import available
+from evaluator.paths import find_project
+from evaluator.render import render_variant
+from evaluator.variants import load_variants
+
+
+@functools.lru_cache(maxsize=None)
+def _variants():
+    paths = find_project()
+    return paths, load_variants(paths.variants)
+
+
+@pytest.fixture(scope="session")
+def variants():
+    return _variants()[1]
+
+
+@pytest.fixture(scope="session")
+def rendered():
+    paths, variants = _variants()
+    return lambda name: render_variant(variants[name], paths)
+
+
+def needs_c11():
+    return pytest.mark.skipif("c11" not in available(),
+                              reason="models/rc11.py (the c11 model) is "
+                                     "not there yet")

@@ -1,0 +1,100 @@
+"""The herd7 C litmus reader: the forms it accepts, the errors it gives."""
+
+from __future__ import annotations
+
+import pytest
+
+from evaluator.checker.litmus import holds, parse_litmus, run_litmus
+from evaluator.errors import LitmusSyntaxError
+
+SB = """C SB
+(* store buffering *)
+{ x = 0; y = 0; }
+
+P0 (atomic_int* x, atomic_int* y) {
+  atomic_store_explicit(x, 1, memory_order_relaxed);
+  int r0 = atomic_load_explicit(y, memory_order_relaxed);
+}
+
+P1 (atomic_int* x, atomic_int* y) {
+  atomic_store_explicit(y, 1, memory_order_relaxed);
+  int r0 = atomic_load_explicit(x, memory_order_relaxed);
+}
+
+exists (0:r0=0 /\\ 1:r0=0)
+"""
+
+
+def test_reads_name_init_threads_and_condition():
+    test = parse_litmus(SB, "SB.litmus")
+    assert test.name == "SB"
+    assert dict(test.init) == {"x": 0, "y": 0}
+    assert test.variables == ("0:r0", "1:r0")
+    assert [t.name for t in test.program.threads] == ["P0", "P1"]
+    assert run_litmus(test, "sc").verdict == "forbidden"
+    assert run_litmus(test, "tso").verdict == "allowed"
+
+
+@pytest.mark.parametrize("init", ["{ [x]=1; [y]=2; }",
+                                  "{ int x = 1; int y = 2; }",
+                                  "{ atomic_int x = 1; y=2 }"])
+def test_init_forms(init):
+    test = parse_litmus(SB.replace("{ x = 0; y = 0; }", init), "t.litmus")
+    assert dict(test.init) == {"x": 1, "y": 2}
+
+
+def test_condition_operators():
+    text = SB.replace("exists (0:r0=0 /\\ 1:r0=0)",
+                      "exists (~(0:r0=1 \\/ 1:r0=1) /\\ x=1 /\\ y!=0)")
+    test = parse_litmus(text, "t.litmus")
+    assert test.variables == ("0:r0", "1:r0", "x", "y")
+    assert holds(test.condition, {"0:r0": 0, "1:r0": 0, "x": 1, "y": 1})
+    assert not holds(test.condition, {"0:r0": 1, "1:r0": 0, "x": 1,
+                                      "y": 1})
+    assert run_litmus(test, "tso").verdict == "allowed"
+
+
+def _error(text: str) -> LitmusSyntaxError:
+    with pytest.raises(LitmusSyntaxError) as err:
+        parse_litmus(text, "bad.litmus")
+    assert err.value.path == "bad.litmus"
+    return err.value
+
+
+@pytest.mark.parametrize("old, new, line, words", [
+    ("C SB\n", "SB\n", 1, "starts with 'C <name>'"),
+    ("{ x = 0; y = 0; }", "{ x = 0; y := 0; }", 3, "init item"),
+    ("{ x = 0; y = 0; }", "{ 0:r0 = 1; }", 3, "register initialisation"),
+    ("exists (0:r0=0 /\\ 1:r0=0)", "exists (0:r0=0 /\\ 1:r0=)", 15,
+     "expected an integer"),
+    ("exists (0:r0=0 /\\ 1:r0=0)", "exists (0:r0=0 /\\ 1:r5=0)", 15,
+     "P1 declares no local r5"),
+    ("exists (0:r0=0 /\\ 1:r0=0)", "exists (0:r0=0 /\\ 3:r0=0)", 15,
+     "no thread P3"),
+    ("exists (0:r0=0 /\\ 1:r0=0)", "exists (0:r0=0 /\\ z=0)", 15,
+     "location z"),
+    ("exists (0:r0=0 /\\ 1:r0=0)", "forall (0:r0=0)", 15, "forall"),
+    ("exists (0:r0=0 /\\ 1:r0=0)", "", 16, "exists (...)"),
+    ("P1 (atomic_int* x", "P2 (atomic_int* x", 10, "P2 out of order"),
+    ("P0 (atomic_int* x, atomic_int* y)", "P0 (int x, atomic_int* y)", 5,
+     "not a pointer"),
+    ("  int r0 = atomic_load_explicit(x, memory_order_relaxed);\n}",
+     "  int r0 = atomic_load_explicit(x memory_order_relaxed);\n}", 12,
+     "cannot parse"),
+    ("  atomic_store_explicit(y, 1, memory_order_relaxed);",
+     "  atomic_store_explicit(y, 1, memory_order_acquire);", 11,
+     "acquire is not valid"),
+])
+def test_malformed_files_name_the_line(old, new, line, words):
+    assert old in SB
+    error = _error(SB.replace(old, new))
+    assert error.line == line, str(error)
+    assert words in str(error)
+
+
+def test_unbalanced_brace_names_the_thread_line():
+    error = _error(SB.replace("  int r0 = atomic_load_explicit(x, "
+                              "memory_order_relaxed);\n}",
+                              "  int r0 = 0;\n"))
+    assert error.line == 10
+    assert "unbalanced" in str(error)
