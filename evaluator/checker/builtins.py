@@ -193,12 +193,6 @@ def _b_notifier(lw, node, name, args):
     return result
 
 
-def _b_noop(lw, node, name, args):
-    for arg in args:
-        lw.lower(arg)
-    return Pure.constant(0)
-
-
 def _builtins() -> dict:
     table = {
         "__atomic_load_n": _b_load, "atomic_load_explicit": _b_load,

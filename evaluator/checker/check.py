@@ -30,7 +30,7 @@ SAFE, UNSAFE = "safe", "unsafe"
 class CheckOptions:
     scenario: Scenario = field(default_factory=Scenario)
     syscalls: str = "acq_rel"           # or "full-fence" (DESIGN §5)
-    max_states: int = 3_000_000
+    max_states: int = 2_000_000         # ~5 GB for C11 graphs
     csrc: Path | None = None            # default: the project's csrc/
 
     def csrc_dir(self) -> Path:

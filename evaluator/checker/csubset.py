@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pycparser import c_ast, c_generator
 
 from ..errors import UnsupportedConstruct
-from .ir import Pure, Where, _c_div, _c_mod
+from .ir import Pure, Where, c_div, c_mod
 
 
 # ---- compile-time pointers -------------------------------------------------
@@ -124,7 +124,7 @@ def derive(src: str, value: Pure) -> Pure:
 
 def combine(src: str, a: Pure, b: Pure) -> Pure:
     if a.const is not None and b.const is not None:
-        return Pure.constant(eval(src, {"_div": _c_div, "_mod": _c_mod}))
+        return Pure.constant(eval(src, {"_div": c_div, "_mod": c_mod}))
     return Pure(src, a.uses | b.uses)
 
 

@@ -42,18 +42,19 @@ class Where:
         return f"{self.file.rsplit('/', 1)[-1]}:{self.line}"
 
 
-def _c_div(a: int, b: int) -> int:
+def c_div(a: int, b: int) -> int:
+    """C division: truncates toward zero (Python's // floors)."""
     if b == 0:
         raise CheckerError("division by zero in the checked code")
     q = abs(a) // abs(b)
     return q if (a >= 0) == (b >= 0) else -q
 
 
-def _c_mod(a: int, b: int) -> int:
-    return a - b * _c_div(a, b)
+def c_mod(a: int, b: int) -> int:
+    return a - b * c_div(a, b)
 
 
-_NAMESPACE = {"_div": _c_div, "_mod": _c_mod}
+_NAMESPACE = {"_div": c_div, "_mod": c_mod}
 
 
 class Pure:

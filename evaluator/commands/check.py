@@ -29,6 +29,7 @@ import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 import textwrap
 import time
+from dataclasses import replace
 
 from ..checker import (CheckOptions, CheckResult, Scenario, check_program,
                        compile_variant)
@@ -61,7 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pollers", type=int, default=defaults.pollers,
                         choices=(1, 2),
                         help="2 adds a temporary poller (much larger "
-                             "search; try --rounds 2 --iterations 4)")
+                             "search; try it with --rounds 2)")
     parser.add_argument("--iterations", type=int,
                         default=defaults.iterations,
                         help="aio_poll calls before the poller's path is "
@@ -70,7 +71,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         default=defaults.busy_iterations, metavar="K",
                         help="idle aio_poll calls in a row that make a busy "
                              f"loop (default {defaults.busy_iterations})")
-    parser.add_argument("--max-states", type=int, default=3_000_000,
+    parser.add_argument("--max-states", type=int,
+                        default=CheckOptions().max_states,
                         help="give up beyond this many states per check")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="checks run in parallel (default: one per "
@@ -120,7 +122,10 @@ def run(args: argparse.Namespace) -> int:
         syscalls=args.syscalls, max_states=args.max_states, csrc=paths.csrc)
     progress = Progress()
     started = time.monotonic()
-    cells = [(variant, render_variant(variant, paths), name)
+    rendered = {v.name: render_variant(v, paths) for v in variants}
+    for text in rendered.values():
+        compile_variant(text, options)   # C errors surface here, in order
+    cells = [(variant, rendered[variant.name], name)
              for variant in variants for name in models]
     if args.jobs > 1 and len(cells) > 1:
         results = _run_parallel(cells, options, args.jobs, progress)
@@ -176,7 +181,6 @@ def _run_parallel(cells, options: CheckOptions, jobs: int,
 
 
 def _with_expectation(result: CheckResult, expect) -> CheckResult:
-    from dataclasses import replace
     return replace(result, expected=expect.get(result.model))
 
 

@@ -8,23 +8,35 @@ any place in its location's coherence order (mo), an RMW reads some
 write and goes right after it in mo; we keep exactly the choices whose
 extended graph is RC11-consistent.  RC11 forbids sb ∪ rf cycles, so every
 consistent execution of the finished program has an sb ∪ rf-respecting
-order in which its prefixes (all consistent too) are built this way:
-the search enumerates all RC11 executions and nothing else.
+order in which its prefixes (all consistent too: the axioms only forbid
+cycles, and restricting a graph keeps every relation a subset) are built
+this way: the search enumerates all RC11 executions and nothing else.
 
-Why checking only the new event is enough.  A new event e has no sb, rf
-or hb successors.  Inserting e into mo, or letting e read an older
-write, adds mo/rb edges *from* e to older events, but every eco pair it
-creates has e as an end (old pairs are unchanged: a mo e mo b already
-had a mo b).  So:
+Why checking the new event is enough, even when it does not go last.
+A new event e has no sb, rf or hb successors.  Placing e in the middle
+of mo, or letting e read a write that is not mo-latest, gives e mo/rb
+successors among older events, but every eco pair this creates has e
+as an end (a mo e mo b already had a mo b; r rb e mo b already had
+r rb b), and hb between older events does not change.  So no earlier
+read can become incoherent, and:
   * coherence (hb;eco? irreflexive) can only break as "a hb e, e eco a":
-    e must not read or be placed before the latest write its hb
-    predecessors observe (Loc.visible);
+    e must not read, or be placed, before the latest write its hb
+    predecessors have seen (Loc.visible);
   * atomicity (rmw ∩ rb;mo = ∅): an RMW sits right after the write it
     reads and nothing is ever inserted between them (Loc.locked);
   * no-thin-air (sb ∪ rf acyclic) holds by construction;
-  * psc acyclicity can only break if e has eco successors and is
-    seq_cst or follows a seq_cst fence in hb; then the whole psc is
-    rechecked (rc11_psc.py).
+  * psc acyclicity: every new psc edge goes through e; rc11_psc.py
+    keeps psc's transitive closure and adds them.
+An RMW is one event that both reads and writes (herd7's [RMW] events);
+tests/rc11 checks it against rc11.cat with read/write pairs.
+
+Synchronisation: each atomic write carries `msg`, the hb-closed set of
+release heads of the release sequences it belongs to (its own release,
+the thread's last release fence or release write to the location, and,
+for an RMW, the msg of the write it reads).  An acquire read adds the
+msg of the write it reads to its hb predecessors; a relaxed read banks
+it for a later acquire fence.  That is RC11's sw, hb = (sb ∪ sw)+.
+
 Data races (two accesses to one location from different threads, one a
 write, one non-atomic, unordered by hb) are reported with the step and
 do not stop the execution.
@@ -167,14 +179,14 @@ class RC11Model:
 class _New:
     """The event being added: shared context for its candidate steps."""
 
-    __slots__ = ("state", "eid", "t", "idx", "bit", "base", "info",
+    __slots__ = ("state", "eid", "t", "idx", "bit", "base", "sync",
                  "prev")
 
     def __init__(self, state: RC11State, eid):
         self.state = state
         self.eid = eid
         self.t = t = eid[0]
-        events, _, self.info, _ = state.threads[t]
+        events, _, self.sync, _ = state.threads[t]
         self.idx = idx = len(events)
         self.bit = state.ctx.bit(t, idx)
         self.prev = prev = events[-1] if idx else None
@@ -206,16 +218,16 @@ class _New:
         """Release heads an atomic write by this thread starts from."""
         if rel:
             return hb | self.bit
-        return self.info[1] | self.info[2][x]
+        return self.sync[1] | self.sync[2][x]
 
     def after_write(self, x: int, rel: bool, hb: int, acquired: int):
-        acq_all, rel_fence, rel_writes = self.info
+        acq_all, rel_fence, rel_writes = self.sync
         if rel:
             rel_writes = rel_writes[:x] + (hb | self.bit,) + rel_writes[x + 1:]
         return (acq_all | acquired, rel_fence, rel_writes)
 
     def fence(self, order: Order) -> Step:
-        acq_all, rel_fence, rel_writes = self.info
+        acq_all, rel_fence, rel_writes = self.sync
         acq, rel = order in ACQUIRE_ORDERS, order in RELEASE_ORDERS
         hb = self.base | acq_all if acq else self.base
         ev = self.state.ctx.intern(
@@ -225,7 +237,8 @@ class _New:
         if rel:
             rel_fence = hb | self.bit
         state = self.state.extend(ev, None, (acq_all, rel_fence, rel_writes))
-        # A fence has no psc successors yet: it cannot close a cycle.
+        # Records its psc edges; a fresh fence has no psc successors, so
+        # it never closes a cycle.
         state.psc_ok(ev)
         return Step(state)
 
@@ -235,23 +248,22 @@ class _New:
         atomic = not plain
         acq = atomic and order in ACQUIRE_ORDERS
         loc = self.state.locs[x]
-        last = len(loc.order) - 1
         steps = []
-        for q in range(loc.visible(self.base), last + 1):
+        for q in range(loc.visible(self.base), len(loc.order)):
             w = loc.wevs[q]
             if access.kind is Kind.RMW and access.apply(w.value) is not None:
                 continue                    # this CAS would succeed
-            steps.extend(self._read(x, loc, q, last, w, order, atomic, acq))
+            steps.extend(self._read(x, loc, q, w, order, atomic, acq))
         return steps
 
-    def _read(self, x, loc, q, last, w, order, atomic, acq):
+    def _read(self, x, loc, q, w, order, atomic, acq):
         hb = self.base | w.msg if acq else self.base
         ev = self.make(x, READ, order if atomic else Order.RELAXED,
                        atomic=atomic, acq=acq, rel=False, value=w.value,
                        rf=w.bit, hb=hb, msg=0)
-        acq_all, rel_fence, rel_writes = self.info
-        info = (acq_all | w.msg, rel_fence, rel_writes) if atomic else self.info
-        state = self.state.extend(ev, loc.add_read(q, ev), info)
+        acq_all, rel_fence, rel_writes = self.sync
+        sync = (acq_all | w.msg, rel_fence, rel_writes) if atomic else self.sync
+        state = self.state.extend(ev, loc.add_read(q, ev), sync)
         if not state.psc_ok(ev):
             return []
         return [Step(state, value=w.value, source=w.eid,
@@ -265,7 +277,7 @@ class _New:
         ev = self.make(x, WRITE, order, atomic=atomic, acq=False, rel=rel,
                        value=access.value, rf=0, hb=hb,
                        msg=self.own_msg(x, rel, hb) if atomic else 0)
-        info = self.after_write(x, rel, hb, 0) if atomic else self.info
+        sync = self.after_write(x, rel, hb, 0) if atomic else self.sync
         loc = self.state.locs[x]
         race = self.race(loc, ev)
         last = len(loc.order) - 1
@@ -273,7 +285,7 @@ class _New:
         for q in range(loc.visible(hb), last + 1):
             if loc.locked[q]:
                 continue            # between an RMW and the write it read
-            state = self.state.extend(ev, loc.add_write(q, ev), info)
+            state = self.state.extend(ev, loc.add_write(q, ev), sync)
             if not state.psc_ok(ev):
                 continue
             steps.append(Step(state, race=race))
@@ -298,8 +310,8 @@ class _New:
             ev = self.make(x, UPDATE, order, atomic=True, acq=acq, rel=rel,
                            value=value, rf=w.bit, hb=hb,
                            msg=self.own_msg(x, rel, hb) | w.msg)
-            info = self.after_write(x, rel, hb, w.msg)
-            state = self.state.extend(ev, loc.add_write(q, ev), info)
+            sync = self.after_write(x, rel, hb, w.msg)
+            state = self.state.extend(ev, loc.add_write(q, ev), sync)
             if not state.psc_ok(ev):
                 continue
             steps.append(Step(state, value=w.value, source=w.eid,

@@ -31,8 +31,9 @@ ACQUIRE_ORDERS = frozenset({Order.CONSUME, Order.ACQUIRE, Order.ACQ_REL,
                             Order.SEQ_CST})
 RELEASE_ORDERS = frozenset({Order.RELEASE, Order.ACQ_REL, Order.SEQ_CST})
 
-# C11 7.17.7.4p2: the failure order of a compare-exchange given only one
-# order drops the release half (acq_rel -> acquire, release -> relaxed).
+# Failure order of a compare-exchange given only its success order (the
+# checker's front end always passes both; C++ [atomics.types.operations]
+# derives it this way: acq_rel -> acquire, release -> relaxed).
 DEFAULT_FAIL_ORDER = {
     Order.RELAXED: Order.RELAXED, Order.CONSUME: Order.CONSUME,
     Order.ACQUIRE: Order.ACQUIRE, Order.RELEASE: Order.RELAXED,
@@ -60,7 +61,7 @@ class Ev:
 
     __slots__ = ("eid", "bit", "thread", "idx", "loc", "code", "reads",
                  "writes", "atomic", "acq", "rel", "sc", "value", "rf",
-                 "hb", "msg", "run_start", "label", "psc_static")
+                 "hb", "msg", "run_start", "label")
 
     def __init__(self, eid: EventId, bit: int, thread: int, idx: int,
                  loc: int, code: str, order: Order, *, atomic: bool,
@@ -78,14 +79,13 @@ class Ev:
         self.acq = acq
         self.rel = rel
         self.sc = atomic and order is Order.SEQ_CST
-        self.value = value            # value written (writes only)
+        self.value = value            # value written, or read by a read
         self.rf = rf                  # bit of the write read (reads only)
         self.hb = hb
         self.msg = msg
         self.run_start = run_start
         # Everything that distinguishes this event in a canonical graph.
         self.label = (code, loc, int(order), atomic, value, rf)
-        self.psc_static: int | None = None   # cache, see rc11_psc.py
 
     def __repr__(self) -> str:
         return f"Ev({self.eid}, {self.label})"

@@ -6,12 +6,13 @@ herd7 rc11.cat), kept incrementally.
     psc_F    = [F_sc]; (hb ∪ hb;eco;hb); [F_sc]
     psc      = psc_base ∪ psc_F
 
-Each state carries the transitive closure of psc over its seq_cst
-events and fences S (`reach`: node -> nodes reachable from it).  psc
-only grows as the graph grows (hb, mo, rb and eco between existing
-events never change), and every psc edge that appears when an event e
-is added goes through e, because e has no sb, rf or hb successors and
-only mo/rb/eco successors:
+Each state carries, for every node of S (its seq_cst events and
+fences), the set of nodes from which psc reaches it (`anc`, the
+transitive closure of psc, stored by target).  psc only grows as the
+graph grows (hb, mo, rb and eco between existing events never change),
+and every psc edge that appears when an event e is added goes through
+e, because e has no sb, rf or hb successors and only mo/rb/eco
+successors:
 
   1. X -> e for every psc predecessor X of e (e ∈ S);
   2. e -> Y where e mo/rb d and (Y = d ∈ S, or Y ∈ F_sc with d hb Y)
@@ -23,7 +24,10 @@ only mo/rb/eco successors:
 Any other pair of old events gets no new path: a path through e must
 leave e by an mo, rb or eco edge, which is exactly 2 and 3.  So adding e
 means adding those edges to the closure and rejecting e if one closes a
-cycle.
+cycle.  Usually e is mo-latest and reads the latest write (2 and 3 are
+empty): then only anc[e] is new, the union of its predecessors' sets;
+two S nodes of one thread are psc-ordered (sb ⊆ scb), so the last
+predecessor of each thread stands for that thread's others.
 
 Predecessors of e (case 1):
 * e an access: from c scb e, take c itself if c ∈ S and every F_sc
@@ -46,13 +50,6 @@ from .rc11_graph import FENCE, Ev
 
 if TYPE_CHECKING:
     from .rc11 import RC11State
-
-
-def bits(mask: int):
-    while mask:
-        low = mask & -mask
-        yield low
-        mask ^= low
 
 
 def psc_add(state: RC11State, ev: Ev) -> dict[int, int] | None:
