@@ -26,16 +26,13 @@ import argparse
 import json
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor, as_completed
 import textwrap
 import time
-from dataclasses import replace
 
-from ..checker import (CheckOptions, CheckResult, Scenario, check_program,
-                       compile_variant)
+from ..checker import CheckOptions, CheckResult, Scenario
+from ..checker.matrix import check_matrix, contradicts
 from ..checker.frontend import SYSCALL_SEMANTICS
-from ..checker.models import available, get_model
-from ..render import render_variant
+from ..checker.models import available
 from ..errors import EvaluateError
 from .common import add_root, add_variants, chosen_variants, split_list
 
@@ -113,8 +110,6 @@ def run(args: argparse.Namespace) -> int:
         raise EvaluateError(f"--jobs {args.jobs}", hint="at least 1")
     models = split_list(args.models, ("sc", "tso", "c11"), "memory model") \
         if args.models else list(available())
-    for name in models:
-        get_model(name)                  # fail early on an unavailable one
     options = CheckOptions(
         scenario=Scenario(rounds=args.rounds, pollers=args.pollers,
                           iterations=args.iterations,
@@ -122,15 +117,8 @@ def run(args: argparse.Namespace) -> int:
         syscalls=args.syscalls, max_states=args.max_states, csrc=paths.csrc)
     progress = Progress()
     started = time.monotonic()
-    rendered = {v.name: render_variant(v, paths) for v in variants}
-    for text in rendered.values():
-        compile_variant(text, options)   # C errors surface here, in order
-    cells = [(variant, rendered[variant.name], name)
-             for variant in variants for name in models]
-    if args.jobs > 1 and len(cells) > 1:
-        results = _run_parallel(cells, options, args.jobs, progress)
-    else:
-        results = [_run_one(cell, options, progress) for cell in cells]
+    results = check_matrix(variants, models, paths, options, args.jobs,
+                           progress.update)
     progress.done()
     if args.json:
         print(json.dumps({"schema": SCHEMA,
@@ -140,52 +128,6 @@ def run(args: argparse.Namespace) -> int:
         print("\n".join(render_text(results, models, options,
                                      time.monotonic() - started)))
     return 1 if any(contradicts(r) for r in results) else 0
-
-
-# Rough relative cost, to start the slow checks first.
-_COST = {"c11": 100, "tso": 2, "sc": 1}
-
-
-def _check_cell(rendered, model: str, options: CheckOptions,
-                progress=None) -> CheckResult:
-    program = compile_variant(rendered, options)
-    return check_program(rendered.name, program, get_model(model), options,
-                         progress)
-
-
-def _run_one(cell, options: CheckOptions, progress: Progress
-             ) -> CheckResult:
-    variant, rendered, model = cell
-    label = f"{variant.name} under {model}"
-    progress.update(label)
-    result = _check_cell(rendered, model, options,
-                         lambda n: progress.update(f"{label}: {n} states"))
-    return _with_expectation(result, variant.expect)
-
-
-def _run_parallel(cells, options: CheckOptions, jobs: int,
-                  progress: Progress) -> list[CheckResult]:
-    """One process per check (pure functions: same results as serial)."""
-    order = sorted(range(len(cells)), key=lambda i: -_COST[cells[i][2]])
-    results: list[CheckResult | None] = [None] * len(cells)
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(_check_cell, cells[i][1], cells[i][2],
-                               options): i for i in order}
-        for done, future in enumerate(as_completed(futures), start=1):
-            index = futures[future]
-            variant = cells[index][0]
-            results[index] = _with_expectation(future.result(),
-                                               variant.expect)
-            progress.update(f"{done}/{len(cells)} checks done")
-    return results
-
-
-def _with_expectation(result: CheckResult, expect) -> CheckResult:
-    return replace(result, expected=expect.get(result.model))
-
-
-def contradicts(result: CheckResult) -> bool:
-    return result.expected is not None and result.expected != result.verdict
 
 
 def cell(result: CheckResult) -> str:

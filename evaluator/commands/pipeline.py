@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 import sys
 import time
 from pathlib import Path
 
 from ..bench import BASELINE, SCENARIOS, BenchConfig, run_bench
-from ..checker import CheckOptions, check_variant
+from ..checker import CheckOptions
+from ..checker.matrix import check_matrix
 from ..checker.models import available
-from ..render import render_variant
 from ..samples import append_records
 from ..variants import load_variants
 from .common import add_root, add_variants, chosen_variants, split_list
@@ -76,21 +77,16 @@ def _say(stage: str):
 
 
 def check_all(paths, variants, models, syscalls) -> list[dict]:
+    """The verdict matrix, one check per worker process."""
     say = _say("check")
     options = CheckOptions(syscalls=syscalls, csrc=paths.csrc)
-    results = []
-    for variant in variants:
-        rendered = render_variant(variant, paths)
-        for model in models:
-            result = check_variant(rendered, model, options)
-            record = result.to_json()
-            record["expected"] = variant.expect.get(model)
-            results.append(record)
-            broken = ",".join(v["property"] for v in record["violations"])
-            say(f"{variant.name} under {model}: {record['verdict']}"
-                + (f" ({broken})" if broken else "")
-                + f", {record['explored']} states, {record['seconds']:.1f} s")
-    return results
+    results = check_matrix(variants, models, paths, options,
+                           jobs=os.cpu_count() or 1, progress=say)
+    for result in results:
+        if result.violations:
+            say(f"{result.variant} unsafe under {result.model} "
+                f"({result.violations[0].property})")
+    return [result.to_json() for result in results]
 
 
 def write_check(run_dir: Path, results: list[dict]) -> None:
