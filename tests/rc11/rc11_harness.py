@@ -1,7 +1,7 @@
 """A tiny explorer for straight-line litmus-style threads, independent of
 evaluator.checker.explore: runs every interleaving of the threads'
-accesses through a memory model's `perform`, deduplicating global states,
-and collects final states and reported races.
+accesses through the RC11 model's `perform`, deduplicating global
+states, and collects final states, executions and reported races.
 
     threads = [[W("x", 1), R("r0", "y")], [W("y", 1), R("r0", "x")]]
     result = run({"x": 0, "y": 0}, threads)
@@ -92,10 +92,10 @@ class Result:
         return {tuple(dict(final)[n] for n in names) for final in self.racy}
 
 
-def run(init: dict[str, int], threads: list[list[Op]],
-        model=MODEL) -> Result:
-    """Every final state the model allows: registers "t:reg" and
-    locations (the mo-latest value)."""
+def run(init: dict[str, int], threads: list[list[Op]]) -> Result:
+    """Every final state RC11 allows: registers "t:reg" and locations
+    (the mo-latest value)."""
+    model = MODEL
     start = (tuple(() for _ in threads), model.initial(init, len(threads)),
              False)
     seen = {start}
@@ -119,12 +119,11 @@ def run(init: dict[str, int], threads: list[list[Op]],
                     seen.add(nxt)
                     stack.append(nxt)
         if done:
-            final = _final(init, threads, values, memory, model)
+            final = _final(init, threads, values, memory)
             finals.add(final)
             if raced:
                 racy.add(final)
-            if model is MODEL:
-                graphs.add(execution_key(memory))
+            graphs.add(execution_key(memory))
     return Result(frozenset(finals), frozenset(races), len(seen),
                   frozenset(graphs), frozenset(racy))
 
@@ -145,8 +144,8 @@ def execution_key(state) -> tuple:
     return rf, mo
 
 
-def _final(init, threads, values, memory, model) -> frozenset:
-    items = {loc: model.latest(memory, loc)[0] for loc in init}
+def _final(init, threads, values, memory) -> frozenset:
+    items = {loc: MODEL.latest(memory, loc)[0] for loc in init}
     for t, program in enumerate(threads):
         for (reg, _), value in zip(program, values[t]):
             if reg is not None:

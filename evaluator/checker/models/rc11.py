@@ -261,8 +261,9 @@ class _New:
         ev = self.make(x, READ, order if atomic else Order.RELAXED,
                        atomic=atomic, acq=acq, rel=False, value=w.value,
                        rf=w.bit, hb=hb, msg=0)
-        acq_all, rel_fence, rel_writes = self.sync
-        sync = (acq_all | w.msg, rel_fence, rel_writes) if atomic else self.sync
+        sync = self.sync
+        if atomic:                  # banked for a later acquire fence
+            sync = (sync[0] | w.msg,) + sync[1:]
         state = self.state.extend(ev, loc.add_read(q, ev), sync)
         if not state.psc_ok(ev):
             return []

@@ -188,7 +188,8 @@ class Context:
             self.init_mask |= ev.bit
         # lanes[t]: the bits of every event thread t may ever have, so
         # `mask & lanes[t]` keeps thread t's events of a set.
-        every = ((1 << (self.width * MAX_EVENTS)) - 1) // ((1 << self.width) - 1)
+        width = self.width
+        every = ((1 << (width * MAX_EVENTS)) - 1) // ((1 << width) - 1)
         self.lanes = tuple(every << (t + 1) for t in range(threads))
         self._prefix: list[list[int]] = [[0] for _ in range(threads)]
         self._labels: dict[tuple, tuple] = {}
