@@ -56,6 +56,7 @@ under three memory models.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -243,6 +244,19 @@ class Explorer:
     # -- the search
     def search(self, checks: Sequence[Check] = (),
                progress: Callable[[int], None] | None = None) -> Search:
+        # The search keeps every state alive and builds no reference
+        # cycles, so the cyclic garbage collector only re-scans a growing
+        # heap: pausing it halves the time of large (RC11) searches.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._search(checks, progress)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _search(self, checks: Sequence[Check],
+                progress: Callable[[int], None] | None) -> Search:
         started = time.perf_counter()
         model = self.model
         n = len(self.threads)
