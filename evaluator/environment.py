@@ -92,6 +92,7 @@ def default_march(cc_path: str) -> str | None:
 def machine_facts(cpus: tuple[int, int]) -> dict[str, object]:
     uname = os.uname()
     return {
+        "hostname": uname.nodename,
         "cpu_model": cpu_model(),
         "machine": uname.machine,
         "cpus_online": os.cpu_count(),

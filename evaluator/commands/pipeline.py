@@ -6,6 +6,10 @@ bench     contended loops, every variant in every process, seeded order
 rank      paired per-process statistics against the baseline
 report    reports/<run-id>/report.{txt,md,json} + samples.jsonl, check.json
 
+The bench includes two self-validation arms unless --no-controls: the
+baseline a second time (A/A: must not come out different) and the
+baseline with a known extra delay (must come out slower).
+
 The default budget takes about three minutes on a 2-core machine; --quick
 is a smoke run of under a minute whose report says it is not conclusive.
 """
@@ -61,10 +65,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         default="acq_rel",
                         help="eventfd syscall semantics in the checker "
                              "(default acq_rel; DESIGN §5)")
-    parser.add_argument("--aa", action="store_true",
-                        help="A/A control: bench the baseline twice")
-    parser.add_argument("--positive-control", action="store_true",
-                        help="add the baseline with a known extra delay")
+    parser.add_argument("--no-controls", action="store_true",
+                        help="skip the self-validation arms (by default the "
+                             "baseline is benched twice, A/A, and once with "
+                             "a known extra delay, which must come out "
+                             "slower)")
 
 
 def _say(stage: str):
@@ -110,8 +115,8 @@ def run(args: argparse.Namespace) -> int:
     config = BenchConfig(
         paths=paths, variants=tuple(variants),
         scenarios=tuple(split_list(args.scenarios, SCENARIOS, "scenario")),
-        budget=budget, seed=args.seed, out=args.out, aa=args.aa,
-        positive_control=args.positive_control, baseline=args.baseline,
+        budget=budget, seed=args.seed, out=args.out, aa=not args.no_controls,
+        positive_control=not args.no_controls, baseline=args.baseline,
         command_line=tuple(command_line.split()))
     run_dir = run_bench(config, _say("bench"))
     write_check(run_dir, checks)
