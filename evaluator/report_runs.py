@@ -118,7 +118,7 @@ def _copy_raw(runs: Sequence[SavedRun], out_dir: Path) -> None:
         if target.exists():
             continue
         target.mkdir(parents=True)
-        for name in ("samples.jsonl", "check.json"):
+        for name in ("samples.jsonl", "samples.jsonl.gz", "check.json"):
             if (run.path / name).is_file():
                 shutil.copyfile(run.path / name, target / name)
 

@@ -13,6 +13,7 @@ object with "schema": "evaluate.samples/1" and a "kind":
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 from dataclasses import asdict, dataclass, field
@@ -94,8 +95,15 @@ def append_fault(path: Path, fault: Fault) -> None:
     append_records(path, "fault", [payload])
 
 
+def _open(path: Path):
+    """samples.jsonl, or its gzip'ed copy (how committed examples are kept)."""
+    if path.suffix == ".gz":
+        return gzip.open(path, "rt", encoding="utf-8")
+    return path.open(encoding="utf-8")
+
+
 def _records(path: Path) -> Iterator[tuple[int, dict]]:
-    with path.open(encoding="utf-8") as handle:
+    with _open(path) as handle:
         for number, text in enumerate(handle, start=1):
             if not text.strip():
                 continue
@@ -115,7 +123,10 @@ def _records(path: Path) -> Iterator[tuple[int, dict]]:
 
 
 def read_samples(path: Path) -> SampleSet:
-    """Load a samples.jsonl file."""
+    """Load a samples.jsonl file (or samples.jsonl.gz in its place)."""
+    packed = path.with_name(path.name + ".gz")
+    if not path.is_file() and packed.is_file():
+        path = packed
     if not path.is_file():
         raise ReportError("no samples file", path=path,
                           hint="point at a run directory written by "
