@@ -69,10 +69,40 @@ def _result(move: Move, label: str) -> str:
     return text
 
 
+def _written(move: Move) -> int | None:
+    """The value a move writes to memory, or None if it writes nothing."""
+    access = move.access
+    if access is None:
+        return None
+    if access.kind is Kind.STORE:
+        return access.value
+    if access.kind is Kind.RMW and move.value is not None:
+        return access.apply(move.value)
+    return None
+
+
 class Renderer:
     def __init__(self, explorer: Explorer):
         self.explorer = explorer
         self.threads = explorer.threads
+        # loc -> (writer, value) of the last write so far in the trace
+        self.writes: dict[str, tuple[tuple[int, int], int]] = {}
+
+    def stale(self, move: Move) -> str:
+        """Say so when a read ignores another thread's write that came
+        earlier in this trace: the weak-memory step a reviewer looks for."""
+        if move.source is None:
+            return ""
+        last = self.writes.get(move.access.loc)
+        if last is None or last[0] == move.source or \
+                last[0][0] == move.thread:
+            return ""
+        return f" (stale: {event_name(last[0])} wrote {last[1]} earlier)"
+
+    def record(self, move: Move) -> None:
+        value = _written(move)
+        if value is not None and move.index is not None:
+            self.writes[move.access.loc] = ((move.thread, move.index), value)
 
     def name(self, t: int) -> str:
         return f"P{t} ({self.threads[t].name})"
@@ -109,7 +139,8 @@ class Renderer:
         who = f"P{move.thread}#{move.index}"
         line = (f"{who:<5} {str(ins.where):<{WHERE}} "
                 f"{describe(move.access, ins.label)}"
-                f"{_result(move, ins.label)}")
+                f"{_result(move, ins.label)}{self.stale(move)}")
+        self.record(move)
         lines = [line.rstrip()]
         marker = self.marker(move.thread, move.after, move.before)
         if marker:
@@ -119,6 +150,7 @@ class Renderer:
         return lines
 
     def render(self, search: Search, finding: Finding) -> tuple[str, ...]:
+        self.writes = {}
         lines = [self.legend()]
         for t, state in enumerate(search.initial):
             marker = self.marker(t, state)

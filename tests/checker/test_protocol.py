@@ -95,6 +95,8 @@ def test_c11_hang_trace_is_store_buffering(rendered):
     assert "fetch_add(notify_me, 2) seq_cst" in text
     assert "load(bh_scheduled) relaxed reads 0 from init" in text
     assert "load(notify_me) relaxed reads 0 from init" in text
+    # the trace points out the write the poller's read ignored
+    assert "reads 0 from init (stale: P0#" in text
 
 
 def test_counterexample_reads_like_a_review(rendered):
@@ -107,3 +109,10 @@ def test_counterexample_reads_like_a_review(rendered):
                    if line.startswith("P") and "#" in line.split()[0]]
     assert all(".c" in line.split()[1] for line in event_lines)
     assert any("reads 0 from init" in line for line in event_lines)
+
+
+@pytest.mark.parametrize("name", ["bug-notified-first", "bug-skip-set"])
+def test_sc_traces_never_show_a_stale_read(rendered, name):
+    # Under SC every read sees the last write before it in the trace.
+    (violation,) = check_variant(rendered(name), "sc").violations
+    assert not any("(stale:" in line for line in violation.trace)
