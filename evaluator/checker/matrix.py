@@ -13,22 +13,14 @@ from dataclasses import replace
 from typing import Callable, Sequence
 
 from ..paths import ProjectPaths
-from ..render import RenderedVariant, render_variant
+from ..render import render_variant
 from ..variants import Variant
-from .check import CheckOptions, CheckResult, check_program, compile_variant
+from .check import CheckOptions, CheckResult, check_variant, compile_variant
 from .models import get_model
 
 Progress = Callable[[str], None]
 # Rough relative cost, to start the slow checks first.
 _COST = {"c11": 100, "tso": 2, "sc": 1}
-
-
-def _check_cell(rendered: RenderedVariant, model: str, options: CheckOptions,
-                progress: Callable[[int], None] | None = None
-                ) -> CheckResult:
-    program = compile_variant(rendered, options)
-    return check_program(rendered.name, program, get_model(model), options,
-                         progress)
 
 
 def with_expectation(result: CheckResult, variant: Variant) -> CheckResult:
@@ -44,8 +36,8 @@ def _serial(cells, options: CheckOptions, say: Progress) -> list[CheckResult]:
     for variant, rendered, model in cells:
         label = f"{variant.name} under {model}"
         say(label)
-        result = _check_cell(rendered, model, options,
-                             lambda n: say(f"{label}: {n} states"))
+        result = check_variant(rendered, model, options,
+                               lambda n: say(f"{label}: {n} states"))
         results.append(with_expectation(result, variant))
     return results
 
@@ -55,7 +47,7 @@ def _parallel(cells, options: CheckOptions, jobs: int,
     order = sorted(range(len(cells)), key=lambda i: -_COST[cells[i][2]])
     results: list[CheckResult | None] = [None] * len(cells)
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(_check_cell, cells[i][1], cells[i][2],
+        futures = {pool.submit(check_variant, cells[i][1], cells[i][2],
                                options): i for i in order}
         for done, future in enumerate(as_completed(futures), start=1):
             index = futures[future]

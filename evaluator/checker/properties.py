@@ -169,7 +169,9 @@ class BusyLoop:
                 tail = (0, False)     # unknown beyond here
                 break
         value, exact = tail
-        busy = False
+        # The memoized state that ended the chain sits at position
+        # len(chain): it counts like any chain element within WARMUP.
+        busy = exact and len(chain) <= self.WARMUP and value >= limit
         for index in range(len(chain) - 1, -1, -1):
             key, idle = chain[index]
             if not idle:

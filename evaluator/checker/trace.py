@@ -44,7 +44,8 @@ def describe(access: Access, label: str) -> str:
     elif kind is Kind.STORE:
         text = f"store({access.loc}, {access.value}) {order}"
     elif access.op is RmwOp.CAS:
-        fail = access.fail_order.short if access.fail_order else order
+        fail = (access.fail_order.short if access.fail_order is not None
+                else order)   # RELAXED is 0: test for None, not falsity
         text = (f"cas({access.loc}, {access.expected} -> {access.operand}) "
                 f"{order}/{fail}")
     else:
