@@ -129,13 +129,13 @@ def _plan(run: RunState, process: int, scenario: str, arms: Sequence[Arm],
                                        len(arms)), note)
 
 
-def calibrate(run: RunState, scenario: str, arms: Sequence[Arm]
-              ) -> Calibration | None:
-    """None if every arm faulted (the faults are written)."""
+def _calibration_process(run: RunState, scenario: str, arms: Sequence[Arm],
+                         seen: dict[str, list[float]]):
+    """One calibration process over `arms`; timed batches go to `seen`.
+    Returns (outcome, wall seconds, process number)."""
     ops = CALIBRATION_OPS[scenario]
     batches = tuple(Batch(i, warm, ops) for i in range(len(arms))
                     for warm in (True, False, False, False))
-    seen: dict[str, list[float]] = {}
 
     def collect(record: Record) -> None:
         if isinstance(record, Fault):
@@ -143,13 +143,39 @@ def calibrate(run: RunState, scenario: str, arms: Sequence[Arm]
         elif not record.warmup:
             seen.setdefault(record.variant, []).append(record.ns_per_op)
 
-    plan = _plan(run, run.new_process(), scenario, arms, batches, ops, 5.0,
+    process = run.new_process()
+    plan = _plan(run, process, scenario, arms, batches, ops, 5.0,
                  "calibration: ")
     started = time.monotonic()
     outcome = run_process(run.binary, plan, collect)
-    wall = time.monotonic() - started
-    alive = tuple(a for a in arms
-                  if a.name in seen and a.name not in outcome.dead)
+    return outcome, time.monotonic() - started, process
+
+
+def calibrate(run: RunState, scenario: str, arms: Sequence[Arm]
+              ) -> Calibration | None:
+    """None if every arm faulted (the faults are written).  A process that
+    dies on one arm never reaches the arms after it: those are calibrated
+    again in a new process, so one crash cannot silently drop them."""
+    ops = CALIBRATION_OPS[scenario]
+    seen: dict[str, list[float]] = {}
+    dead: set[str] = set()
+    wall = 0.0
+    pending = list(arms)
+    while pending:
+        outcome, spent, process = _calibration_process(run, scenario,
+                                                       pending, seen)
+        wall += spent
+        dead |= set(outcome.dead)
+        left = [a for a in pending if a.name not in seen
+                and a.name not in dead]
+        if len(left) == len(pending):       # no progress: give up on them
+            for arm in left:
+                run.write(Fault(process, arm.name, scenario, "crashed",
+                                f"{scenario}: calibration process ended "
+                                "before reaching it"))
+            break
+        pending = left
+    alive = tuple(a for a in arms if a.name in seen and a.name not in dead)
     if not alive:
         return None
     ns = {a.name: statistics.median(seen[a.name]) for a in alive}

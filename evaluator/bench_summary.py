@@ -162,7 +162,7 @@ def format_rows(rows: Sequence[Row], baseline: str) -> str:
 def format_census(census: Mapping[str, Mapping]) -> str:
     """Totals per variant: fences/RMWs/acquire-release per arch."""
     out = ["census: full fences / atomic RMWs / acquire+release insns",
-           "in aio_notify + aio_notify_accept + aio_poll (static counts)",
+           "in all protocol functions (static counts)",
            f"{'variant':<24}" + "".join(f" {a:>14}" for a in ARCH_COLUMNS)]
     for name, record in census.items():
         cells = []

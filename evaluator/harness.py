@@ -177,10 +177,12 @@ def _finish(reader: _Reader, status: int, killed: bool, stderr: str) -> None:
                          hint="this is not a variant's fault")
     if status in (0, 1, 3) and (reader.ended or status == 3):
         return
-    arm = reader.in_flight()
-    if arm is None or reader.outcome.cpus is None:
+    if reader.outcome.cpus is None:
         raise BenchError(f"harness exited with status {status} "
                          f"before it started: {stderr.strip()[:500]}")
+    arm = reader.in_flight()
+    if arm is None:
+        return      # it ended between batches: every batch is accounted for
     scenario = reader.plan.scenario
     if killed:
         reader.fault(arm, "hung", f"{scenario}: the process passed its "
@@ -230,8 +232,9 @@ def run_process(binary: Path, plan: ProcessPlan,
             tempfile.TemporaryFile("w+") as err, \
             tempfile.TemporaryDirectory(prefix="evaluate-libs-") as tmp:
         libraries = fresh_copies(plan.libraries, Path(tmp))
-        proc = _start(binary, plan, libraries, out, err)
+        proc = None
         try:
+            proc = _start(binary, plan, libraries, out, err)
             try:
                 status = proc.wait(timeout=plan.timeout_s)
             except subprocess.TimeoutExpired:
@@ -239,7 +242,7 @@ def run_process(binary: Path, plan: ProcessPlan,
                 proc.kill()
                 status = proc.wait()
         finally:
-            if proc.poll() is None:     # Ctrl-C or another error
+            if proc is not None and proc.poll() is None:  # Ctrl-C, error
                 proc.kill()
                 proc.wait()
                 _read_lines(reader, out)
