@@ -34,10 +34,9 @@ from .errors import BenchError
 from .paths import ProjectPaths
 from .render import RenderedVariant, render_variant
 from .samples import append_records
-from .variants import Variant, load_variants, select
+from .variants import BASELINE, Variant, load_variants, select
 
 SCENARIOS = ("self-resched", "pingpong", "flood")
-BASELINE = "original-05e514b1"
 AA_SUFFIX, SLOW_SUFFIX = "~aa", "~slow"
 # Iterations of a compiler-barrier loop in qemu_bh_schedule for the
 # positive control: about one cycle each, a few ns per schedule.

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -122,6 +123,17 @@ def _records(path: Path) -> Iterator[tuple[int, dict]]:
             yield number, record
 
 
+def _valid(sample: Sample, path: Path, line: int) -> Sample:
+    """Refuse values no batch can have (they would break the logs)."""
+    if not (isinstance(sample.ops, int) and sample.ops > 0
+            and math.isfinite(sample.ns) and sample.ns > 0):
+        raise ReportError(f"impossible sample: ops={sample.ops!r}, "
+                          f"ns={sample.ns!r}", path=path, line=line,
+                          hint="ops must be a positive integer and ns a "
+                               "positive number")
+    return sample
+
+
 def read_samples(path: Path) -> SampleSet:
     """Load a samples.jsonl file (or samples.jsonl.gz in its place)."""
     packed = path.with_name(path.name + ".gz")
@@ -144,7 +156,7 @@ def read_samples(path: Path) -> SampleSet:
             elif kind == "census":
                 census[record["variant"]] = record
             elif kind == "sample":
-                samples.append(Sample(**record))
+                samples.append(_valid(Sample(**record), path, number))
             elif kind == "fault":
                 record["kind"] = record.pop("fault", None)
                 faults.append(Fault(**record))

@@ -1,12 +1,13 @@
 """Tiers: groups of variants the run cannot tell apart.
 
-Tier 1 is the best variant plus every variant not ordered below it;
-remove them and repeat (benchmark-method §4.5).  "Ordered below" comes
-from the pairwise comparisons: Holm-significant and the whole 95% CI
-beyond the practical threshold (stats_math.verdict).  Because the
-relation need not be transitive, a variant can share a tier with the
-best one although a variant ordered above it landed in a later tier; the
-procedure is the one stated, applied greedily from the top.
+Tier 1 holds every variant that no other variant is demonstrably
+faster than; remove them and repeat (benchmark-method §4.5, taking the
+maximal elements so the result does not depend on which variant has the
+best point estimate).  "Ordered below" comes from the pairwise
+comparisons: Holm-significant and the whole 95% CI beyond the practical
+threshold (stats_math.verdict).  So a variant shown slower than another
+is never in a better tier than it; a pair with no shared processes
+orders nothing.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ def assign_tiers(order: Sequence[str],
     tiers: dict[str, int] = {}
     tier = 1
     while remaining:
-        best = remaining[0]
         members = [v for v in remaining
-                   if v == best or not ordered_below(v, best)]
+                   if not any(ordered_below(v, u) for u in remaining
+                              if u != v)] or [remaining[0]]
         for name in members:
             tiers[name] = tier
         remaining = [v for v in remaining if v not in tiers]

@@ -18,6 +18,8 @@ from typing import Mapping
 from .errors import SpecError, UnknownVariantError
 
 MODELS = ("sc", "tso", "c11")
+# What ratios are measured against unless --baseline says otherwise.
+BASELINE = "original-05e514b1"
 VERDICTS = ("safe", "unsafe")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 _REQUIRED = ("name", "summary", "provenance", "template", "params")

@@ -45,3 +45,17 @@ def split_list(text: str, allowed: tuple[str, ...], what: str) -> list[str]:
         raise EvaluateError(f"no {what} given",
                             hint="valid: " + ", ".join(allowed))
     return items
+
+
+def parse_delta(text: str) -> float:
+    """'1%' or '0.01' -> 0.01."""
+    raw = text.strip()
+    try:
+        value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"delta {text!r} is not a number (give 1% or 0.01)") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(
+            f"delta {text!r} out of range (give e.g. 1% or 0.01)")
+    return value

@@ -24,13 +24,15 @@ import sys
 import time
 from pathlib import Path
 
-from ..bench import BASELINE, SCENARIOS, BenchConfig, run_bench
+from ..bench import SCENARIOS, BenchConfig, run_bench
+from ..errors import EvaluateError
 from ..checker import CheckOptions
 from ..checker.matrix import check_matrix
 from ..checker.models import available
 from ..samples import append_records
-from ..variants import load_variants
-from .common import add_root, add_variants, chosen_variants, split_list
+from ..variants import BASELINE, load_variants, select
+from .common import (add_root, add_variants, chosen_variants, parse_delta,
+                     split_list)
 
 DEFAULT_BUDGET = 150.0      # bench seconds; check and report add ~30 s
 QUICK_BUDGET = 25.0
@@ -58,9 +60,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run directory (default: reports/<run-id>/)")
     parser.add_argument("--baseline", default=BASELINE, metavar="NAME",
                         help=f"ratios are against it (default {BASELINE})")
-    parser.add_argument("--delta", type=float, default=0.01, metavar="D",
-                        help="practical threshold: smaller differences are "
-                             "'equivalent' (default 0.01 = 1%%)")
+    parser.add_argument("--delta", type=parse_delta, default=0.01,
+                        metavar="D",
+                        help="practical threshold, 1%% or 0.01: smaller "
+                             "differences are 'equivalent' (default 1%%)")
     parser.add_argument("--syscalls", choices=("acq_rel", "full-fence"),
                         default="acq_rel",
                         help="eventfd syscall semantics in the checker "
@@ -102,27 +105,45 @@ def write_check(run_dir: Path, results: list[dict]) -> None:
     tmp.replace(run_dir / "check.json")
 
 
+def _with_baseline(paths, variants, baseline: str) -> list:
+    """The baseline is checked and benched even when not asked for: every
+    ratio is against it, and an unsafe baseline must be refused early."""
+    [base] = select(load_variants(paths.variants), baseline)
+    return variants if base in variants else [base, *variants]
+
+
+def _refuse_unsafe_baseline(checks: list[dict], baseline: str) -> None:
+    broken = [c["model"] for c in checks
+              if c["variant"] == baseline and c["verdict"] == "unsafe"]
+    if broken:
+        raise EvaluateError(
+            f"baseline {baseline!r} is unsafe under {', '.join(broken)}",
+            hint="pick a safe --baseline, e.g. original-05e514b1")
+
+
 def run(args: argparse.Namespace) -> int:
     # numpy/scipy: imported only when a run needs them, so --help is quick
     from ..report_runs import report_runs
     from ..report_text import summary_text
     paths, variants = chosen_variants(args)
+    variants = _with_baseline(paths, variants, args.baseline)
     models = (split_list(args.models, available(), "memory model")
               if args.models else list(available()))
-    command_line = "evaluate " + shlex.join(sys.argv[1:])
+    scenarios = tuple(split_list(args.scenarios, SCENARIOS, "scenario"))
+    argv = ("evaluate", *sys.argv[1:])
     checks = check_all(paths, variants, models, args.syscalls)
+    _refuse_unsafe_baseline(checks, args.baseline)
     budget = args.budget or (QUICK_BUDGET if args.quick else DEFAULT_BUDGET)
     config = BenchConfig(
-        paths=paths, variants=tuple(variants),
-        scenarios=tuple(split_list(args.scenarios, SCENARIOS, "scenario")),
+        paths=paths, variants=tuple(variants), scenarios=scenarios,
         budget=budget, seed=args.seed, out=args.out, aa=not args.no_controls,
         positive_control=not args.no_controls, baseline=args.baseline,
-        command_line=tuple(command_line.split()))
+        command_line=argv)
     run_dir = run_bench(config, _say("bench"))
     write_check(run_dir, checks)
     _say("report")("ranking and writing the report")
     result = report_runs([run_dir], load_variants(paths.variants),
-                         command_line, baseline=args.baseline,
+                         shlex.join(argv), baseline=args.baseline,
                          delta=args.delta, reports_dir=paths.reports,
                          seed=args.seed, quick=args.quick)
     print(summary_text(result.doc))

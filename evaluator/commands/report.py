@@ -25,33 +25,19 @@ from pathlib import Path
 
 from ..errors import EvaluateError
 from ..variants import load_variants
-from .common import add_root, project
+from ..variants import BASELINE
+from .common import add_root, parse_delta, project
 
 HELP = "rebuild the report from saved samples; merge runs of several machines"
-DEFAULT_BASELINE = "original-05e514b1"
-
-
-def parse_delta(text: str) -> float:
-    """'1%' or '0.01' -> 0.01."""
-    raw = text.strip()
-    try:
-        value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"delta {text!r} is not a number (give 1% or 0.01)") from None
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(
-            f"delta {text!r} out of range (give e.g. 1% or 0.01)")
-    return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_root(parser)
     parser.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR",
                         help="run directory with samples.jsonl")
-    parser.add_argument("--baseline", default=DEFAULT_BASELINE,
+    parser.add_argument("--baseline", default=BASELINE,
                         metavar="VARIANT",
-                        help=f"reference variant (default {DEFAULT_BASELINE})")
+                        help=f"reference variant (default {BASELINE})")
     parser.add_argument("--delta", type=parse_delta, default=0.01,
                         metavar="D",
                         help="practical threshold: 1%% or 0.01 (default 1%%)")

@@ -113,3 +113,17 @@ def test_faults_round_trip_through_a_run_directory(tmp_path, capsys):
     # bug-skip-set hung in pingpong, but it is unsafe: listed with the
     # rejected, not among the faults of ranked variants
     assert "also hung in 4 of 4 processes (pingpong)" in text
+
+
+def test_impossible_sample_is_refused_with_file_and_line(tmp_path):
+    from evaluator.errors import ReportError
+    from evaluator.samples import SCHEMA, read_samples
+    path = tmp_path / "samples.jsonl"
+    good = {"schema": SCHEMA, "kind": "sample", "process": 0,
+            "variant": "a", "scenario": "pingpong", "batch": 0,
+            "warmup": False, "ops": 10, "ns": 100.0}
+    path.write_text(json.dumps(good) + "\n"
+                    + json.dumps({**good, "ns": 0.0}) + "\n")
+    with pytest.raises(ReportError) as err:
+        read_samples(path)
+    assert "samples.jsonl:2:" in str(err.value) and "ns=0.0" in str(err.value)
