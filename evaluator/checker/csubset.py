@@ -116,15 +116,24 @@ def describe(node: c_ast.Node) -> str:
     return _NAMES.get(name, name)
 
 
+def _fold(src: str, uses: frozenset) -> Pure:
+    """A constant if it evaluates; else left for run time, where an error
+    (a negative shift, a division by zero) is reported with its line."""
+    try:
+        return Pure.constant(eval(src, {"_div": c_div, "_mod": c_mod}))
+    except (ArithmeticError, ValueError):
+        return Pure(src, uses)
+
+
 def derive(src: str, value: Pure) -> Pure:
     if value.const is not None:
-        return Pure.constant(eval(src, {}))
+        return _fold(src, value.uses)
     return Pure(src, value.uses)
 
 
 def combine(src: str, a: Pure, b: Pure) -> Pure:
     if a.const is not None and b.const is not None:
-        return Pure.constant(eval(src, {"_div": c_div, "_mod": c_mod}))
+        return _fold(src, a.uses | b.uses)
     return Pure(src, a.uses | b.uses)
 
 

@@ -45,7 +45,7 @@ class Where:
 def c_div(a: int, b: int) -> int:
     """C division: truncates toward zero (Python's // floors)."""
     if b == 0:
-        raise CheckerError("division by zero in the checked code")
+        raise ZeroDivisionError("division by zero")
     q = abs(a) // abs(b)
     return q if (a >= 0) == (b >= 0) else -q
 
@@ -129,7 +129,13 @@ class Mem(Instr):
     def make(self, L: list[int]) -> Access:
         if not self.parts:
             return self.access
-        fields = {name: expr.fn(L) for name, expr in self.parts.items()}
+        try:
+            fields = {name: expr.fn(L) for name, expr in self.parts.items()}
+        except (ArithmeticError, ValueError) as exc:
+            raise CheckerError(f"the checked code fails to evaluate: {exc}",
+                               path=self.where.file, line=self.where.line,
+                               hint="the checker runs the C as written"
+                               ) from None
         return Access(**{**_access_fields(self.access), **fields})
 
     def uses(self) -> frozenset[int]:
@@ -321,35 +327,42 @@ def run_local(code: tuple[Instr, ...], pc: int, L: list[int],
     """
     fresh = 0
     steps = 0
-    while True:
-        ins = code[pc]
-        kind = ins.kind
-        if kind == ASSIGN:
-            L[ins.slot] = ins.expr.fn(L)
-            pc += 1
-        elif kind == BRANCH:
-            pc = pc + 1 if ins.cond.fn(L) else ins.target
-        elif kind == JUMP:
-            pc = ins.target
-        elif kind == LOOP:
-            if bounded and L[ins.counter] >= ins.bound:
-                if ins.endless:
-                    return pc, fresh, None
-                pc = ins.exit
-            else:
-                L[ins.counter] += 1
-                fresh = 1
+    ins = code[pc]
+    try:
+        while True:
+            ins = code[pc]
+            kind = ins.kind
+            if kind == ASSIGN:
+                L[ins.slot] = ins.expr.fn(L)
                 pc += 1
-        elif kind == ASSERT:
-            if not ins.cond.fn(L):
-                return pc, fresh, ins
-            pc += 1
-        else:
-            return pc, fresh, None
-        steps += 1
-        if steps > 100_000:
-            raise CheckerError(
-                f"thread-local loop without memory accesses at {ins.where} "
-                f"(in {ins.func})",
-                hint="a loop that touches no shared location never ends; "
-                     "bound it")
+            elif kind == BRANCH:
+                pc = pc + 1 if ins.cond.fn(L) else ins.target
+            elif kind == JUMP:
+                pc = ins.target
+            elif kind == LOOP:
+                if bounded and L[ins.counter] >= ins.bound:
+                    if ins.endless:
+                        return pc, fresh, None
+                    pc = ins.exit
+                else:
+                    L[ins.counter] += 1
+                    fresh = 1
+                    pc += 1
+            elif kind == ASSERT:
+                if not ins.cond.fn(L):
+                    return pc, fresh, ins
+                pc += 1
+            else:
+                return pc, fresh, None
+            steps += 1
+            if steps > 100_000:
+                raise CheckerError(
+                    f"thread-local loop without memory accesses at {ins.where} "
+                    f"(in {ins.func})",
+                    hint="a loop that touches no shared location never ends; "
+                         "bound it")
+    except (ArithmeticError, ValueError) as exc:
+        # e.g. a negative shift count or a division by zero in the C
+        raise CheckerError(f"the checked code fails to evaluate: {exc}",
+                           path=ins.where.file, line=ins.where.line,
+                           hint="the checker runs the C as written") from None

@@ -98,3 +98,20 @@ def test_unbalanced_brace_names_the_thread_line():
                               "  int r0 = 0;\n"))
     assert error.line == 10
     assert "unbalanced" in str(error)
+
+
+@pytest.mark.parametrize("line, text", [
+    ("int r1 = 1 << -1;", "negative shift count"),
+    ("int r1 = 1 / r0;", "division by zero"),
+])
+def test_c_that_cannot_evaluate_is_an_error_with_its_line(line, text):
+    from evaluator.errors import CheckerError
+    source = ("C bad\n{ x = 0; }\nP0 (atomic_int* x) {\n"
+              "  int r0 = atomic_load_explicit(x, memory_order_relaxed);\n"
+              f"  {line}\n"
+              "  atomic_store_explicit(x, r1, memory_order_relaxed);\n"
+              "}\nexists (x=1)\n")
+    test = parse_litmus(source, "bad.litmus")
+    with pytest.raises(CheckerError) as err:
+        run_litmus(test, "sc")
+    assert "bad.litmus:5:" in str(err.value) and text in str(err.value)
