@@ -33,8 +33,10 @@ paired t on logs, Holm-adjusted over every comparison in this report;
 verdict: faster/slower = significant and the whole 95% CI beyond
 ±delta; equiv = 90% CI inside ±delta (TOST); incon = neither; sys/op =
 eventfd reads+writes per op; sc/tso/c11: ✓ safe, ✗ unsafe, ? not
-checked.  MDE = smallest ratio change the run could detect with 80%
-power at the Holm-corrected level."""
+checked.  MDE = smallest ratio change a paired t-test of this run
+could tell from 1 with 80% power at the Holm-corrected level; a
+faster/slower verdict also needs the CI beyond ±delta, so it takes
+about MDE + delta."""
 
 
 @dataclass(frozen=True)
