@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Sequence
 
+from .controls import AA_SUFFIX, SLOW_SUFFIX
 from .build import (HARNESS_FLAGS, HARNESS_LIBS, SHARED_FLAGS, Build,
                     Toolchain, build_harness, build_variant, copy_build,
                     default_cache, find_toolchain, variant_flags)
@@ -37,7 +38,6 @@ from .samples import append_records
 from .variants import BASELINE, Variant, load_variants, select
 
 SCENARIOS = ("self-resched", "pingpong", "flood")
-AA_SUFFIX, SLOW_SUFFIX = "~aa", "~slow"
 # Iterations of a compiler-barrier loop in qemu_bh_schedule for the
 # positive control: about one cycle each, a few ns per schedule.
 EXTRA_DELAY = 16

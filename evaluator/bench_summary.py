@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
+from .controls import base_name
 from .samples import SampleSet
 
 SCHEMA = "evaluate.bench-summary/1"
@@ -190,3 +191,17 @@ def summary_json(rows: Sequence[Row], census: Mapping[str, Mapping],
         "census": {name: dict(rec.get("arches", {}))
                    for name, rec in census.items()},
     }
+
+
+def contradicting_faults(sample_set: SampleSet, variants) -> list[str]:
+    """Hangs and crashes of variants declared safe under x86-TSO, when the
+    run was on an x86-64 machine: the hardware contradicts the
+    declaration (or the harness is wrong).  One message per fault."""
+    machine = str(sample_set.environment.get("machine", ""))
+    if machine not in ("x86_64", "amd64"):
+        return []
+    expect = {v.name: v.expect for v in variants}
+    return [f"{f.variant} is declared safe under TSO but {f.kind} in "
+            f"process {f.process}: {f.detail}"
+            for f in sample_set.faults
+            if expect.get(base_name(f.variant), {}).get("tso") == "safe"]

@@ -34,7 +34,8 @@ from .report_json import report_json
 from .report_md import render_markdown
 from .report_text import render_text
 from .samples import SampleSet
-from .stats import Ranking, is_control
+from .controls import base_name, is_control
+from .stats import Ranking
 from .variants import Variant
 
 REPORT_SCHEMA = "evaluate.report/1"
@@ -93,7 +94,7 @@ def rankable_variants(sample_set: SampleSet,
     unsafe = {r.get("variant") for r in check_results
               if r.get("verdict") == "unsafe"}
     return [v for v in _present(sample_set)
-            if v.split("~")[0] not in unsafe]
+            if base_name(v) not in unsafe]
 
 
 def _section(machine: MachineRun, quick: bool) -> Section:

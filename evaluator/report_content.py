@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 from .samples import SampleSet
-from .stats import Ranking, ScenarioRanking, is_control
+from .controls import is_control
+from .stats import Ranking, ScenarioRanking
 from .variants import MODELS
 
 MODEL_NAMES = {"sc": "SC", "tso": "x86-TSO", "c11": "C11"}

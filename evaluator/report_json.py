@@ -20,6 +20,7 @@ processes used).  Several machines: {"schema", "baseline", "delta",
 
 from __future__ import annotations
 
+from .controls import is_control
 from .stats import Comparison, ScenarioRanking
 
 SCENARIO_FIELDS = ("median_ns", "ci95", "ratio", "ratio_ci95", "p_adj",
@@ -71,7 +72,7 @@ def _comparison(c: Comparison) -> dict:
 def section_json(section, doc) -> dict:
     ranking = section.ranking
     controls = {n for s in ranking.scenarios for n in s.vs_baseline
-                if "~" in n}
+                if is_control(n)}
     comparisons = [c for s in ranking.scenarios for c in s.pairs]
     comparisons += [s.vs_baseline[n] for s in ranking.scenarios
                     for n in sorted(controls) if n in s.vs_baseline]

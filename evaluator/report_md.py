@@ -3,6 +3,7 @@ width limit, so each scenario is one table with every column)."""
 
 from __future__ import annotations
 
+from .controls import is_control
 from .report_content import (environment_items, fault_lines, fmt_interval,
                              fmt_ns, fmt_p, fmt_pct, fmt_ratio,
                              recommendation)
@@ -49,7 +50,7 @@ def _scenario(s, ranking, safety) -> list[str]:
     else:
         lines.append("Nothing ranked in this scenario.")
     for name, why in sorted(s.unranked.items()):
-        if "~" not in name:
+        if not is_control(name):
             lines.append(f"Not ranked: `{name}` ({why}).")
     return lines + [""]
 

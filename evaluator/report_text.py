@@ -10,6 +10,7 @@ import textwrap
 from dataclasses import dataclass
 from typing import Sequence
 
+from .controls import base_name, is_control
 from .report_content import (environment_items, fault_lines,
                              fmt_interval, fmt_ns, fmt_p, fmt_pct,
                              fmt_ratio, recommendation)
@@ -130,8 +131,12 @@ def robustness_notes(s: ScenarioRanking, ranking) -> list[str]:
                      f"adjusted p {min(floor, 1):.3f}); it serves as a "
                      "robustness check only.")
     else:
+        # Only pairs whose own process count lets Wilcoxon reach the
+        # Holm level can disagree meaningfully (faults shrink pairs).
         split = sorted(c.variant for c in s.vs_baseline.values()
                        if c.p_adj is not None and c.p_wilcoxon_adj is not None
+                       and wilcoxon_floor(c.processes) * ranking.family
+                       <= ranking.alpha
                        and (c.p_adj < ranking.alpha)
                        != (c.p_wilcoxon_adj < ranking.alpha))
         if split:
@@ -159,7 +164,7 @@ def scenario_lines(s: ScenarioRanking, ranking, safety) -> list[str]:
         notes.append("Fewer processes (faults or missing data): " + ", ".join(
             f"{v} {used[v]}" for v in short) + ".")
     for name, why in sorted(s.unranked.items()):
-        if "~" not in name:
+        if not is_control(name):
             notes.append(f"Not ranked: {name} ({why}).")
     for note in notes:
         lines += wrap(note)
@@ -236,7 +241,7 @@ def environment_lines(environment, command_line: str,
 def variant_lines(names, variants) -> list[str]:
     lines = heading("Variants")
     for name in names:
-        meta = variants.get(name.split("~")[0])
+        meta = variants.get(base_name(name))
         if meta is None:
             lines += wrap(f"{name}: (no spec file)", first="  ")
             continue

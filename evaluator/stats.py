@@ -36,10 +36,10 @@ from .stats_bootstrap import bootstrap_ci, rng_for
 from .stats_data import Cells, collect_cells, log_medians
 from .stats_math import (friedman_p, holm, mde_log, paired_test, t_interval,
                          verdict)
+from .controls import AA_SUFFIX, SLOW_SUFFIX, is_control
 from .stats_tiers import assign_tiers
 
 SCENARIO_ORDER = ("self-resched", "pingpong", "flood")
-AA_SUFFIX, SLOW_SUFFIX = "~aa", "~slow"
 
 Interval = tuple[float, float]
 
@@ -120,10 +120,6 @@ class Ranking:
             if item.scenario == name:
                 return item
         raise KeyError(name)
-
-
-def is_control(name: str) -> bool:
-    return "~" in name
 
 
 # ----------------------------------------------------------- estimates

@@ -21,14 +21,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
 
-from ..bench import (BASELINE, SCENARIOS, SLOW_SUFFIX, AA_SUFFIX, BenchConfig,
+from ..controls import AA_SUFFIX, SLOW_SUFFIX
+from ..bench import (BASELINE, SCENARIOS, BenchConfig,
                      run_bench)
-from ..bench_summary import (format_census, format_rows, summarize,
+from ..bench_summary import (contradicting_faults, format_census,
+                             format_rows, summarize,
                              summary_json)
 from ..errors import EvaluateError
 from ..samples import read_samples
@@ -100,16 +101,6 @@ def _progress_printer():
     return progress
 
 
-def _contradictions(sample_set, variants) -> list:
-    """Faults of variants declared safe under TSO, on an x86-64 host."""
-    if os.uname().machine not in ("x86_64", "amd64"):
-        return []
-    expect = {v.name: v.expect for v in variants}
-    base = lambda name: name.split("~")[0]  # noqa: E731  controls
-    return [f for f in sample_set.faults
-            if expect.get(base(f.variant), {}).get("tso") == "safe"]
-
-
 def run(args: argparse.Namespace) -> int:
     paths, variants = chosen_variants(args)
     config = BenchConfig(
@@ -133,9 +124,7 @@ def run(args: argparse.Namespace) -> int:
         print()
         print(format_census(sample_set.census))
         print(f"\nsamples: {run_dir / 'samples.jsonl'}")
-    bad = _contradictions(sample_set, variants)
-    for fault in bad:
-        print(f"evaluate: {fault.variant} is declared safe under TSO but "
-              f"{fault.kind} in process {fault.process}: {fault.detail}",
-              file=sys.stderr)
+    bad = contradicting_faults(sample_set, variants)
+    for problem in bad:
+        print(f"evaluate: {problem}", file=sys.stderr)
     return 1 if bad else 0

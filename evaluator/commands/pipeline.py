@@ -25,11 +25,12 @@ import time
 from pathlib import Path
 
 from ..bench import SCENARIOS, BenchConfig, run_bench
+from ..bench_summary import contradicting_faults
 from ..errors import EvaluateError
 from ..checker import CheckOptions
 from ..checker.matrix import check_matrix
 from ..checker.models import available
-from ..samples import append_records
+from ..samples import read_samples
 from ..variants import BASELINE, load_variants, select
 from .common import (add_root, add_variants, chosen_variants, parse_delta,
                      split_list)
@@ -148,6 +149,8 @@ def run(args: argparse.Namespace) -> int:
                          seed=args.seed, quick=args.quick)
     print(summary_text(result.doc))
     print(f"\nreport: {result.paths.txt}")
-    for problem in result.problems:
+    problems = [*result.problems, *contradicting_faults(
+        read_samples(run_dir / "samples.jsonl"), variants)]
+    for problem in problems:
         print(f"evaluate: {problem}", file=sys.stderr)
-    return 1 if result.problems else 0
+    return 1 if problems else 0

@@ -176,7 +176,6 @@ def executions(init, threads):
 
 
 def _candidates(init, evs, rmw_pairs, ops, flags, threads):
-    n = len(evs)
     reads = [i for i, e in enumerate(evs) if e.kind == "R"]
     writes = {loc: [i for i, e in enumerate(evs)
                     if e.kind == "W" and e.loc == loc] for loc in init}
