@@ -14,12 +14,11 @@ atomically; the patch is untouched on any error).
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import fsutil
 from .errors import AttachError
 
 HEADER = "=== evaluate report (below '---': not part of the commit) ==="
@@ -129,24 +128,11 @@ def _read(path: Path, what: str) -> str:
                           path=path) from None
 
 
-def _replace_atomically(path: Path, text: str) -> None:
-    mode = path.stat().st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
 def attach_report(report_path: Path, patch_path: Path) -> Attached:
     report_path, patch_path = Path(report_path), Path(patch_path)
     report = _read(report_path, "report")
     patch = _read(patch_path, "patch")
     text, replaced = attach_text(patch, report, patch_name=str(patch_path),
                                  report_name=str(report_path))
-    _replace_atomically(patch_path, text)
+    fsutil.replace(patch_path, text)
     return Attached(patch_path, replaced)

@@ -19,14 +19,13 @@ recommendation.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 from . import __version__
+from . import fsutil
 from .errors import ReportError
 from .report_content import (Safety, is_quick, machine_label, safety_of,
                              semantics_assumed)
@@ -156,19 +155,11 @@ def _free_stem(out_dir: Path) -> str:
 
 
 def _write_new(path: Path, text: str) -> None:
-    """Atomic and never overwriting: write a temporary file, then link it
-    to the final name (link fails if the name exists)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.link(tmp, path)
+        fsutil.write_new(path, text)
     except FileExistsError:
         raise ReportError("report appeared while writing", path=path,
                           hint="run again; nothing was overwritten") from None
-    finally:
-        os.unlink(tmp)
 
 
 def save(doc: ReportDoc, out_dir: Path) -> ReportPaths:

@@ -6,11 +6,10 @@ result with 'evaluate render NAME' and test it with 'evaluate check
 from __future__ import annotations
 
 import argparse
-import os
 import re
-import tempfile
 from pathlib import Path
 
+from .. import fsutil
 from ..errors import SpecError
 from ..variants import check_name, load_variants, select
 from .common import add_root, project
@@ -42,16 +41,11 @@ def scaffold(base_text: str, base_name: str, name: str) -> str:
 
 def write_new(path: Path, text: str) -> None:
     """Create path atomically; never replace an existing file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".new-", suffix=".toml")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
     try:
-        os.link(tmp, path)  # fails if path exists, unlike rename
+        fsutil.write_new(path, text)
     except FileExistsError:
         raise SpecError("already exists; not overwriting", path=path,
                         hint="choose another name or delete it") from None
-    finally:
-        os.unlink(tmp)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from ..bench import SCENARIOS, BenchConfig, run_bench
 from ..bench_summary import contradicting_faults
+from .. import fsutil
 from ..errors import EvaluateError
 from ..checker import CheckOptions
 from ..checker.matrix import check_matrix
@@ -99,11 +100,8 @@ def check_all(paths, variants, models, syscalls) -> list[dict]:
 
 
 def write_check(run_dir: Path, results: list[dict]) -> None:
-    text = json.dumps({"schema": "evaluate.check/1", "results": results},
-                      indent=1)
-    tmp = run_dir / ".check.json.tmp"
-    tmp.write_text(text + "\n", encoding="utf-8")
-    tmp.replace(run_dir / "check.json")
+    fsutil.replace(run_dir / "check.json", json.dumps(
+        {"schema": "evaluate.check/1", "results": results}, indent=1) + "\n")
 
 
 def _with_baseline(paths, variants, baseline: str) -> list:
