@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import functools
 
 import pytest
@@ -10,6 +13,10 @@ from evaluator.checker.models import available
 from evaluator.paths import find_project
 from evaluator.render import render_variant
 from evaluator.variants import load_variants
+
+# Shared test data (litmus_samples.py); pytest's importlib mode does not
+# put test directories on sys.path by itself.
+sys.path.insert(0, str(Path(__file__).parent))
 
 
 @functools.lru_cache(maxsize=None)

@@ -9,20 +9,9 @@ from pathlib import Path
 import pytest
 
 from evaluator.cli import main
+from litmus_samples import SB
 
 REPO = Path(__file__).resolve().parents[2]
-SB = """C SB
-{ x = 0; y = 0; }
-P0 (atomic_int* x, atomic_int* y) {
-  atomic_store_explicit(x, 1, memory_order_relaxed);
-  int r0 = atomic_load_explicit(y, memory_order_relaxed);
-}
-P1 (atomic_int* x, atomic_int* y) {
-  atomic_store_explicit(y, 1, memory_order_relaxed);
-  int r0 = atomic_load_explicit(x, memory_order_relaxed);
-}
-exists (0:r0=0 /\\ 1:r0=0)
-"""
 
 
 @pytest.fixture

@@ -68,45 +68,39 @@ def _spec(scratch, name="relaxed"):
     return scratch.variants / f"{name}.toml"
 
 
-def test_unknown_parameter_names_parameter_and_template(scratch):
+def _render_error(scratch, old: str, new: str) -> str:
+    """Edit relaxed.toml (old -> new), render it, return the error."""
     spec = _spec(scratch)
-    spec.write_text(spec.read_text().replace(
-        "[params]\n", "[params]\nfence_kind = \"full\"\n"))
+    assert old in spec.read_text()
+    spec.write_text(spec.read_text().replace(old, new))
     with pytest.raises(TemplateError) as err:
         render_variant(load_variants(scratch.variants)["relaxed"], scratch)
-    message = str(err.value)
+    return str(err.value)
+
+
+def test_unknown_parameter_names_parameter_and_template(scratch):
+    message = _render_error(scratch, "[params]\n",
+                            "[params]\nfence_kind = \"full\"\n")
     assert "'fence_kind'" in message and "notify-2015" in message
     assert "relaxed.toml" in message
 
 
 def test_missing_parameter_names_parameter_and_template(scratch):
-    spec = _spec(scratch)
-    spec.write_text(spec.read_text().replace('accept = "xchg"\n', ""))
-    with pytest.raises(TemplateError) as err:
-        render_variant(load_variants(scratch.variants)["relaxed"], scratch)
-    message = str(err.value)
+    message = _render_error(scratch, 'accept = "xchg"\n', "")
     assert "missing parameter 'accept'" in message
     assert "notify-2015" in message
 
 
 def test_unknown_memory_order_lists_valid_ones(scratch):
-    spec = _spec(scratch)
-    spec.write_text(spec.read_text().replace('accept_order = "relaxed"',
-                                             'accept_order = "sequential"'))
-    with pytest.raises(TemplateError) as err:
-        render_variant(load_variants(scratch.variants)["relaxed"], scratch)
-    message = str(err.value)
+    message = _render_error(scratch, 'accept_order = "relaxed"',
+                            'accept_order = "sequential"')
     assert "unknown memory order 'sequential'" in message
     assert "relaxed, consume, acquire, release, acq_rel, seq_cst" in message
 
 
 def test_unknown_template_lists_known_ones(scratch):
-    spec = _spec(scratch)
-    spec.write_text(spec.read_text().replace('template = "notify-2015"',
-                                             'template = "notify-2016"'))
-    with pytest.raises(TemplateError) as err:
-        render_variant(load_variants(scratch.variants)["relaxed"], scratch)
-    message = str(err.value)
+    message = _render_error(scratch, 'template = "notify-2015"',
+                            'template = "notify-2016"')
     assert "unknown template 'notify-2016'" in message
     assert "notify-2015" in message and "notify-5.2" in message
 
