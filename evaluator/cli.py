@@ -51,17 +51,6 @@ def _load(name: str) -> ModuleType:
     return importlib.import_module(f".commands.{name}", __package__)
 
 
-def _available() -> dict[str, ModuleType]:
-    modules = {}
-    for name in COMMANDS:
-        try:
-            modules[name] = _load(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__package__}.commands.{name}":
-                raise
-    return modules
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="evaluate", description=DESCRIPTION, epilog=EPILOG,
@@ -72,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     pipeline.add_arguments(parser)
     parser.set_defaults(run=pipeline.run)
     sub = parser.add_subparsers(title="subcommands", metavar="COMMAND")
-    for name, module in _available().items():
+    for name in COMMANDS:
+        module = _load(name)
         command = sub.add_parser(
             name, help=module.HELP, description=module.__doc__,
             formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -82,8 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command line (without the program name); returns the exit
+    status.  Commands record `args.argv`, the words given here."""
+    argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = ("evaluate", *argv)
     try:
         return args.run(args)
     except EvaluateError as exc:

@@ -15,9 +15,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
+from . import memory_models
 from .errors import SpecError, UnknownVariantError
 
-MODELS = ("sc", "tso", "c11")
 # What ratios are measured against unless --baseline says otherwise.
 BASELINE = "original-05e514b1"
 VERDICTS = ("safe", "unsafe")
@@ -35,10 +35,6 @@ class Variant:
     params: Mapping[str, object]
     expect: Mapping[str, str | None]
     path: Path = field(compare=False)
-
-    @property
-    def is_negative_control(self) -> bool:
-        return "unsafe" in self.expect.values()
 
 
 def check_name(name: str, *, what: str = "variant name",
@@ -70,13 +66,14 @@ def _parse_expect(raw: object, path: Path, text: str) -> dict[str, str | None]:
         raw = {}
     if not isinstance(raw, dict):
         raise SpecError("[expect] must be a table", path=path)
-    expect: dict[str, str | None] = {model: None for model in MODELS}
+    models = memory_models.names()
+    expect: dict[str, str | None] = dict.fromkeys(models)
     for model, verdict in raw.items():
         line = _line_of(text, model)
-        if model not in MODELS:
+        if model not in models:
             raise SpecError(f"unknown memory model {model!r} in [expect]",
                             path=path, line=line,
-                            hint="valid: " + ", ".join(MODELS))
+                            hint="valid: " + ", ".join(models))
         if verdict not in VERDICTS:
             raise SpecError(f"expected verdict {verdict!r} for {model}",
                             path=path, line=line,

@@ -1,7 +1,7 @@
 """GCC __atomic/__sync builtins, C11 atomic_* calls and the
 event-notifier intrinsics, lowered to memory events.
 
-Each handler receives the lowerer (lower._Lowerer), the call node, the
+Each handler receives the lowerer (lower.Lowerer), the call node, the
 builtin's name and its argument nodes, and returns the call's value.
 """
 

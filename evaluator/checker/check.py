@@ -56,6 +56,11 @@ class CheckResult:
     scenario: str
     expected: str | None = None
 
+    @property
+    def contradicts(self) -> bool:
+        """The verdict differs from the variant's declared expectation."""
+        return self.expected is not None and self.expected != self.verdict
+
     def to_json(self) -> dict:
         return {
             "variant": self.variant, "model": self.model,
@@ -66,6 +71,22 @@ class CheckResult:
             "explored": self.explored, "seconds": round(self.seconds, 3),
             "cut": self.cut, "scenario": self.scenario,
         }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "CheckResult":
+        """The inverse of to_json (KeyError/TypeError/ValueError on a
+        malformed record: results.read_results turns them into errors
+        naming the file)."""
+        violations = tuple(Violation(str(v["property"]),
+                                     tuple(map(str, v["trace"])))
+                           for v in data["violations"])
+        return cls(variant=str(data["variant"]), model=str(data["model"]),
+                   syscalls=str(data["syscalls"]),
+                   verdict=str(data["verdict"]), violations=violations,
+                   explored=int(data["explored"]), cut=int(data["cut"]),
+                   seconds=float(data["seconds"]),
+                   scenario=str(data["scenario"]),
+                   expected=data.get("expected"))
 
 
 @functools.lru_cache(maxsize=64)

@@ -1,6 +1,6 @@
 """The C subset the checker reads: shared vocabulary of the front end.
 
-Compile-time pointers (a pointer in the checked code is always the name
+The parsed translation unit, compile-time pointers (a pointer in the checked code is always the name
 of a shared location or the address of a local), the thread spec a
 scenario hands to the front end, error helpers that name the construct
 and its template line, and combinators over pure expressions.
@@ -9,11 +9,21 @@ and its template line, and combinators over pure expressions.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping
 
 from pycparser import c_ast, c_generator
 
 from ..errors import UnsupportedConstruct
 from .ir import Pure, Where, c_div, c_mod
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A parsed translation unit: its functions and shared globals."""
+
+    functions: Mapping[str, c_ast.FuncDef]
+    globals: Mapping[str, int]       # file-scope int variables -> initial value
+    filename: str
 
 
 # ---- compile-time pointers -------------------------------------------------

@@ -18,33 +18,22 @@ template's line, via the renderer's #line markers).
 from __future__ import annotations
 
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 from pycparser import c_ast, c_parser
 
 from ..errors import CheckerError, UnsupportedConstruct
 from . import ir
 from .builtins import INTRINSICS
-from .csubset import (LocalPtr, LocPtr, ThreadSpec, int_constant,
+from .csubset import (LocalPtr, LocPtr, ThreadSpec, Unit, int_constant,
                       unsupported)
-from .lower import _Lowerer
+from .lower import Lowerer
 
 SYSCALL_SEMANTICS = ("acq_rel", "full-fence")
 __all__ = ["INTRINSICS", "SYSCALL_SEMANTICS", "LocPtr", "LocalPtr",
            "ThreadSpec", "Unit", "compile_thread", "parse_c", "preprocess"]
 
 # ---- parsing ---------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Unit:
-    """A parsed translation unit: its functions and shared globals."""
-
-    functions: Mapping[str, c_ast.FuncDef]
-    globals: Mapping[str, int]       # file-scope int variables -> initial value
-    filename: str
-
 
 def preprocess(text: str, csrc: Path, filename: str) -> str:
     """Run cpp exactly as DESIGN §5 says: the same text the compiler sees."""
@@ -130,4 +119,4 @@ def compile_thread(unit: Unit, spec: ThreadSpec,
     if syscalls not in SYSCALL_SEMANTICS:
         raise CheckerError(f"unknown syscall semantics {syscalls!r}",
                            hint="valid: " + ", ".join(SYSCALL_SEMANTICS))
-    return _Lowerer(unit, spec, syscalls).thread()
+    return Lowerer(unit, spec, syscalls).thread()

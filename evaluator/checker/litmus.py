@@ -37,7 +37,6 @@ PRELUDE = ("typedef int atomic_int; typedef int atomic_uint; "
            "typedef int atomic_bool; typedef int atomic_long; "
            "typedef int bool; typedef int intptr_t;\n")
 _THREAD_RE = re.compile(r"P(\d+)\s*\(([^)]*)\)\s*\{?")
-_COMMENT_RE = re.compile(r"\(\*.*?\*\)", re.S)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Lowering one thread to IR: statements, expressions, inlined calls.
 
-`_Lowerer.thread()` turns the scenario's entry call (or a litmus
+`Lowerer.thread()` turns the scenario's entry call (or a litmus
 thread's body) into one flat instruction list; every call is inlined,
 so the thread state is just (pc, locals).  Builtins and intrinsics are
 in builtins.py.
@@ -9,7 +9,7 @@ in builtins.py.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import Mapping, Sequence
 
 from pycparser import c_ast
 
@@ -17,14 +17,11 @@ from ..errors import CheckerError
 from ..orders import Order, parse_order
 from . import ir
 from .builtins import BUILTINS
-from .csubset import (LocalPtr, LocPtr, Pointer, ThreadSpec, as_bool,
+from .csubset import (LocalPtr, LocPtr, Pointer, ThreadSpec, Unit, as_bool,
                       combine, derive, describe, int_constant, negate,
                       source, unsupported, where_of)
 from .ir import Pure, Where
 from .memory import Access, Kind
-
-if TYPE_CHECKING:
-    from .frontend import Unit
 
 MAX_INLINE_DEPTH = 64
 _ARITH = {"+": "+", "-": "-", "*": "*", "&": "&", "|": "|", "^": "^",
@@ -50,7 +47,7 @@ class _Frame:
     returns: list[int] = field(default_factory=list)
 
 
-class _Lowerer:
+class Lowerer:
     """Lowers one thread: inlines calls into one flat instruction list."""
 
     def __init__(self, unit: Unit, spec: ThreadSpec, syscalls: str):

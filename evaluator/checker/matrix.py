@@ -12,6 +12,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
 from typing import Callable, Sequence
 
+from .. import memory_models
 from ..paths import ProjectPaths
 from ..render import render_variant
 from ..variants import Variant
@@ -19,16 +20,10 @@ from .check import CheckOptions, CheckResult, check_variant, compile_variant
 from .models import get_model
 
 Progress = Callable[[str], None]
-# Rough relative cost, to start the slow checks first.
-_COST = {"c11": 100, "tso": 2, "sc": 1}
 
 
 def with_expectation(result: CheckResult, variant: Variant) -> CheckResult:
     return replace(result, expected=variant.expect.get(result.model))
-
-
-def contradicts(result: CheckResult) -> bool:
-    return result.expected is not None and result.expected != result.verdict
 
 
 def _serial(cells, options: CheckOptions, say: Progress) -> list[CheckResult]:
@@ -44,7 +39,8 @@ def _serial(cells, options: CheckOptions, say: Progress) -> list[CheckResult]:
 
 def _parallel(cells, options: CheckOptions, jobs: int,
               say: Progress) -> list[CheckResult]:
-    order = sorted(range(len(cells)), key=lambda i: -_COST[cells[i][2]])
+    cost = {m: memory_models.info(m).cost for m in {c[2] for c in cells}}
+    order = sorted(range(len(cells)), key=lambda i: -cost[cells[i][2]])
     results: list[CheckResult | None] = [None] * len(cells)
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(check_variant, cells[i][1], cells[i][2],

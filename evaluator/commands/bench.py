@@ -109,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
         budget=args.budget, processes=args.processes, seed=args.seed,
         out=args.out, cc=args.cc, aa=args.aa,
         positive_control=args.positive_control, baseline=args.baseline,
-        cpus=_cpus(args.cpus), command_line=tuple(sys.argv),
+        cpus=_cpus(args.cpus), command_line=tuple(args.argv),
         watchdog_s=args.watchdog)
     run_dir = run_bench(config, progress=_progress_printer())
     if sys.stderr.isatty():

@@ -30,14 +30,14 @@ import textwrap
 import time
 
 from ..checker import CheckOptions, CheckResult, Scenario
-from ..checker.matrix import check_matrix, contradicts
+from ..checker.matrix import check_matrix
 from ..checker.frontend import SYSCALL_SEMANTICS
-from ..checker.models import available
+from ..checker.results import SCHEMA, results_document
 from ..errors import EvaluateError
-from .common import add_root, add_variants, chosen_variants, split_list
+from .common import (add_models, add_root, add_variants, chosen_variants,
+                     parse_models)
 
 HELP = "model-check variants under SC, x86-TSO and C11 (RC11)"
-SCHEMA = "evaluate.check/1"
 NAME_WIDTH = 20
 CELL_WIDTH = 16
 
@@ -46,10 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_root(parser)
     add_variants(parser)
     defaults = Scenario()
-    parser.add_argument(
-        "--models", default=None, metavar="sc,tso,c11",
-        help="memory models (default: every available one: "
-             + ",".join(available()) + ")")
+    add_models(parser)
     parser.add_argument(
         "--syscalls", default="acq_rel", choices=SYSCALL_SEMANTICS,
         help="eventfd syscall semantics (default: acq_rel)")
@@ -108,8 +105,7 @@ def run(args: argparse.Namespace) -> int:
     paths, variants = chosen_variants(args)
     if args.jobs < 1:
         raise EvaluateError(f"--jobs {args.jobs}", hint="at least 1")
-    models = split_list(args.models, ("sc", "tso", "c11"), "memory model") \
-        if args.models else list(available())
+    models = parse_models(args.models)
     options = CheckOptions(
         scenario=Scenario(rounds=args.rounds, pollers=args.pollers,
                           iterations=args.iterations,
@@ -121,13 +117,12 @@ def run(args: argparse.Namespace) -> int:
                            progress.update)
     progress.done()
     if args.json:
-        print(json.dumps({"schema": SCHEMA,
-                          "results": [r.to_json() for r in results]},
-                         indent=2, ensure_ascii=False))
+        print(json.dumps(results_document(results), indent=2,
+                         ensure_ascii=False))
     else:
         print("\n".join(render_text(results, models, options,
                                      time.monotonic() - started)))
-    return 1 if any(contradicts(r) for r in results) else 0
+    return 1 if any(r.contradicts for r in results) else 0
 
 
 def cell(result: CheckResult) -> str:
@@ -137,7 +132,7 @@ def cell(result: CheckResult) -> str:
         text = "✗ " + result.violations[0].property
         if len(result.violations) > 1:
             text += "+"
-    return text + (" !" if contradicts(result) else "")
+    return text + (" !" if result.contradicts else "")
 
 
 def render_text(results: list[CheckResult], models: list[str],

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .. import memory_models
+from ..errors import EvaluateError
 from ..paths import ProjectPaths, find_project
 from ..variants import Variant, load_variants, select
 
@@ -33,9 +35,21 @@ def chosen_variants(args: argparse.Namespace) -> tuple[ProjectPaths,
     return paths, select(load_variants(paths.variants), args.variants)
 
 
+def add_models(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--models", default=None, metavar="A,B",
+        help="memory models (default: every one: "
+             + ",".join(memory_models.names()) + ")")
+
+
+def parse_models(text: str | None) -> list[str]:
+    """--models: a subset of the registry, or all of it."""
+    names = memory_models.names()
+    return split_list(text, names, "memory model") if text else list(names)
+
+
 def split_list(text: str, allowed: tuple[str, ...], what: str) -> list[str]:
     """Parse 'a,b' against a closed list of names."""
-    from ..errors import EvaluateError
     items = [part.strip() for part in text.split(",") if part.strip()]
     for item in items:
         if item not in allowed:

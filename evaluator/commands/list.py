@@ -7,7 +7,8 @@ import argparse
 import json
 import textwrap
 
-from ..variants import MODELS, Variant, load_variants
+from .. import memory_models
+from ..variants import Variant, load_variants
 from .common import add_root, project
 
 HELP = "list variants with their provenance and expected verdicts"
@@ -35,10 +36,12 @@ def _mark(verdict: str | None) -> str:
 
 
 def format_table(variants: list[Variant]) -> str:
-    head = f"{'variant':<19} {'sc':<6} {'tso':<6} {'c11':<6} summary"
+    models = memory_models.names()
+    head = (f"{'variant':<19} "
+            + "".join(f"{m:<6} " for m in models) + "summary")
     lines = [head, "-" * 72]
     for v in variants:
-        marks = " ".join(f"{_mark(v.expect[m]):<6}" for m in MODELS)
+        marks = " ".join(f"{_mark(v.expect.get(m)):<6}" for m in models)
         first = f"{v.name:<19} {marks} "
         wrapped = textwrap.wrap(v.summary, 72 - len(first)) or [""]
         lines.append(first + wrapped[0])

@@ -19,23 +19,19 @@ import csv
 import json
 from pathlib import Path
 
+from .. import memory_models
 from ..checker import LitmusResult, read_litmus, run_litmus
-from ..checker.models import available, get_model
 from ..errors import CheckerError
-from .common import split_list
+from .common import add_models, parse_models
 
 HELP = "run herd7 C litmus tests under SC, x86-TSO and C11"
 SCHEMA = "evaluate.litmus/1"
-COLUMNS = {"sc": "SC", "tso": "TSO", "c11": "C11"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE",
                         help="litmus files, or directories of *.litmus")
-    parser.add_argument(
-        "--models", default=None, metavar="sc,tso,c11",
-        help="memory models (default: every available one: "
-             + ",".join(available()) + ")")
+    add_models(parser)
     parser.add_argument("--json", action="store_true",
                         help=f"print JSON (schema {SCHEMA})")
 
@@ -64,16 +60,13 @@ def expectations(file: Path) -> dict[str, str]:
     with table.open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             if row.get("file") == file.name:
-                return {model: row[column] for model, column in
-                        COLUMNS.items() if row.get(column)}
+                return {m.name: row[m.column] for m in
+                        memory_models.REGISTRY if row.get(m.column)}
     return {}
 
 
 def run(args: argparse.Namespace) -> int:
-    models = split_list(args.models, tuple(COLUMNS), "memory model") \
-        if args.models else list(available())
-    for name in models:
-        get_model(name)
+    models = parse_models(args.models)
     tests = [read_litmus(path) for path in litmus_files(args.files)]
     results: list[tuple[LitmusResult, str | None]] = []
     for test in tests:

@@ -129,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
     models = (split_list(args.models, available(), "memory model")
               if args.models else list(available()))
     scenarios = tuple(split_list(args.scenarios, SCENARIOS, "scenario"))
-    argv = ("evaluate", *sys.argv[1:])
+    argv = args.argv
     checks = check_all(paths, variants, models, args.syscalls)
     _refuse_unsafe_baseline(checks, args.baseline)
     budget = args.budget or (QUICK_BUDGET if args.quick else DEFAULT_BUDGET)

@@ -55,88 +55,8 @@ from ...orders import Order
 from ..memory import Access, Internal, Kind, Race, RmwOp, Step
 from .rc11_graph import (ACQUIRE_ORDERS, DEFAULT_FAIL_ORDER, FENCE, READ,
                          RELEASE_ORDERS, UPDATE, WRITE, Context, Ev, Loc)
-from .rc11_psc import psc_add
-
-
-class RC11State:
-    """One execution graph, plus data derived from it (not compared).
-
-    threads[t] = (events, labels, sync, hash) of thread t: its events in
-    program order, their labels (what equality compares), its sync views
-    and a running hash of the labels.  sync = (acquired, rel_fence,
-    rel_writes): msg views of the thread's atomic reads so far (an
-    acquire fence gains them), the view of its last release fence, and
-    per location the view of its last release write (its later writes
-    there continue that release sequence).
-    anc: psc ancestors of each seq_cst event and fence (rc11_psc.py).
-    """
-
-    __slots__ = ("ctx", "threads", "locs", "lhash", "sc_mask", "fsc_mask",
-                 "anc", "_hash")
-
-    def __init__(self, ctx: Context, threads: tuple, locs: tuple,
-                 lhash: tuple, sc_mask: int, fsc_mask: int, anc: dict):
-        self.ctx = ctx
-        self.threads = threads
-        self.locs = locs
-        self.lhash = lhash
-        self.sc_mask = sc_mask
-        self.fsc_mask = fsc_mask
-        self.anc = anc
-        self._hash = hash((tuple([th[3] for th in threads]), lhash))
-
-    def __hash__(self) -> int:
-        return self._hash
-
-    def __eq__(self, other) -> bool:
-        if self is other:
-            return True
-        if not isinstance(other, RC11State) or self._hash != other._hash:
-            return False
-        return (all(a[1] == b[1] for a, b in zip(self.threads, other.threads))
-                and all(a.order == b.order
-                        for a, b in zip(self.locs, other.locs)))
-
-    @property
-    def events(self) -> tuple[tuple[Ev, ...], ...]:
-        return tuple(th[0] for th in self.threads)
-
-    def event(self, bit: int) -> Ev:
-        t, i = self.ctx.locate(bit)
-        return self.locs[i].wevs[0] if t < 0 else self.threads[t][0][i]
-
-    def extend(self, ev: Ev, new_loc: Loc | None, sync: tuple) -> RC11State:
-        t, x, label = ev.thread, ev.loc, ev.label
-        events, labels, _, h = self.threads[t]
-        threads = list(self.threads)
-        threads[t] = (events + (ev,), labels + (label,), sync,
-                      hash((h, label)))
-        locs, lhash = self.locs, self.lhash
-        if new_loc is not None:
-            locs = list(locs)
-            locs[x] = new_loc
-            locs = tuple(locs)
-            if new_loc.order is not self.locs[x].order:
-                lhash = list(lhash)
-                lhash[x] = hash(new_loc.order)
-                lhash = tuple(lhash)
-        sc = ev.bit if ev.sc else 0
-        return RC11State(self.ctx, tuple(threads), locs, lhash,
-                         self.sc_mask | sc,
-                         self.fsc_mask | (sc if ev.code == FENCE else 0),
-                         self.anc)
-
-    def psc_ok(self, ev: Ev) -> bool:
-        """Add the psc edges of ev, just added; False if one closes a
-        cycle.  Only a seq_cst event, or one hb-after a seq_cst fence,
-        can bring new edges."""
-        if not ev.sc and not ev.hb & self.fsc_mask:
-            return True
-        anc = psc_add(self, ev)
-        if anc is None:
-            return False
-        self.anc = anc
-        return True
+from .rc11_psc import psc_ok
+from .rc11_state import RC11State
 
 
 class RC11Model:
@@ -239,7 +159,7 @@ class _New:
         state = self.state.extend(ev, None, (acq_all, rel_fence, rel_writes))
         # Records its psc edges; a fresh fence has no psc successors, so
         # it never closes a cycle.
-        state.psc_ok(ev)
+        psc_ok(state, ev)
         return Step(state)
 
     def reads(self, x: int, access: Access, order: Order,
@@ -265,7 +185,7 @@ class _New:
         if atomic:                  # banked for a later acquire fence
             sync = (sync[0] | w.msg,) + sync[1:]
         state = self.state.extend(ev, loc.add_read(q, ev), sync)
-        if not state.psc_ok(ev):
+        if not psc_ok(state, ev):
             return []
         return [Step(state, value=w.value, source=w.eid,
                      race=self.race(loc, ev))]
@@ -287,7 +207,7 @@ class _New:
             if loc.locked[q]:
                 continue            # between an RMW and the write it read
             state = self.state.extend(ev, loc.add_write(q, ev), sync)
-            if not state.psc_ok(ev):
+            if not psc_ok(state, ev):
                 continue
             steps.append(Step(state, race=race))
         return steps
@@ -313,7 +233,7 @@ class _New:
                            msg=self.own_msg(x, rel, hb) | w.msg)
             sync = self.after_write(x, rel, hb, w.msg)
             state = self.state.extend(ev, loc.add_write(q, ev), sync)
-            if not state.psc_ok(ev):
+            if not psc_ok(state, ev):
                 continue
             steps.append(Step(state, value=w.value, source=w.eid,
                               race=self.race(loc, ev)))

@@ -44,12 +44,21 @@ Predecessors of e (case 1):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .rc11_graph import FENCE, Ev
+from .rc11_state import RC11State
 
-if TYPE_CHECKING:
-    from .rc11 import RC11State
+
+def psc_ok(state: RC11State, ev: Ev) -> bool:
+    """Add the psc edges of ev, just added to state; False if one closes
+    a cycle.  Only a seq_cst event, or one hb-after a seq_cst fence, can
+    bring new edges."""
+    if not ev.sc and not ev.hb & state.fsc_mask:
+        return True
+    anc = psc_add(state, ev)
+    if anc is None:
+        return False
+    state.anc = anc
+    return True
 
 
 def psc_add(state: RC11State, ev: Ev) -> dict[int, int] | None:

@@ -1,0 +1,68 @@
+"""The registry of memory models: the one place that lists them.
+
+Everything that needs to know which models exist reads REGISTRY: the
+variant specs ([expect] keys), the checker (models/ loads the
+implementation named here), the CLI choices, the verdict matrix (cost:
+slow checks start first), the litmus runner (expected.csv columns) and
+every report renderer (one column per model, in registry order).
+
+Adding a model is one entry here plus its module, which defines MODEL
+(an object implementing checker.memory.MemoryModel).  Registry order is
+weakest last: for the same program, SC outcomes are a subset of x86-TSO
+outcomes, which are a subset of C11 (RC11) ones.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+from .errors import CheckerError
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str           # CLI, JSON and table key: "sc"
+    label: str          # in prose: "x86-TSO"
+    column: str         # column of a litmus directory's expected.csv
+    summary: str        # what it models, one line
+    module: str         # implementation (defines MODEL), loaded on use
+    cost: float         # relative time of one check, to start slow first
+    # A variant is recommended only when every decisive model calls it
+    # safe: C11 is the language, so its verdict implies the compiled
+    # x86-64 (TSO) and SC ones (the standard mappings are sound).
+    decisive: bool = False
+
+    def load(self):
+        return importlib.import_module(self.module).MODEL
+
+
+REGISTRY: tuple[ModelInfo, ...] = (
+    ModelInfo("sc", "SC", "SC",
+              "sequential consistency: every interleaving, one memory",
+              "evaluator.checker.models.sc", cost=1),
+    ModelInfo("tso", "x86-TSO", "TSO",
+              "the C as compiled for x86-64: FIFO store buffers, locked "
+              "RMWs and MFENCE drain them",
+              "evaluator.checker.models.tso", cost=2),
+    ModelInfo("c11", "C11", "C11",
+              "C11 as RC11 (Lahav et al., PLDI 2017): a seq_cst RMW is not "
+              "a fence", "evaluator.checker.models.rc11", cost=100,
+              decisive=True),
+)
+
+
+def names() -> tuple[str, ...]:
+    return tuple(info.name for info in REGISTRY)
+
+
+def info(name: str) -> ModelInfo:
+    for entry in REGISTRY:
+        if entry.name == name:
+            return entry
+    raise CheckerError(f"unknown memory model {name!r}",
+                       hint="valid: " + ", ".join(names()))
+
+
+def decisive() -> tuple[ModelInfo, ...]:
+    return tuple(entry for entry in REGISTRY if entry.decisive)
