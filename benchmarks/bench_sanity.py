@@ -27,9 +27,9 @@ import sys
 from pathlib import Path
 
 from evaluator.bench import BASELINE, SCENARIOS, BenchConfig, run_bench
-from evaluator.bench_summary import Row, summarize
 from evaluator.paths import find_project
 from evaluator.samples import read_samples
+from evaluator.stats.summary import Row, summarize
 from evaluator.variants import load_variants
 
 SEVERAL = 3.0           # "several times slower"

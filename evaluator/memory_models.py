@@ -32,6 +32,9 @@ class ModelInfo:
     # safe: C11 is the language, so its verdict implies the compiled
     # x86-64 (TSO) and SC ones (the standard mappings are sound).
     decisive: bool = False
+    # Machines (uname -m) whose hardware runs the code as this model says:
+    # a variant declared safe under it that hangs there contradicts it.
+    hardware: tuple[str, ...] = ()
 
     def load(self):
         return importlib.import_module(self.module).MODEL
@@ -44,7 +47,8 @@ REGISTRY: tuple[ModelInfo, ...] = (
     ModelInfo("tso", "x86-TSO", "TSO",
               "the C as compiled for x86-64: FIFO store buffers, locked "
               "RMWs and MFENCE drain them",
-              "evaluator.checker.models.tso", cost=2),
+              "evaluator.checker.models.tso", cost=2,
+              hardware=("x86_64", "amd64")),
     ModelInfo("c11", "C11", "C11",
               "C11 as RC11 (Lahav et al., PLDI 2017): a seq_cst RMW is not "
               "a fence", "evaluator.checker.models.rc11", cost=100,

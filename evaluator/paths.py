@@ -8,7 +8,9 @@ installed from (pip install -e .), else the current directory.
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import EvaluateError
@@ -55,3 +57,16 @@ def find_project(explicit: Path | str | None = None) -> ProjectPaths:
         f"no variants/ and templates/ directories under {candidates[0]}",
         hint="run from the evaluate checkout, install it with "
              "'pip install -e .', or set EVALUATE_ROOT")
+
+
+def new_run_dir(reports: Path, suffix: str = "") -> Path:
+    """A fresh reports/<UTC stamp>-<random>[suffix]/ directory: runs never
+    share a directory, so no run can overwrite another's samples."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    while True:
+        path = reports / f"{stamp}-{secrets.token_hex(3)}{suffix}"
+        try:
+            path.mkdir(parents=True)
+            return path
+        except FileExistsError:
+            continue

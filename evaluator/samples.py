@@ -17,9 +17,9 @@ import gzip
 import json
 import math
 import os
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
 
 from .errors import ReportError
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 import jinja2
 
@@ -77,7 +77,8 @@ def read_template_info(templates_dir: Path, name: str) -> TemplateInfo:
     if not match:
         raise TemplateError("no parameter declaration comment at the top",
                             path=path, line=1,
-                            hint="start the template with {#- [params.x] ... -#}")
+                            hint="start the template with "
+                                 "{#- [params.x] ... -#}")
     try:
         table = tomllib.loads(match.group(1))
     except tomllib.TOMLDecodeError as exc:

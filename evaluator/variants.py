@@ -10,10 +10,10 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 from . import memory_models
 from .errors import SpecError, UnknownVariantError
@@ -51,7 +51,8 @@ def _toml_error(path: Path, exc: tomllib.TOMLDecodeError) -> SpecError:
     match = re.search(r"line (\d+)", str(exc))
     line = int(match.group(1)) if match else None
     return SpecError(f"malformed TOML: {exc}", path=path, line=line,
-                     hint="fix the syntax; see variants/original-05e514b1.toml")
+                     hint="fix the syntax; see "
+                          "variants/original-05e514b1.toml")
 
 
 def _line_of(text: str, key: str) -> int | None:

@@ -36,7 +36,8 @@ def repo() -> Path:
 
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
-    """../shared next to the checkout (CI lays it there), or $EVALUATE_SHARED."""
+    """../shared beside the checkout (CI lays it there), or
+    $EVALUATE_SHARED."""
     path = Path(os.environ.get("EVALUATE_SHARED", REPO.parent / "shared"))
     if not path.is_dir():
         pytest.skip(f"no shared directory at {path}")

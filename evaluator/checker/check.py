@@ -8,9 +8,9 @@ options) -> CheckResult` (pure: same inputs, same verdict and trace).
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from ..paths import find_project
 from ..render import RenderedVariant
@@ -73,7 +73,7 @@ class CheckResult:
         }
 
     @classmethod
-    def from_json(cls, data: dict) -> "CheckResult":
+    def from_json(cls, data: dict) -> CheckResult:
         """The inverse of to_json (KeyError/TypeError/ValueError on a
         malformed record: results.read_results turns them into errors
         naming the file)."""

@@ -1,15 +1,16 @@
 """The C subset the checker reads: shared vocabulary of the front end.
 
-The parsed translation unit, compile-time pointers (a pointer in the checked code is always the name
-of a shared location or the address of a local), the thread spec a
+The parsed translation unit, compile-time pointers (a pointer in the
+checked code is always the name of a shared location or the address of
+a local), the thread spec a
 scenario hands to the front end, error helpers that name the construct
 and its template line, and combinators over pure expressions.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from pycparser import c_ast, c_generator
 
@@ -22,7 +23,7 @@ class Unit:
     """A parsed translation unit: its functions and shared globals."""
 
     functions: Mapping[str, c_ast.FuncDef]
-    globals: Mapping[str, int]       # file-scope int variables -> initial value
+    globals: Mapping[str, int]      # file-scope int variable -> its value
     filename: str
 
 
@@ -35,7 +36,7 @@ class LocPtr:
 
     path: str
 
-    def field(self, name: str) -> "LocPtr":
+    def field(self, name: str) -> LocPtr:
         return LocPtr(f"{self.path}.{name}" if self.path else name)
 
 

@@ -59,8 +59,9 @@ from __future__ import annotations
 import gc
 import time
 from collections import deque
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Hashable, NamedTuple, Protocol, Sequence
+from typing import NamedTuple, Protocol
 
 from ..errors import CheckerError
 from . import ir
@@ -101,7 +102,7 @@ _NONREADS = (Kind.FENCE, Kind.STORE)
 class Check(Protocol):
     property: str                   # checks stop once it is found
 
-    def __call__(self, explorer: "Explorer", node: int, threads: tuple,
+    def __call__(self, explorer: Explorer, node: int, threads: tuple,
                  mem: Hashable, counters: tuple) -> Finding | None: ...
 
 
@@ -255,7 +256,7 @@ class Explorer:
             if collecting:
                 gc.enable()
 
-    def _search(self, checks: Sequence[Check],
+    def _search(self, checks: Sequence[Check],  # noqa: C901, PLR0915
                 progress: Callable[[int], None] | None) -> Search:
         started = time.perf_counter()
         model = self.model
@@ -286,7 +287,7 @@ class Explorer:
                                           "or raise the state limit")
             return node
 
-        def expand(node, threads, mem, counters, t) -> bool:
+        def expand(node, threads, mem, counters, t) -> bool:  # noqa: C901
             """Every step of thread t; False if it cannot move."""
             nonlocal cut
             ts = threads[t]

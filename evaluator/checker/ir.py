@@ -22,8 +22,8 @@ loop head (the start of an aio_poll iteration), else 0.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 from ..errors import CheckerError
 from .memory import Access
@@ -74,11 +74,11 @@ class Pure:
         self._fn: Callable[[list[int]], int] | None = None
 
     @classmethod
-    def constant(cls, value: int) -> "Pure":
+    def constant(cls, value: int) -> Pure:
         return cls(repr(int(value)), frozenset(), int(value))
 
     @classmethod
-    def slot(cls, index: int) -> "Pure":
+    def slot(cls, index: int) -> Pure:
         return cls(f"L[{index}]", frozenset((index,)))
 
     @property
@@ -270,7 +270,7 @@ class ThreadCode:
     """One thread's program, ready to run."""
 
     name: str                       # "notifier", "poller", "P0", ...
-    role: str                       # "notifier" | "poller" | "temp-poller" | "litmus"
+    role: str       # "notifier" | "poller" | "temp-poller" | "litmus"
     code: tuple[Instr, ...]
     nslots: int
     live: tuple[tuple[int, ...], ...]   # live locals at each pc, sorted
@@ -317,7 +317,9 @@ def liveness(code: list[Instr]) -> tuple[tuple[int, ...], ...]:
     return tuple(tuple(sorted(s)) for s in live)
 
 
-def run_local(code: tuple[Instr, ...], pc: int, L: list[int],
+# The interpreter's dispatch loop: one branch per instruction kind, in
+# one frame because it runs between every two memory events.
+def run_local(code: tuple[Instr, ...], pc: int, L: list[int],  # noqa: C901, PLR0912
               bounded: bool = True) -> tuple[int, int, Assert | None]:
     """Run thread-local instructions from pc until the thread rests.
 
@@ -357,8 +359,8 @@ def run_local(code: tuple[Instr, ...], pc: int, L: list[int],
             steps += 1
             if steps > 100_000:
                 raise CheckerError(
-                    f"thread-local loop without memory accesses at {ins.where} "
-                    f"(in {ins.func})",
+                    "thread-local loop without memory accesses at "
+                    f"{ins.where} (in {ins.func})",
                     hint="a loop that touches no shared location never ends; "
                          "bound it")
     except (ArithmeticError, ValueError) as exc:

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 from ..errors import CheckerError, LitmusSyntaxError, UnsupportedConstruct
 from .explore import Explorer, ended
@@ -402,7 +402,7 @@ class _Finals:
 
     def __call__(self, explorer: Explorer, node, threads, mem, counters):
         if not ended(explorer, threads):
-            return None
+            return
         model = explorer.model
         settled = model.settle(mem)
         state: dict[str, int] = {}
@@ -418,7 +418,7 @@ class _Finals:
         self.outcomes.add(tuple(sorted(state.items())))
         if holds(self.test.condition, state):
             self.reachable = True
-        return None
+        return
 
 
 def run_litmus(test: LitmusTest, model: str | MemoryModel) -> LitmusResult:

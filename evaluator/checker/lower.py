@@ -8,8 +8,8 @@ in builtins.py.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 from pycparser import c_ast
 
@@ -17,9 +17,22 @@ from ..errors import CheckerError
 from ..orders import Order, parse_order
 from . import ir
 from .builtins import BUILTINS
-from .csubset import (LocalPtr, LocPtr, Pointer, ThreadSpec, Unit, as_bool,
-                      combine, derive, describe, int_constant, negate,
-                      source, unsupported, where_of)
+from .csubset import (
+    LocalPtr,
+    LocPtr,
+    Pointer,
+    ThreadSpec,
+    Unit,
+    as_bool,
+    combine,
+    derive,
+    describe,
+    int_constant,
+    negate,
+    source,
+    unsupported,
+    where_of,
+)
 from .ir import Pure, Where
 from .memory import Access, Kind
 
@@ -152,7 +165,7 @@ class Lowerer:
             raise unsupported(call, f"{name}() called with {len(args)} "
                                      f"arguments, defined with {len(params)}")
         scope: dict[str, int | Pointer] = {}
-        for (pname, is_pointer, pnode), arg in zip(params, args):
+        for (pname, is_pointer, _pnode), arg in zip(params, args):
             if is_pointer:
                 if not isinstance(arg, (LocPtr, LocalPtr)):
                     raise unsupported(call, f"argument {pname} of {name}() "

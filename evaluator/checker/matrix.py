@@ -8,9 +8,9 @@ running them in worker processes gives the same results as serially.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
-from typing import Callable, Sequence
 
 from .. import memory_models
 from ..paths import ProjectPaths
@@ -32,7 +32,8 @@ def _serial(cells, options: CheckOptions, say: Progress) -> list[CheckResult]:
         label = f"{variant.name} under {model}"
         say(label)
         result = check_variant(rendered, model, options,
-                               lambda n: say(f"{label}: {n} states"))
+                               lambda n, label=label:
+                               say(f"{label}: {n} states"))
         results.append(with_expectation(result, variant))
     return results
 

@@ -15,9 +15,10 @@ search wastes time; it must never merge states with different futures.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Hashable, Mapping, Protocol, Sequence
+from typing import Protocol
 
 from ..orders import Order
 

@@ -17,7 +17,7 @@ Each property also says, in a reviewer's words, why it broke (`explain`).
 
 from __future__ import annotations
 
-from typing import Hashable
+from collections.abc import Hashable
 
 from .explore import Explorer, Finding, Move
 from .ir import END, LOOP, MEM

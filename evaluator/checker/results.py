@@ -9,8 +9,8 @@ read_results().
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from .. import fsutil
 from ..errors import ReportError

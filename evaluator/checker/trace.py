@@ -130,11 +130,11 @@ class Renderer:
         if number is None or (before is not None and number ==
                               self.explorer.iteration(t, before)):
             return None
-        return f"{'P%d' % t:<5} -- {self.threads[t].call} #{number}"
+        return f"{f'P{t}':<5} -- {self.threads[t].call} #{number}"
 
     def move(self, move: Move) -> list[str]:
         if move.access is None:
-            return [f"{'P%d' % move.thread:<5} {'(store buffer)':<{WHERE}} "
+            return [f"{f'P{move.thread}':<5} {'(store buffer)':<{WHERE}} "
                     f"{move.note}"]
         ins = self.explorer.instr(move.thread, move.before)
         who = f"P{move.thread}#{move.index}"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..attach import attach_report
+from ..report.attach import attach_report
 
 HELP = "put a report.txt below the '---' line of a git format-patch mail"
 

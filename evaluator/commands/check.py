@@ -25,17 +25,22 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import textwrap
 import time
 
 from ..checker import CheckOptions, CheckResult, Scenario
-from ..checker.matrix import check_matrix
 from ..checker.frontend import SYSCALL_SEMANTICS
+from ..checker.matrix import check_matrix
 from ..checker.results import SCHEMA, results_document
 from ..errors import EvaluateError
-from .common import (add_models, add_root, add_variants, chosen_variants,
-                     parse_models)
+from .common import (
+    add_models,
+    add_root,
+    add_variants,
+    chosen_variants,
+    parse_models,
+)
+from .progress import Progress
 
 HELP = "model-check variants under SC, x86-TSO and C11 (RC11)"
 NAME_WIDTH = 20
@@ -75,34 +80,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"print JSON (schema {SCHEMA})")
 
 
-class Progress:
-    """A status line on stderr once a run takes more than two seconds."""
-
-    def __init__(self, stream=None):
-        self.stream = stream if stream is not None else sys.stderr
-        self.started = time.monotonic()
-        self.shown = False
-        self.last = 0.0
-        self.tty = self.stream.isatty()
-
-    def update(self, text: str) -> None:
-        now = time.monotonic()
-        if now - self.started < 2 or (not self.tty and now - self.last < 10):
-            return
-        self.last = now
-        end = "\r" if self.tty else "\n"
-        self.stream.write(f"check: {text}".ljust(70)[:79] + end)
-        self.stream.flush()
-        self.shown = True
-
-    def done(self) -> None:
-        if self.shown and self.tty:
-            self.stream.write(" " * 79 + "\r")
-            self.stream.flush()
-
-
 def run(args: argparse.Namespace) -> int:
-    paths, variants = chosen_variants(args)
+    selection = chosen_variants(args)
     if args.jobs < 1:
         raise EvaluateError(f"--jobs {args.jobs}", hint="at least 1")
     models = parse_models(args.models)
@@ -110,12 +89,15 @@ def run(args: argparse.Namespace) -> int:
         scenario=Scenario(rounds=args.rounds, pollers=args.pollers,
                           iterations=args.iterations,
                           busy_iterations=args.busy),
-        syscalls=args.syscalls, max_states=args.max_states, csrc=paths.csrc)
+        syscalls=args.syscalls, max_states=args.max_states,
+        csrc=selection.paths.csrc)
     progress = Progress()
     started = time.monotonic()
-    results = check_matrix(variants, models, paths, options, args.jobs,
-                           progress.update)
-    progress.done()
+    try:
+        results = check_matrix(selection.chosen, models, selection.paths,
+                               options, args.jobs, progress.stage("check"))
+    finally:
+        progress.done()
     if args.json:
         print(json.dumps(results_document(results), indent=2,
                          ensure_ascii=False))

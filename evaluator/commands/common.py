@@ -1,14 +1,18 @@
-"""Options and helpers shared by several subcommands."""
+"""Options and helpers shared by several subcommands: declared once here,
+so `evaluate` (the pipeline) and `evaluate bench` cannot drift apart."""
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import memory_models
+from ..bench import BenchConfig, scenarios
+from ..build.compile import COMPILERS
 from ..errors import EvaluateError
 from ..paths import ProjectPaths, find_project
-from ..variants import Variant, load_variants, select
+from ..variants import BASELINE, Variant, load_variants, select
 
 
 def add_root(parser: argparse.ArgumentParser) -> None:
@@ -25,16 +29,6 @@ def add_variants(parser: argparse.ArgumentParser) -> None:
              "(see 'evaluate list'); default: all")
 
 
-def project(args: argparse.Namespace) -> ProjectPaths:
-    return find_project(getattr(args, "root", None))
-
-
-def chosen_variants(args: argparse.Namespace) -> tuple[ProjectPaths,
-                                                        list[Variant]]:
-    paths = project(args)
-    return paths, select(load_variants(paths.variants), args.variants)
-
-
 def add_models(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--models", default=None, metavar="A,B",
@@ -42,10 +36,95 @@ def add_models(parser: argparse.ArgumentParser) -> None:
              + ",".join(memory_models.names()) + ")")
 
 
+def add_bench_options(parser: argparse.ArgumentParser,
+                      budget_help: str) -> None:
+    """What the pipeline and `evaluate bench` both pass to the bench."""
+    parser.add_argument("--scenarios", default=",".join(scenarios.names()),
+                        metavar="A,B",
+                        help="benchmark scenarios (default: all: "
+                             + ",".join(scenarios.names()) + ")")
+    parser.add_argument("--budget", type=float, default=None,
+                        metavar="SECONDS", help=budget_help)
+    parser.add_argument("--processes", type=int, default=None, metavar="N",
+                        help="processes per scenario (default: as many as "
+                             "the budget allows, 10 measured batches each)")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="seed of the batch order and the bootstrap "
+                             "(default: random, recorded)")
+    parser.add_argument("--out", type=Path, default=None, metavar="DIR",
+                        help="run directory (default: reports/<run-id>/)")
+    parser.add_argument("--cc", choices=COMPILERS, default="gcc",
+                        help="compiler of the benchmark (default gcc)")
+    parser.add_argument("--cpus", default=None, metavar="A,B",
+                        help="CPU pair: producer on A, poller on B "
+                             "(default: the first two allowed CPUs)")
+    parser.add_argument("--baseline", default=BASELINE, metavar="NAME",
+                        help=f"ratios and controls use it (default "
+                             f"{BASELINE})")
+    parser.add_argument("--watchdog", type=float, default=2.0,
+                        metavar="SECONDS",
+                        help="a batch without progress this long is hung "
+                             "(default 2)")
+
+
+def project(args: argparse.Namespace) -> ProjectPaths:
+    return find_project(getattr(args, "root", None))
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The variants a command works on, loaded once."""
+
+    paths: ProjectPaths
+    catalog: dict[str, Variant]     # every spec of the project
+    chosen: list[Variant]           # --variants, in the order given
+
+    def with_baseline(self, baseline: str) -> Selection:
+        """The baseline first if it was not chosen: every ratio and
+        control is against it."""
+        [base] = select(self.catalog, baseline)
+        if base in self.chosen:
+            return self
+        return replace(self, chosen=[base, *self.chosen])
+
+
+def chosen_variants(args: argparse.Namespace) -> Selection:
+    paths = project(args)
+    catalog = load_variants(paths.variants)
+    return Selection(paths, catalog, select(catalog, args.variants))
+
+
+def bench_config(args: argparse.Namespace, selection: Selection, *,
+                 aa: bool, positive_control: bool,
+                 budget: float) -> BenchConfig:
+    """The BenchConfig of the options add_bench_options declared."""
+    return BenchConfig(
+        paths=selection.paths, variants=tuple(selection.chosen),
+        scenarios=parse_scenarios(args.scenarios), budget=budget,
+        processes=args.processes, seed=args.seed, out=args.out, cc=args.cc,
+        aa=aa, positive_control=positive_control, baseline=args.baseline,
+        cpus=parse_cpus(args.cpus), command_line=tuple(args.argv),
+        watchdog_s=args.watchdog)
+
+
 def parse_models(text: str | None) -> list[str]:
     """--models: a subset of the registry, or all of it."""
     names = memory_models.names()
     return split_list(text, names, "memory model") if text else list(names)
+
+
+def parse_scenarios(text: str) -> tuple[str, ...]:
+    return tuple(split_list(text, scenarios.names(), "scenario"))
+
+
+def parse_cpus(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    parts = text.split(",")
+    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+        raise EvaluateError(f"--cpus {text!r} is not two CPU numbers",
+                            hint="e.g. --cpus 0,1")
+    return int(parts[0]), int(parts[1])
 
 
 def split_list(text: str, allowed: tuple[str, ...], what: str) -> list[str]:

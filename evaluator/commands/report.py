@@ -24,8 +24,7 @@ import sys
 from pathlib import Path
 
 from ..errors import EvaluateError
-from ..variants import load_variants
-from ..variants import BASELINE
+from ..variants import BASELINE, load_variants
 from .common import add_root, parse_delta, project
 
 HELP = "rebuild the report from saved samples; merge runs of several machines"
@@ -62,7 +61,7 @@ def command_line(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..report_runs import report_runs  # scipy: import only when used
+    from ..report.runs import report_runs  # scipy: import only when used
     paths = project(args)
     try:
         variants = load_variants(paths.variants)

@@ -9,10 +9,11 @@ import pytest
 
 from evaluator import cli
 from evaluator.bench import BenchConfig, run_bench
-from evaluator.bench_schedule import choose_ops, shuffled_rounds
-from evaluator.bench_summary import format_census, format_rows, summarize
+from evaluator.bench.schedule import choose_ops, shuffled_rounds
 from evaluator.errors import BenchError
+from evaluator.report.text import bench_text
 from evaluator.samples import read_samples
+from evaluator.stats.summary import summarize
 
 
 def config(paths, variants, names, tmp_path, **kw) -> BenchConfig:
@@ -81,9 +82,17 @@ def test_blocked_design_every_process_runs_every_variant(hang_run):
         assert any(warm) and not all(warm)
 
 
+def test_controls_need_the_baseline_among_the_variants(fixture_paths,
+                                                       variants, tmp_path):
+    cfg = config(fixture_paths, variants, ["relaxed"], tmp_path, aa=True)
+    with pytest.raises(BenchError, match="controls need the baseline"):
+        run_bench(cfg)
+    assert not (tmp_path / "run").exists()
+
+
 def test_controls_are_separate_arms(fixture_paths, variants, tmp_path):
-    cfg = config(fixture_paths, variants, ["relaxed"], tmp_path, aa=True,
-                 positive_control=True, budget=3.0)
+    cfg = config(fixture_paths, variants, ["relaxed", "original-05e514b1"],
+                 tmp_path, aa=True, positive_control=True, budget=3.0)
     run_dir = run_bench(cfg)
     sample_set = read_samples(run_dir / "samples.jsonl")
     names = {s.variant for s in sample_set.samples}
@@ -164,6 +173,5 @@ def test_summary_is_paired_and_fits_72_columns(hang_run):
     assert base.ratio == pytest.approx(1.0)
     hung = next(r for r in rows if r.variant == "test-lost-wakeup")
     assert hung.faults == {"hung": 1} and hung.ns_per_op is None
-    text = format_rows(rows, "original-05e514b1") + "\n" + \
-        format_census(sample_set.census)
+    text = bench_text(rows, sample_set.census, "original-05e514b1")
     assert all(len(line) <= 72 for line in text.splitlines())

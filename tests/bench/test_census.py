@@ -6,9 +6,18 @@ import shutil
 
 import pytest
 
-from evaluator.census import (ARCHES, CATEGORIES, FUNCTIONS, TOTAL_OVER,
-                              Insn, arch_tool, census_variant, classify,
-                              disassemble, parse_objdump)
+from evaluator.build.census import (
+    ARCHES,
+    CATEGORIES,
+    FUNCTIONS,
+    TOTAL_OVER,
+    Insn,
+    arch_tool,
+    census_variant,
+    classify,
+    disassemble,
+    parse_objdump,
+)
 from evaluator.render import render_variant
 
 needs_cross = pytest.mark.skipif(
@@ -165,7 +174,7 @@ def test_hooks_are_not_inlined_into_aio_poll(cc, fixture_paths, variants,
     bh_scheduled (from the static aio_bh_poll), with either compiler."""
     if shutil.which(cc) is None:
         pytest.skip(f"{cc} not installed")
-    from evaluator.build import find_toolchain
+    from evaluator.build.compile import find_toolchain
     rendered = render_variant(variants["original-05e514b1"], fixture_paths)
     record = census_variant(rendered, fixture_paths, find_toolchain(cc),
                             cache=cache)

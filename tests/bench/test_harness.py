@@ -10,9 +10,14 @@ import time
 
 import pytest
 
-from evaluator.environment import choose_cpus
-from evaluator.harness import (Batch, ProcessPlan, argv, plan_text,
-                               run_process)
+from evaluator.bench.environment import choose_cpus
+from evaluator.bench.harness import (
+    Batch,
+    ProcessPlan,
+    argv,
+    plan_text,
+    run_process,
+)
 from evaluator.samples import Fault, Sample
 
 WATCHDOG_S = 0.3
@@ -41,7 +46,8 @@ def test_every_line_is_json_and_batches_are_reported(harness_binary, library):
     names = ["original-05e514b1", "full-removal"]
     plan = make_plan(library, "self-resched", names, each([0, 1], 500))
     done = subprocess.run(argv(harness_binary, plan), input=plan_text(plan),
-                          capture_output=True, text=True, timeout=30)
+                          capture_output=True, text=True, timeout=30,
+                          check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     kinds = [line["kind"] for line in lines]
@@ -136,7 +142,7 @@ def test_interrupt_keeps_finished_batches_and_kills_the_child(
         harness_binary, library, monkeypatch):
     """Ctrl-C while waiting for the harness: the batches it finished are
     emitted, the child is killed and reaped, the interrupt goes on."""
-    import evaluator.harness as harness_module
+    import evaluator.bench.harness as harness_module
     real_popen = subprocess.Popen
     pids = []
 
@@ -180,7 +186,7 @@ def test_bad_setup_is_a_bench_error(harness_binary, tmp_path):
 
 
 def test_each_process_loads_fresh_copies(library, tmp_path):
-    from evaluator.harness import fresh_copies
+    from evaluator.bench.harness import fresh_copies
     original = library("original-05e514b1")
     [copy] = fresh_copies([original], tmp_path)
     assert copy != original and copy.read_bytes() == original.read_bytes()

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
-
-import functools
 
 import pytest
 
@@ -19,7 +18,7 @@ from evaluator.variants import load_variants
 sys.path.insert(0, str(Path(__file__).parent))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _variants():
     paths = find_project()
     return paths, load_variants(paths.variants)

@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from litmus_samples import SB
 
 from evaluator.cli import main
-from litmus_samples import SB
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from litmus_samples import SB
 
 from evaluator.checker.litmus import holds, parse_litmus, run_litmus
 from evaluator.errors import LitmusSyntaxError
-from litmus_samples import SB
 
 
 def test_reads_name_init_threads_and_condition():

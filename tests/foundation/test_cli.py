@@ -13,7 +13,8 @@ from evaluator.cli import main
 
 def _run(*args, cwd=None, env=None):
     return subprocess.run([sys.executable, "-m", "evaluator.cli", *args],
-                          capture_output=True, text=True, cwd=cwd, env=env)
+                          capture_output=True, text=True, cwd=cwd, env=env,
+                          check=False)
 
 
 def test_unknown_variant_exits_2_with_one_line_and_suggestion():

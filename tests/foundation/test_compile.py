@@ -31,7 +31,7 @@ def _compile(command, source, paths, tmp_path):
     return subprocess.run(command + WARNINGS + ["-I", str(paths.csrc), "-c",
                                                 str(src), "-o",
                                                 str(tmp_path / "v.o")],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
 
 
 @pytest.mark.parametrize("target", sorted(TARGETS))
@@ -63,7 +63,7 @@ def test_every_variant_parses_with_pycparser(paths, variants):
         ast = _parse(render_variant(variant, paths).text, paths)
         defined = {node.decl.name for node in ast.ext
                    if isinstance(node, c_ast.FuncDef)}
-        assert HOOKS <= defined, (variant.name, HOOKS - defined)
+        assert defined >= HOOKS, (variant.name, HOOKS - defined)
 
 
 def test_protocol_part_uses_no_system_header(paths):

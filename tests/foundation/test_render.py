@@ -12,7 +12,6 @@ from evaluator.render import render_variant
 from evaluator.variants import load_variants
 
 
-
 def write(path, text):
     path.write_text(text, encoding="utf-8")
 
@@ -52,7 +51,8 @@ def test_variants_differ_where_their_parameters_do(paths, variants):
     acq_rel = render_variant(variants["acq-rel"], paths).text
     assert "__atomic_store_n(&ctx->notified, 1, __ATOMIC_RELAXED);" in relaxed
     assert "__atomic_store_n(&ctx->notified, 1, __ATOMIC_RELEASE);" in acq_rel
-    assert "__atomic_exchange_n(&ctx->notified, 0, __ATOMIC_ACQUIRE)" in acq_rel
+    assert ("__atomic_exchange_n(&ctx->notified, 0, __ATOMIC_ACQUIRE)"
+            in acq_rel)
     original = render_variant(variants["original-05e514b1"], paths).text
     assert original.index("event_notifier_set") < original.index(
         "atomic_mb_set(&ctx->notified, 1)")

@@ -240,7 +240,8 @@ def _values(evs, rmw_pairs, ops, rf_of, flags, threads):
 
 def _consistent(evs, rmw_pairs, rf_of, mo_orders):
     n = len(evs)
-    mask = lambda pred: sum(1 << i for i, e in enumerate(evs) if pred(e))
+    def mask(pred):
+        return sum(1 << i for i, e in enumerate(evs) if pred(e))
     R, W, Fn = (mask(lambda e, k=k: e.kind == k) for k in "RWF")
     A = mask(lambda e: e.atomic)
     SC = mask(lambda e: e.atomic and e.order is Order.SEQ_CST)
@@ -266,7 +267,8 @@ def _consistent(evs, rmw_pairs, rf_of, mo_orders):
         for k, a in enumerate(order):
             for b in order[k + 1:]:
                 mo[a] |= 1 << b
-    I = lambda m: _ident(n, m)
+    def I(m):
+        return _ident(n, m)
     rb = _minus(_seq(_inv(rf), mo), _ident(n))
     eco = _plus(_union(rf, mo, rb))
     rs = _seq(_seq(_seq(I(W), _opt(_inter(sb, loc))), I(W & A)),

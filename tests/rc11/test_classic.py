@@ -11,7 +11,7 @@ import itertools
 import json
 
 import pytest
-from rc11_harness import CAS, F, FAA, NR, NW, R, W, XCHG, run
+from rc11_harness import CAS, FAA, NR, NW, XCHG, F, R, W, run
 
 X0 = {"x": 0}
 XY0 = {"x": 0, "y": 0}

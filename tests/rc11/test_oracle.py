@@ -7,7 +7,7 @@ executions (rf and mo), final states and racy locations."""
 import random
 
 import pytest
-from rc11_harness import CAS, F, NR, NW, R, RMW, W, run
+from rc11_harness import CAS, NR, NW, RMW, F, R, W, run
 from rc11_oracle import outcomes
 
 from evaluator.checker.memory import RmwOp

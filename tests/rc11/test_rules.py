@@ -1,8 +1,9 @@
 """RC11 rules one at a time (Lahav et al., PLDI 2017, section 3), each
 as the smallest program whose outcome set changes with the rule."""
 
+from rc11_harness import CAS, FAA, NR, NW, RMW, XCHG, F, R, W, run
+
 from evaluator.checker.memory import RmwOp
-from rc11_harness import CAS, F, FAA, NR, NW, R, RMW, W, XCHG, run
 
 XY0 = {"x": 0, "y": 0}
 

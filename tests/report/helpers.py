@@ -8,12 +8,22 @@ import json
 from pathlib import Path
 from types import MappingProxyType
 
-from evaluator.report import MachineRun, build_report, rankable_variants
-from evaluator.samples import (SampleSet, append_fault, append_records,
-                               append_samples)
+from synthetic import BASELINE, EFFECTS, check_results, make_run
+
+from evaluator.checker.check import CheckResult
+from evaluator.report.document import (
+    MachineRun,
+    build_report,
+    rankable_variants,
+)
+from evaluator.samples import (
+    SampleSet,
+    append_fault,
+    append_records,
+    append_samples,
+)
 from evaluator.stats import rank
 from evaluator.variants import Variant
-from synthetic import BASELINE, EFFECTS, check_results, make_run
 
 DATE = "2025-01-02 03:04 UTC"
 COMMAND = "evaluate report reports/20250102-030405-abcd"
@@ -34,9 +44,16 @@ def variants() -> dict[str, Variant]:
     return out
 
 
+def as_results(checks) -> list[CheckResult]:
+    """check.json records (dicts) as the objects the report takes."""
+    return [c if isinstance(c, CheckResult) else CheckResult.from_json(c)
+            for c in checks]
+
+
 def ranked(sample_set: SampleSet | None = None, checks=None, **options):
     sample_set = sample_set or make_run()
     checks = check_results() if checks is None else checks
+    checks = as_results(checks)
     names = rankable_variants(sample_set, checks)
     ranking = rank(sample_set, BASELINE, variants=names, seed=42,
                    resamples=500, **options)

@@ -78,7 +78,8 @@ def check_results() -> list[dict]:
                 "expected": "unsafe" if broken else "safe",
                 "violations": [{"property": broken, "trace": ["..."]}]
                 if broken else [],
-                "explored": 1000, "seconds": 0.5})
+                "explored": 1000, "seconds": 0.5, "cut": 0,
+                "scenario": "3 round(s) of qemu_bh_schedule"})
     return results
 
 
@@ -91,7 +92,7 @@ def make_run(seed: int = 1, processes: int = 10, batches: int = 10,
     for k, scenario in enumerate(SCENARIOS):
         for p in range(processes):
             placement = rng.normal(0, 0.02)
-            for j, name in enumerate(names):
+            for _j, name in enumerate(names):
                 if scenario == "pingpong" and name == "bug-skip-set":
                     faults.append(Fault(p, name, scenario, "hung",
                                         "bh_scheduled=1 notify_me=1"))

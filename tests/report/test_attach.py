@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from evaluator.attach import FOOTER, HEADER, attach_report, attach_text
 from evaluator.commands import attach as attach_command
 from evaluator.errors import AttachError
+from evaluator.report.attach import FOOTER, HEADER, attach_report, attach_text
 
 REPORT = """evaluate: aio_notify 'notified' fast-path variants, ranked
 ===========================================================
@@ -121,7 +121,7 @@ diff --git a/a b/a
 +x
 --
 2.39.2
-"""
+"""  # noqa: E501
 
 
 def test_block_goes_between_dashes_and_diffstat():

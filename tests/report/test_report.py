@@ -8,14 +8,14 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from helpers import BASELINE, COMMAND, DATE, as_results, doc, ranked, variants
+from synthetic import EFFECTS, UNSAFE, check_results, make_run
 
 from evaluator.errors import ReportError
-from evaluator.report import (MachineRun, build_report, render_all,
-                              write_report)
-from evaluator.report_json import SCENARIO_FIELDS
+from evaluator.report.document import MachineRun, build_report
+from evaluator.report.files import render_all, save
+from evaluator.report.jsondoc import SCENARIO_FIELDS
 from evaluator.samples import SampleSet
-from helpers import BASELINE, COMMAND, DATE, doc, ranked, variants
-from synthetic import EFFECTS, UNSAFE, check_results, make_run
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("EVALUATE_UPDATE_GOLDEN") == "1"
@@ -168,11 +168,13 @@ def test_faults_of_ranked_variants_are_listed(texts):
 
 def test_report_is_never_overwritten(tmp_path):
     sample_set, checks, ranking = ranked()
-    first = write_report(tmp_path, sample_set, checks, variants(), ranking,
-                         COMMAND, date=DATE)
+
+    def write(command):
+        return save(build_report([MachineRun(sample_set, checks, ranking)],
+                                 variants(), command, date=DATE), tmp_path)
+    first = write(COMMAND)
     before = first.txt.read_text()
-    second = write_report(tmp_path, sample_set, checks, variants(), ranking,
-                          "another command", date=DATE)
+    second = write("another command")
     assert first.txt.name == "report.txt"
     assert second.txt.name == "report-2.txt"
     assert second.json.name == "report-2.json"
@@ -186,8 +188,8 @@ def test_unsafe_baseline_is_refused():
               else r for r in check_results()]
     sample_set, _, ranking = ranked()
     with pytest.raises(ReportError, match="baseline.*unsafe"):
-        build_report([MachineRun(sample_set, checks, ranking)], variants(),
-                     COMMAND)
+        build_report([MachineRun(sample_set, as_results(checks), ranking)],
+                     variants(), COMMAND)
 
 
 def test_ranking_that_includes_an_unsafe_variant_is_refused():
@@ -195,7 +197,8 @@ def test_ranking_that_includes_an_unsafe_variant_is_refused():
     from evaluator.stats import rank
     ranking = rank(sample_set, BASELINE, resamples=0)
     with pytest.raises(ReportError, match="unsafe variant.*ranking"):
-        build_report([MachineRun(sample_set, check_results(), ranking)],
+        build_report([MachineRun(sample_set, as_results(check_results()),
+                                 ranking)],
                      variants(), COMMAND)
 
 
@@ -236,7 +239,7 @@ def test_degenerate_run_renders_without_crashing():
 
 
 def test_summary_has_the_tables_and_keeps_unsafe_out_of_them():
-    from evaluator.report_text import summary_text
+    from evaluator.report.text import summary_text
     text = summary_text(doc())
     assert "Scenario self-resched: 10 processes" in text
     assert max(columns(line) for line in text.splitlines()) <= 72

@@ -4,10 +4,10 @@ machines without pooling them."""
 import json
 
 import pytest
-
-from evaluator.cli import main
 from helpers import save_run
 from synthetic import BASELINE, check_results, make_run
+
+from evaluator.cli import main
 
 
 @pytest.fixture(scope="module")

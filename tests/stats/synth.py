@@ -9,7 +9,7 @@ interaction (does not cancel), and e_pvi the batch noise.
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 

@@ -9,9 +9,9 @@ Sample sizes (benchmark-method §4.3/§4.7 and the bench defaults): about
 import numpy as np
 import pytest
 from scipy import stats as sps
+from synth import simulate
 
 from evaluator.stats import rank
-from synth import simulate
 
 RUNS = 400
 ALPHA = 0.05

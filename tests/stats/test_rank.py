@@ -2,11 +2,11 @@
 
 import numpy as np
 import pytest
+from synth import OPS, simulate
 
 from evaluator.errors import ReportError
 from evaluator.samples import Fault, Sample, SampleSet
 from evaluator.stats import rank, rank_runs
-from synth import OPS, simulate
 
 EFFECTS = {"base": 1.0, "fast": 0.95, "same": 1.0, "slow": 1.05,
            "base~aa": 1.0, "base~slow": 1.2}
@@ -65,7 +65,8 @@ def test_seeded_bootstrap_is_reproducible(clear_run):
     one = rank(clear_run, "base", seed=5, resamples=300)
     two = rank(clear_run, "base", seed=5, resamples=300)
     other = rank(clear_run, "base", seed=6, resamples=300)
-    key = lambda r: r.scenarios[0].vs_baseline["fast"].boot_ci95
+    def key(r):
+        return r.scenarios[0].vs_baseline["fast"].boot_ci95
     assert key(one) == key(two)
     assert key(one) != key(other)
 

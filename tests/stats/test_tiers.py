@@ -1,6 +1,6 @@
 """Tiers on constructed cases."""
 
-from evaluator.stats_tiers import assign_tiers
+from evaluator.stats.tiers import assign_tiers
 
 
 def relation(pairs):

@@ -9,7 +9,7 @@ state.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from ...errors import CheckerError
 from ..memory import INIT_THREAD, EventId

@@ -49,12 +49,22 @@ equal too and states reached through different interleavings merge.
 
 from __future__ import annotations
 
-from typing import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 
 from ...orders import Order
 from ..memory import Access, Internal, Kind, Race, RmwOp, Step
-from .rc11_graph import (ACQUIRE_ORDERS, DEFAULT_FAIL_ORDER, FENCE, READ,
-                         RELEASE_ORDERS, UPDATE, WRITE, Context, Ev, Loc)
+from .rc11_graph import (
+    ACQUIRE_ORDERS,
+    DEFAULT_FAIL_ORDER,
+    FENCE,
+    READ,
+    RELEASE_ORDERS,
+    UPDATE,
+    WRITE,
+    Context,
+    Ev,
+    Loc,
+)
 from .rc11_psc import psc_ok
 from .rc11_state import RC11State
 

@@ -6,7 +6,7 @@ needs).  internal() has nothing to do and settle() is the identity.
 
 from __future__ import annotations
 
-from typing import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 
 from ..memory import Access, EventId, Internal, Kind, Step
 from .flat import Layout, initial_values, replace
@@ -27,7 +27,7 @@ class ScState:
     def __hash__(self) -> int:
         return self._hash
 
-    def write(self, i: int, value: int, event: EventId) -> "ScState":
+    def write(self, i: int, value: int, event: EventId) -> ScState:
         return ScState(replace(self.values, i, value),
                        replace(self.writers, i, event), self.layout)
 

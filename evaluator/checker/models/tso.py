@@ -19,7 +19,7 @@ traces show as "flush" lines.
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from ...orders import Order
 from ..memory import Access, EventId, Internal, Kind, Step
@@ -44,19 +44,20 @@ class TsoState:
     def __hash__(self) -> int:
         return self._hash
 
-    def write(self, i: int, value: int, event: EventId) -> "TsoState":
+    def write(self, i: int, value: int, event: EventId) -> TsoState:
         return TsoState(replace(self.values, i, value),
                         replace(self.writers, i, event), self.buffers,
                         self.ids, self.layout)
 
     def buffer(self, t: int, i: int, value: int,
-               event: EventId) -> "TsoState":
+               event: EventId) -> TsoState:
+        buffered = self.buffers[t] + ((i, value),)
         return TsoState(self.values, self.writers,
-                        replace(self.buffers, t, self.buffers[t] + ((i, value),)),
+                        replace(self.buffers, t, buffered),
                         replace(self.ids, t, self.ids[t] + (event,)),
                         self.layout)
 
-    def flush(self, t: int) -> tuple["TsoState", str]:
+    def flush(self, t: int) -> tuple[TsoState, str]:
         (i, value), rest = self.buffers[t][0], self.buffers[t][1:]
         event = self.ids[t][0]
         state = TsoState(replace(self.values, i, value),

@@ -12,7 +12,7 @@ orders nothing.
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 
 def assign_tiers(order: Sequence[str],

@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import fsutil
-from .errors import AttachError
+from .. import fsutil
+from ..errors import AttachError
 
 HEADER = "=== evaluate report (below '---': not part of the commit) ==="
 FOOTER = "=== end of evaluate report ==="

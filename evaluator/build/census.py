@@ -32,18 +32,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from .build import (CACHE_VERSION, Toolchain, cached_dir, content_key,
+from .compile import (CACHE_VERSION, Toolchain, cached_dir, content_key,
                     csrc_files, default_cache, files_parts, run_compiler,
                     tool_version, variant_flags)
-from .errors import BuildError
-from .paths import ProjectPaths
-from .render import RenderedVariant
+from ..errors import BuildError
+from ..paths import ProjectPaths
+from ..render import RenderedVariant
 
 FUNCTIONS = ("aio_notify", "aio_notify_accept", "aio_poll_wait",
              "aio_notifier_cb", "aio_poll", "qemu_bh_schedule",
              "aio_compute_timeout")
 TOTAL_OVER = FUNCTIONS   # the whole protocol, notify_me raise/lower included
 CATEGORIES = ("full_fences", "atomic_rmw", "acq_rel")
+# How tables name the categories: one letter each, and what it counts.
+CATEGORY_LETTERS = {"full_fences": "F", "atomic_rmw": "R", "acq_rel": "A"}
+CATEGORY_MEANING = {"full_fences": "full fences",
+                    "atomic_rmw": "atomic RMWs (locked or exclusive pairs)",
+                    "acq_rel": "acquire/release loads and stores"}
 ARCHES = ("x86-64", "aarch64", "aarch64-lse")
 AARCH64_GCC = "aarch64-linux-gnu-gcc"
 AARCH64_OBJDUMP = "aarch64-linux-gnu-objdump"

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .errors import BuildError
-from .paths import ProjectPaths
-from .render import RenderedVariant
+from ..errors import BuildError
+from ..paths import ProjectPaths
+from ..render import RenderedVariant
 
 COMPILERS = ("gcc", "clang")
 # -march stays at the distribution default (x86-64 baseline on Debian).

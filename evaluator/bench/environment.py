@@ -7,11 +7,11 @@ import os
 import platform
 import re
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from . import __version__
-from .errors import BenchError
+from .. import __version__
+from ..errors import BenchError
 
 
 def _read(path: str) -> str:
@@ -113,5 +113,5 @@ def run_facts(root: Path, seed: int, command_line: tuple[str, ...]
         "git": git_state(root),
         "seed": seed,
         "command_line": list(command_line),
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }

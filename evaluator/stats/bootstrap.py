@@ -12,7 +12,7 @@ the same estimator as the t-interval's.
 from __future__ import annotations
 
 import zlib
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

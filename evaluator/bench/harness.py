@@ -16,12 +16,12 @@ import shutil
 import signal
 import subprocess
 import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
-from .errors import BenchError
-from .samples import Fault, Sample
+from ..errors import BenchError
+from ..samples import Fault, Sample
 
 Record = Sample | Fault
 

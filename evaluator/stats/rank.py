@@ -25,36 +25,20 @@ the baseline only, never ranked.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .errors import ReportError
-from .samples import SampleSet
-from .stats_bootstrap import bootstrap_ci, rng_for
-from .stats_data import Cells, collect_cells, log_medians
-from .stats_math import (friedman_p, holm, mde_log, paired_test, t_interval,
-                         verdict)
-from .controls import AA_SUFFIX, SLOW_SUFFIX, is_control
-from .stats_tiers import assign_tiers
-
-SCENARIO_ORDER = ("self-resched", "pingpong", "flood")
-
-Interval = tuple[float, float]
-
-
-@dataclass(frozen=True)
-class Estimate:
-    """One variant in one scenario."""
-
-    variant: str
-    scenario: str
-    processes: int                  # processes with usable batches
-    median_ns: float | None         # geometric mean of per-process medians
-    ci95: Interval | None
-    syscalls_per_op: float | None   # eventfd reads+writes per op
-    faults: Mapping[str, int]       # fault kind -> processes affected
+from ..bench import scenarios as scenario_registry
+from ..controls import AA_SUFFIX, SLOW_SUFFIX, is_control
+from ..errors import ReportError
+from ..samples import SampleSet
+from .bootstrap import bootstrap_ci, rng_for
+from .cells import Cells, collect_cells, log_medians, log_ratios
+from .estimates import Estimate, Interval, estimate
+from .inference import friedman_p, holm, mde_log, paired_test, verdict
+from .tiers import assign_tiers
 
 
 @dataclass(frozen=True)
@@ -125,18 +109,6 @@ class Ranking:
 # ----------------------------------------------------------- estimates
 
 
-def _estimate(cells: Cells, scenario: str, variant: str) -> Estimate:
-    logs = np.array(list(log_medians(cells.batches.get(variant, {}))
-                         .values()))
-    ci = t_interval(logs, 0.95)
-    return Estimate(
-        variant=variant, scenario=scenario, processes=len(logs),
-        median_ns=float(np.exp(logs.mean())) if len(logs) else None,
-        ci95=(math.exp(ci[0]), math.exp(ci[1])) if ci else None,
-        syscalls_per_op=cells.syscalls.get(variant),
-        faults=cells.faults.get(variant, {}))
-
-
 def _log(interval: Interval | None) -> Interval | None:
     return (math.log(interval[0]), math.log(interval[1])) if interval else None
 
@@ -150,8 +122,7 @@ def _compare(cells: Cells, scenario: str, variant: str, reference: str,
     mine = cells.batches.get(variant, {})
     theirs = cells.batches.get(reference, {})
     both = sorted(set(mine) & set(theirs))
-    mine_logs, their_logs = log_medians(mine), log_medians(theirs)
-    test = paired_test([mine_logs[p] - their_logs[p] for p in both])
+    test = paired_test(log_ratios(cells, variant, reference))
     boot = None
     if resamples:
         boot = bootstrap_ci([(mine[p], theirs[p]) for p in both],
@@ -186,8 +157,7 @@ def _scenarios(sample_set: SampleSet, wanted: Iterable[str] | None):
     present = {s.scenario for s in sample_set.samples}
     present |= {f.scenario for f in sample_set.faults}
     names = list(wanted) if wanted is not None else sorted(
-        present, key=lambda s: (SCENARIO_ORDER.index(s)
-                                if s in SCENARIO_ORDER else 99, s))
+        present, key=lambda s: (scenario_registry.rank_of(s), s))
     return [s for s in names if s in present]
 
 
@@ -273,18 +243,18 @@ def _scenario_ranking(draft: _Draft, done: Sequence[Comparison],
     by_pair = {(c.variant, c.reference): c for c in done}
     vs_base = {c.variant: c for c in done if c.reference == baseline}
     ranked = list(draft.ranked)     # each with >= 2 paired processes
-    estimate = {v: 0.0 if v == baseline else math.log(vs_base[v].ratio)
-                for v in ranked}
-    best_first = sorted(ranked, key=lambda v: (estimate[v], v))
+    log_ratio = {v: 0.0 if v == baseline else math.log(vs_base[v].ratio)
+                 for v in ranked}
+    best_first = sorted(ranked, key=lambda v: (log_ratio[v], v))
     tiers = assign_tiers(best_first, _slower(by_pair))
-    order = tuple(sorted(best_first, key=lambda v: (tiers[v], estimate[v],
+    order = tuple(sorted(best_first, key=lambda v: (tiers[v], log_ratio[v],
                                                     v)))
     names = set(draft.cells.batches) & set(draft.names)
     names |= set(draft.unranked)
     friedman, blocks = _friedman(draft.cells, ranked)
     return ScenarioRanking(
         scenario=draft.scenario, processes=draft.cells.processes,
-        estimates={v: _estimate(draft.cells, draft.scenario, v)
+        estimates={v: estimate(draft.cells, draft.scenario, v)
                    for v in sorted(names)},
         order=order, tiers=tiers,
         vs_baseline={v: c for v, c in vs_base.items()},

@@ -1,7 +1,7 @@
 """What the report says, independent of its layout (text, Markdown, JSON).
 
 Pure functions from checker results, rankings and the run environment to
-sentences and rows: safety per variant, the rejected list, faults, the
+sentences and rows: safety per variant, the census table, faults, the
 recommendation paragraph and the environment block.
 """
 
@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import json
 import shlex
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
 
-from .samples import SampleSet
-from .controls import is_control
-from .stats import Ranking, ScenarioRanking
-from .memory_models import names as _model_names
+from .. import memory_models
+from ..build.census import (
+    ARCHES,
+    CATEGORIES,
+    CATEGORY_LETTERS,
+    CATEGORY_MEANING,
+)
+from ..checker.check import CheckResult
+from ..controls import is_control
+from ..samples import SampleSet
+from ..stats import Ranking, ScenarioRanking
 
-MODELS = _model_names()  # interim: the report rework reads the registry
-
-MODEL_NAMES = {"sc": "SC", "tso": "x86-TSO", "c11": "C11"}
+MARKS = {"safe": "✓", "unsafe": "✗", None: "?"}
 
 
 @dataclass(frozen=True)
@@ -36,14 +41,14 @@ class Safety:
         return "unsafe" in self.verdicts.values()
 
     def mark(self, model: str) -> str:
-        marks = {"safe": "✓", "unsafe": "✗", None: "?"}
-        return marks[self.verdicts[model]]
+        return MARKS.get(self.verdicts.get(model), "?")
 
     def reason(self) -> str:
         """One line: where it breaks and how, where it holds."""
-        bad = [m for m in MODELS if self.verdicts[m] == "unsafe"]
-        good = [m for m in MODELS if self.verdicts[m] == "safe"]
-        props = sorted({p for m in bad for p in self.broken[m]})
+        models = memory_models.names()
+        bad = [m for m in models if self.verdicts.get(m) == "unsafe"]
+        good = [m for m in models if self.verdicts.get(m) == "safe"]
+        props = sorted({p for m in bad for p in self.broken.get(m, ())})
         text = f"unsafe under {', '.join(bad)}"
         if props:
             text += f" ({', '.join(props)})"
@@ -52,32 +57,32 @@ class Safety:
         return text
 
 
-def safety_of(check_results: Iterable[Mapping], names: Iterable[str],
+def safety_of(check_results: Iterable[CheckResult], names: Iterable[str],
               baseline: str) -> dict[str, Safety]:
     """Safety per variant.  A variant is unsafe under a model if any
     result (any syscall semantics) says so.  The self-validation controls
     run the baseline's code, so they carry the baseline's verdicts."""
+    models = memory_models.names()
     verdicts: dict[str, dict[str, str | None]] = {}
     broken: dict[str, dict[str, set]] = {}
     semantics: dict[str, set] = {}
     for result in check_results:
-        name, model = result.get("variant"), result.get("model")
-        if model not in MODELS:
+        if result.model not in models:
             continue
-        per = verdicts.setdefault(name, dict.fromkeys(MODELS))
-        if result.get("verdict") == "unsafe" or per[model] is None:
-            per[model] = result.get("verdict")
-        props = broken.setdefault(name, {m: set() for m in MODELS})[model]
-        props.update(v.get("property", "?")
-                     for v in result.get("violations") or [])
-        semantics.setdefault(name, set()).add(result.get("syscalls", "?"))
+        per = verdicts.setdefault(result.variant, dict.fromkeys(models))
+        if result.verdict == "unsafe" or per[result.model] is None:
+            per[result.model] = result.verdict
+        props = broken.setdefault(result.variant,
+                                  {m: set() for m in models})[result.model]
+        props.update(v.property for v in result.violations)
+        semantics.setdefault(result.variant, set()).add(result.syscalls)
     out = {}
     for name in names:
         source = baseline if is_control(name) else name
         out[name] = Safety(
-            name, verdicts.get(source, dict.fromkeys(MODELS)),
+            name, verdicts.get(source, dict.fromkeys(models)),
             {m: tuple(sorted(p)) for m, p in broken.get(
-                source, {m: set() for m in MODELS}).items()},
+                source, {m: set() for m in models}).items()},
             tuple(sorted(semantics.get(source, ()))))
     return out
 
@@ -85,13 +90,44 @@ def safety_of(check_results: Iterable[Mapping], names: Iterable[str],
 NO_CHECKS = "none (no checker results)"
 
 
-def semantics_assumed(check_results: Iterable[Mapping]) -> str:
+def semantics_assumed(check_results: Sequence[CheckResult]) -> str:
     """The syscall semantics the checker results were produced under."""
-    results = list(check_results)
-    found = sorted({str(r["syscalls"]) for r in results if r.get("syscalls")})
-    if not results:
+    if not check_results:
         return NO_CHECKS
-    return ", ".join(found) if found else "not recorded"
+    return ", ".join(sorted({r.syscalls for r in check_results}))
+
+
+# ---------------------------------------------------------------- census
+
+
+@dataclass(frozen=True)
+class CensusRow:
+    variant: str
+    totals: Mapping[str, Mapping[str, int] | None]  # arch -> category -> n
+
+
+def census_rows(census: Mapping[str, Mapping],
+                names: Iterable[str]) -> list[CensusRow]:
+    """Per variant and architecture the census totals (build/census.py
+    defines the architectures and categories); None where not taken."""
+    rows = []
+    for name in names:
+        arches = (census.get(name) or {}).get("arches", {})
+        rows.append(CensusRow(name, {
+            arch: (arches.get(arch) or {}).get("total") for arch in ARCHES}))
+    return rows
+
+
+def census_legend() -> str:
+    """'F = full fences, R = ...': what each census letter counts."""
+    return ", ".join(f"{CATEGORY_LETTERS[k]} = {CATEGORY_MEANING[k]}"
+                     for k in CATEGORIES)
+
+
+def census_counts(total: Mapping[str, int] | None) -> list[str]:
+    """One architecture's counts in CATEGORIES order ('-' if missing)."""
+    total = total or {}
+    return [str(total.get(k, "-")) for k in CATEGORIES]
 
 
 # ------------------------------------------------------------- numbers
@@ -256,11 +292,19 @@ def is_quick(sample_set: SampleSet, quick: bool) -> bool:
 # ------------------------------------------------------- recommendation
 
 
+def _decisive_label() -> str:
+    return " and ".join(m.label for m in memory_models.decisive())
+
+
 def _eligible(ranking: Ranking, safety: Mapping[str, Safety]) -> list[str]:
+    """Ranked, unsafe under no model, and shown safe under every
+    decisive model of the registry."""
     names = {v for s in ranking.scenarios for v in s.order}
+    decisive = [m.name for m in memory_models.decisive()]
     return sorted(v for v in names if not is_control(v)
                   and v in safety and not safety[v].unsafe
-                  and safety[v].verdicts["c11"] == "safe")
+                  and all(safety[v].verdicts.get(m) == "safe"
+                          for m in decisive))
 
 
 def _best(scenario: ScenarioRanking, eligible: Sequence[str]) -> str | None:
@@ -314,13 +358,15 @@ def recommendation(ranking: Ranking, safety: Mapping[str, Safety],
     base = ranking.baseline
     eligible = _eligible(ranking, safety)
     pick = _pick(ranking, eligible)
+    under = _decisive_label()
+    decisive = ",".join(m.name for m in memory_models.decisive())
     if pick is None:
-        text = ("No measured variant has a C11 verdict of safe (is "
-                "check.json missing, or was c11 not checked?), so this "
-                "report recommends nothing.")
+        text = (f"No measured variant has a {under} verdict of safe (is "
+                f"check.json missing, or was {decisive} not checked?), so "
+                "this report recommends nothing.")
     elif pick == base:
         text = (f"Keep the baseline {base}: no variant that is safe under "
-                "C11 ranks ahead of it. " + "; ".join(
+                f"{under} ranks ahead of it. " + "; ".join(
                     _scenario_clause(s, base, base)
                     for s in ranking.scenarios if base in s.order) + ".")
     else:
@@ -330,12 +376,12 @@ def recommendation(ranking: Ranking, safety: Mapping[str, Safety],
         clauses = "; ".join(_scenario_clause(s, pick, base)
                             for s in ranking.scenarios if pick in s.order)
         if faster:
-            text = (f"Fastest variant safe under C11: {pick}, measurably "
+            text = (f"Fastest variant safe under {under}: {pick}, measurably "
                     f"faster than {base} in {', '.join(faster)}. Against "
                     f"the baseline (time ratio, lower is faster): "
                     f"{clauses}.")
         else:
-            text = (f"No variant safe under C11 is measurably faster than "
+            text = (f"No variant safe under {under} is measurably faster than "
                     f"{base} (beyond ±{fmt_pct(ranking.delta)}) in any "
                     f"scenario, so these numbers give no speed reason to "
                     f"change the code. Best point estimate: {pick}; "

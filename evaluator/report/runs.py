@@ -7,26 +7,29 @@ different machines never are.
 
 from __future__ import annotations
 
-import secrets
 import shutil
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Mapping, Sequence
 
-from .errors import ReportError
-from .report import (MachineRun, ReportDoc, ReportPaths, build_report,
-                     rankable_variants, read_checks, save)
-from .samples import SampleSet, read_samples
-from .stats import rank_runs
-from .variants import Variant
+from ..checker.check import CheckResult
+from ..checker.results import FILENAME as CHECKS_FILE
+from ..checker.results import read_results
+from ..errors import ReportError
+from ..paths import new_run_dir
+from ..samples import SampleSet, read_samples
+from ..stats import rank_runs
+from ..variants import Variant
+from .document import MachineRun, ReportDoc, build_report, rankable_variants
+from .files import ReportPaths, save
+from .problems import expectation_problems
 
 
 @dataclass(frozen=True)
 class SavedRun:
     path: Path
     sample_set: SampleSet
-    check_results: tuple[Mapping, ...]
+    check_results: tuple[CheckResult, ...]
 
 
 @dataclass(frozen=True)
@@ -42,8 +45,8 @@ def load_run(run_dir: Path) -> SavedRun:
         raise ReportError("not a run directory", path=run_dir,
                           hint="give the directory 'evaluate' or "
                                "'evaluate bench' wrote (reports/<run-id>)")
-    checks = run_dir / "check.json"
-    results = read_checks(checks) if checks.is_file() else []
+    checks = run_dir / CHECKS_FILE
+    results = read_results(checks) if checks.is_file() else []
     return SavedRun(run_dir, read_samples(run_dir / "samples.jsonl"),
                     tuple(results))
 
@@ -80,35 +83,6 @@ def pool(runs: Sequence[SavedRun]) -> SampleSet:
     return SampleSet(environment, census, tuple(samples), tuple(faults))
 
 
-def _problems(doc: ReportDoc, checks: Sequence[Mapping]) -> list[str]:
-    found = []
-    for section in doc.sections:
-        for check in section.ranking.self_checks:
-            if check.ok is False:
-                found.append(f"self-validation: {check.variant} expected "
-                             f"{check.expected}, got "
-                             + ", ".join(f"{k} {v}" for k, v in
-                                         check.verdicts.items()))
-    for result in checks:
-        expected = result.get("expected")
-        if expected and result.get("verdict") != expected:
-            found.append(f"{result.get('variant')} under "
-                         f"{result.get('model')}: expected {expected}, "
-                         f"checker says {result.get('verdict')}")
-    return sorted(set(found))
-
-
-def new_run_dir(reports: Path, suffix: str = "") -> Path:
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
-    while True:
-        path = reports / f"{stamp}-{secrets.token_hex(2)}{suffix}"
-        try:
-            path.mkdir(parents=True)
-            return path
-        except FileExistsError:
-            continue
-
-
 def _copy_raw(runs: Sequence[SavedRun], out_dir: Path) -> None:
     """Keep the raw samples next to a report written elsewhere."""
     for number, run in enumerate(runs, start=1):
@@ -118,7 +92,7 @@ def _copy_raw(runs: Sequence[SavedRun], out_dir: Path) -> None:
         if target.exists():
             continue
         target.mkdir(parents=True)
-        for name in ("samples.jsonl", "samples.jsonl.gz", "check.json"):
+        for name in ("samples.jsonl", "samples.jsonl.gz", CHECKS_FILE):
             if (run.path / name).is_file():
                 shutil.copyfile(run.path / name, target / name)
 
@@ -155,4 +129,4 @@ def report_runs(run_dirs: Sequence[Path], variants: Mapping[str, Variant],
     out_dir = Path(out_dir)
     paths = save(doc, out_dir)
     _copy_raw(runs, out_dir)
-    return ReportResult(paths, doc, tuple(_problems(doc, checks)))
+    return ReportResult(paths, doc, tuple(expectation_problems(doc, checks)))

@@ -17,30 +17,33 @@ from __future__ import annotations
 
 import secrets
 import time
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
-from .controls import AA_SUFFIX, SLOW_SUFFIX
-from .build import (HARNESS_FLAGS, HARNESS_LIBS, SHARED_FLAGS, Build,
-                    Toolchain, build_harness, build_variant, copy_build,
-                    default_cache, find_toolchain, variant_flags)
-from .bench_schedule import (SETTLE_FRACTION, RunState, calibrate,
-                             measure_all)
-from .census import census_flags, census_variant
-from .environment import (choose_cpus, default_march, machine_facts,
-                          run_facts)
-from .errors import BenchError
-from .paths import ProjectPaths
-from .render import RenderedVariant, render_variant
-from .samples import append_records
-from .variants import BASELINE, Variant, load_variants, select
+from ..build.census import census_flags, census_variant
+from ..build.compile import (
+    HARNESS_FLAGS,
+    HARNESS_LIBS,
+    SHARED_FLAGS,
+    Build,
+    Toolchain,
+    build_harness,
+    build_variant,
+    copy_build,
+    default_cache,
+    find_toolchain,
+    variant_flags,
+)
+from ..controls import AA_SUFFIX, SLOW_SUFFIX
+from ..errors import BenchError
+from ..paths import new_run_dir
+from ..render import RenderedVariant, render_variant
+from ..samples import append_records
+from . import scenarios
+from .config import Arm, BenchConfig
+from .environment import choose_cpus, default_march, machine_facts, run_facts
+from .schedule import SETTLE_FRACTION, RunState, calibrate, measure_all
 
-SCENARIOS = ("self-resched", "pingpong", "flood")
-# Iterations of a compiler-barrier loop in qemu_bh_schedule for the
-# positive control: about one cycle each, a few ns per schedule.
-EXTRA_DELAY = 16
 SYSCALL_COUNT_METHOD = (
     "every write(2) and read(2) call on the eventfd by the producer and "
     "poller threads inside the timed window, whether or not it moved data "
@@ -48,53 +51,13 @@ SYSCALL_COUNT_METHOD = (
 Progress = Callable[[str], None]
 
 
-@dataclass(frozen=True)
-class BenchConfig:
-    paths: ProjectPaths
-    variants: tuple[Variant, ...]
-    scenarios: tuple[str, ...] = SCENARIOS
-    budget: float = 60.0            # seconds for the whole stage
-    processes: int | None = None    # None: as many as the budget allows
-    seed: int | None = None         # None: drawn and recorded
-    out: Path | None = None         # None: reports/<run-id>/
-    cc: str = "gcc"
-    aa: bool = False
-    positive_control: bool = False
-    baseline: str = BASELINE
-    cpus: tuple[int, int] | None = None
-    command_line: tuple[str, ...] = ()
-    rounds: int = 10                # measured batches per variant/process
-    warmup: int = 2                 # warm-up batches per variant/process
-    batch_ms: float = 2.0           # target batch length (geometric mean)
-    watchdog_s: float = 2.0
-    extra_delay: int = EXTRA_DELAY
-    cache: Path | None = None
-
-
-@dataclass(frozen=True)
-class Arm:
-    """One benchmarked name: a variant or a self-validation control."""
-
-    name: str
-    library: Path
-
-
 # ---- preparation --------------------------------------------------------
-
-def _with_baseline(config: BenchConfig) -> tuple[Variant, ...]:
-    """The controls need the baseline; add it when it was not chosen."""
-    names = [v.name for v in config.variants]
-    if not (config.aa or config.positive_control) or config.baseline in names:
-        return config.variants
-    found = select(load_variants(config.paths.variants), config.baseline)
-    return config.variants + tuple(found)
-
 
 def prepare(config: BenchConfig, toolchain: Toolchain, cache: Path
             ) -> tuple[list[Arm], list[dict]]:
     """Build every arm's shared object and take its census."""
     arms, census = [], []
-    for variant in _with_baseline(config):
+    for variant in config.variants:
         rendered = render_variant(variant, config.paths)
         build = build_variant(rendered, config.paths, toolchain, cache=cache)
         arms.append(Arm(variant.name, build.library))
@@ -129,19 +92,17 @@ def _controls(config: BenchConfig, rendered: RenderedVariant, build: Build,
     return arms, census
 
 
-def new_run_dir(config: BenchConfig) -> Path:
-    """A fresh directory: never overwrite an earlier run's samples."""
-    if config.out is not None:
-        out = Path(config.out)
-        if (out / "samples.jsonl").exists():
-            raise BenchError("already holds samples of an earlier run",
-                             path=out / "samples.jsonl",
-                             hint="choose a new --out directory")
-        out.mkdir(parents=True, exist_ok=True)
-        return out
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    out = config.paths.reports / f"{stamp}-{secrets.token_hex(3)}"
-    out.mkdir(parents=True, exist_ok=False)
+def run_dir_for(config: BenchConfig) -> Path:
+    """--out, which must not hold an earlier run's samples, or a fresh
+    reports/<run-id>/: never overwrite an earlier run."""
+    if config.out is None:
+        return new_run_dir(config.paths.reports)
+    out = Path(config.out)
+    if (out / "samples.jsonl").exists():
+        raise BenchError("already holds samples of an earlier run",
+                         path=out / "samples.jsonl",
+                         hint="choose a new --out directory")
+    out.mkdir(parents=True, exist_ok=True)
     return out
 
 
@@ -163,7 +124,7 @@ def environment_record(config: BenchConfig, toolchain: Toolchain,
         "census_compilers": census_flags(toolchain),
         "bench": {
             "scenarios": list(config.scenarios),
-            "cores_used": {s: [cpus[0]] if s == "self-resched" else list(cpus)
+            "cores_used": {s: list(cpus[:scenarios.info(s).threads])
                            for s in config.scenarios},
             "threads": "producer/timer on cpu_pair[0], poller on "
                        "cpu_pair[1]; self-resched: one thread",
@@ -190,10 +151,11 @@ def environment_record(config: BenchConfig, toolchain: Toolchain,
 # ---- entry point --------------------------------------------------------
 
 def _check_config(config: BenchConfig) -> None:
-    unknown = [s for s in config.scenarios if s not in SCENARIOS]
-    if unknown or not config.scenarios:
-        raise BenchError(f"unknown scenario(s) {unknown}",
-                         hint="valid: " + ", ".join(SCENARIOS))
+    if not config.scenarios:
+        raise BenchError("no scenario to run",
+                         hint="valid: " + ", ".join(scenarios.names()))
+    for name in config.scenarios:
+        scenarios.info(name)            # names the unknown one
     if config.budget <= 0:
         raise BenchError(f"budget {config.budget} s is not positive",
                          hint="give --budget SECONDS > 0")
@@ -201,6 +163,12 @@ def _check_config(config: BenchConfig) -> None:
         raise BenchError(f"--processes {config.processes} is below 1")
     if not config.variants:
         raise BenchError("no variants to benchmark")
+    needs_baseline = config.aa or config.positive_control
+    if needs_baseline and config.baseline not in {v.name for v in
+                                                  config.variants}:
+        raise BenchError(f"the controls need the baseline {config.baseline}"
+                         " among the variants",
+                         hint="add it to --variants or pass --no-controls")
 
 
 def run_bench(config: BenchConfig, progress: Progress | None = None) -> Path:
@@ -216,7 +184,7 @@ def run_bench(config: BenchConfig, progress: Progress | None = None) -> Path:
     say("building variants and the harness")
     arms, census = prepare(config, toolchain, cache)
     binary = build_harness(config.paths, toolchain, cache)
-    run_dir = new_run_dir(config)
+    run_dir = run_dir_for(config)
     run = RunState(config, binary, cpus, seed, run_dir / "samples.jsonl",
                    started + config.budget)
     append_records(run.samples, "environment",

@@ -26,17 +26,15 @@ import math
 import random
 import statistics
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
+from ..samples import Fault, Sample, append_fault, append_samples
+from . import scenarios
+from .config import Arm, BenchConfig
 from .harness import Batch, ProcessPlan, Record, run_process
-from .samples import Fault, Sample, append_fault, append_samples
 
-if TYPE_CHECKING:
-    from .bench import Arm, BenchConfig
-
-CALIBRATION_OPS = {"self-resched": 4000, "pingpong": 500, "flood": 4000}
 MAX_BATCH_NS = 10e6         # the slowest variant's batch: at most 10 ms
 MIN_OPS = 16
 MIN_PROCESSES = 2           # rounds shrink so a small budget still has two
@@ -133,7 +131,7 @@ def _calibration_process(run: RunState, scenario: str, arms: Sequence[Arm],
                          seen: dict[str, list[float]]):
     """One calibration process over `arms`; timed batches go to `seen`.
     Returns (outcome, wall seconds, process number)."""
-    ops = CALIBRATION_OPS[scenario]
+    ops = scenarios.info(scenario).calibration_ops
     batches = tuple(Batch(i, warm, ops) for i in range(len(arms))
                     for warm in (True, False, False, False))
 
@@ -156,7 +154,7 @@ def calibrate(run: RunState, scenario: str, arms: Sequence[Arm]
     """None if every arm faulted (the faults are written).  A process that
     dies on one arm never reaches the arms after it: those are calibrated
     again in a new process, so one crash cannot silently drop them."""
-    ops = CALIBRATION_OPS[scenario]
+    ops = scenarios.info(scenario).calibration_ops
     seen: dict[str, list[float]] = {}
     dead: set[str] = set()
     wall = 0.0
@@ -225,8 +223,9 @@ class _Scenario:
 def _run_one(run: RunState, s: _Scenario, estimate: float) -> None:
     process = run.new_process()
     arms = s.arms()
+    rng = random.Random(f"{run.seed}/{process}")
     batches = shuffled_rounds(len(arms), s.rounds, run.config.warmup,
-                              s.cal.ops, random.Random(f"{run.seed}/{process}"))
+                              s.cal.ops, rng)
     plan = _plan(run, process, s.cal.scenario, arms, batches, s.cal.ops,
                  estimate)
     started = time.monotonic()

@@ -1,0 +1,281 @@
+"""The report as one document of typed sections.
+
+build_report() turns, per machine, a ranking, its samples and the
+checker results into an ordered tuple of sections; the renderers (text,
+markdown, jsondoc) each have one function per section type and walk the
+sections in the order given here, so the order of the report is decided
+in one place: SECTIONS.  Adding a section is one builder in SECTIONS,
+its dataclass, and one function per renderer.
+
+Unsafe variants (unsafe under any model checked) appear only in the
+Rejected section: never in a ranked table, the census or the
+recommendation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from .. import __version__
+from ..checker.check import CheckResult
+from ..controls import base_name, is_control
+from ..errors import ReportError
+from ..samples import SampleSet
+from ..stats import Ranking, ScenarioRanking, SelfCheck
+from ..variants import Variant
+from .content import (
+    CensusRow,
+    Safety,
+    census_rows,
+    environment_items,
+    fault_lines,
+    is_quick,
+    machine_label,
+    recommendation,
+    safety_of,
+    semantics_assumed,
+)
+
+
+@dataclass(frozen=True)
+class MachineRun:
+    """What one machine contributes: its samples (several runs of the
+    same machine may be pooled beforehand), checker results, ranking."""
+
+    sample_set: SampleSet
+    check_results: Sequence[CheckResult]
+    ranking: Ranking
+    runs: int = 1
+
+
+@dataclass(frozen=True)
+class Machine:
+    """Facts about one machine's part that several sections share."""
+
+    label: str
+    sample_set: SampleSet
+    ranking: Ranking
+    safety: Mapping[str, Safety]
+    semantics: str
+    runs: int
+    quick: bool
+    rejected: tuple[str, ...]          # unsafe: listed, never ranked
+    ranked_names: tuple[str, ...]      # everything else but the controls
+
+
+# ---- section types ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Preamble:
+    machine: Machine
+    several: bool                       # more than one machine in the doc
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    text: str
+
+
+@dataclass(frozen=True)
+class SelfValidation:
+    checks: tuple[SelfCheck, ...]
+    ratios: Mapping[str, Mapping[str, float | None]]  # variant -> scen.
+
+
+@dataclass(frozen=True)
+class ScenarioTables:
+    scenario: ScenarioRanking
+    ranking: Ranking
+    safety: Mapping[str, Safety]
+
+
+@dataclass(frozen=True)
+class Faults:
+    lines: tuple[str, ...]              # hung or crashed, not rejected
+
+
+@dataclass(frozen=True)
+class Census:
+    rows: tuple[CensusRow, ...]
+
+
+@dataclass(frozen=True)
+class VariantEntry:
+    name: str
+    spec: Variant | None                # None: no spec file known
+
+
+@dataclass(frozen=True)
+class VariantList:
+    entries: tuple[VariantEntry, ...]
+    machine: Machine                    # verdicts and per-scenario data
+
+
+@dataclass(frozen=True)
+class RejectedEntry:
+    name: str
+    reason: str
+    faults: tuple[str, ...]             # what it also did in the bench
+
+
+@dataclass(frozen=True)
+class Rejected:
+    entries: tuple[RejectedEntry, ...]
+
+
+@dataclass(frozen=True)
+class Environment:
+    items: tuple[tuple[str, str], ...]  # labelled facts, in reading order
+    environment: Mapping[str, object]   # as recorded
+    command_line: str                   # of the report
+    semantics: str
+
+
+@dataclass(frozen=True)
+class MachineReport:
+    machine: Machine
+    sections: tuple[object, ...]
+
+
+@dataclass(frozen=True)
+class ReportDoc:
+    machines: tuple[MachineReport, ...]
+    variants: Mapping[str, Variant]
+    command_line: str
+    date: str
+    version: str
+
+
+# ---- builders, in report order ---------------------------------------
+
+Builder = Callable[[Machine, "ReportContext"], Iterable[object]]
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    variants: Mapping[str, Variant]
+    command_line: str
+    several: bool
+
+
+def _preamble(m: Machine, ctx: ReportContext):
+    yield Preamble(m, ctx.several)
+
+
+def _recommendation(m: Machine, ctx: ReportContext):
+    yield Recommendation(recommendation(
+        m.ranking, m.safety, m.sample_set.environment, m.semantics,
+        m.quick))
+
+
+def _self_validation(m: Machine, ctx: ReportContext):
+    if m.ranking.self_checks:
+        ratios = {c.variant: {sc: m.ranking.scenario(sc).vs_baseline[
+            c.variant].ratio for sc in c.verdicts}
+            for c in m.ranking.self_checks}
+        yield SelfValidation(m.ranking.self_checks, ratios)
+
+
+def _scenarios(m: Machine, ctx: ReportContext):
+    for scenario in m.ranking.scenarios:
+        yield ScenarioTables(scenario, m.ranking, m.safety)
+
+
+def _faults(m: Machine, ctx: ReportContext):
+    yield Faults(tuple(fault_lines(m.sample_set, m.ranking,
+                                   m.ranked_names)))
+
+
+def _census(m: Machine, ctx: ReportContext):
+    yield Census(tuple(census_rows(m.sample_set.census, m.ranked_names)))
+
+
+def _variant_list(m: Machine, ctx: ReportContext):
+    yield VariantList(tuple(VariantEntry(n, ctx.variants.get(base_name(n)))
+                            for n in m.ranked_names), m)
+
+
+def _rejected(m: Machine, ctx: ReportContext):
+    faults = fault_lines(m.sample_set, m.ranking, m.rejected)
+    yield Rejected(tuple(
+        RejectedEntry(name, m.safety[name].reason(),
+                      tuple(f.split(": ", 1)[1] for f in faults
+                            if f.startswith(name + ":")))
+        for name in m.rejected))
+
+
+def _environment(m: Machine, ctx: ReportContext):
+    env = m.sample_set.environment
+    yield Environment(tuple(environment_items(env)), env, ctx.command_line,
+                      m.semantics)
+
+
+SECTIONS: list[Builder] = [
+    _preamble, _recommendation, _self_validation, _scenarios, _faults,
+    _census, _variant_list, _rejected, _environment,
+]
+
+
+# ---- the document ----------------------------------------------------
+
+
+def _present(sample_set: SampleSet) -> list[str]:
+    return sorted({s.variant for s in sample_set.samples}
+                  | {f.variant for f in sample_set.faults})
+
+
+def rankable_variants(sample_set: SampleSet,
+                      check_results: Iterable[CheckResult]) -> list[str]:
+    """Variants in the samples that no checker result calls unsafe."""
+    unsafe = {r.variant for r in check_results if r.verdict == "unsafe"}
+    return [v for v in _present(sample_set) if base_name(v) not in unsafe]
+
+
+def _machine(run: MachineRun, quick: bool) -> Machine:
+    ranking = run.ranking
+    names = _present(run.sample_set)
+    safety = safety_of(run.check_results, names, ranking.baseline)
+    if safety[ranking.baseline].unsafe:
+        raise ReportError(
+            f"the baseline {ranking.baseline} is "
+            f"{safety[ranking.baseline].reason()}",
+            hint="choose a safe variant with --baseline")
+    rejected = tuple(v for v in names if safety[v].unsafe)
+    leaked = [v for s in ranking.scenarios for v in
+              (*s.order, *s.vs_baseline) if v in rejected]
+    if leaked:
+        raise ReportError(
+            "unsafe variant(s) in the ranking: "
+            + ", ".join(sorted(set(leaked))),
+            hint="rank with variants=rankable_variants(samples, checks)")
+    first = ranking.scenarios[0].order if ranking.scenarios else ()
+    others = [v for v in names if v not in rejected and not is_control(v)]
+    ranked = [v for v in first if v in others]
+    ranked += [v for v in others if v not in ranked]
+    return Machine(
+        label=machine_label(run.sample_set.environment),
+        sample_set=run.sample_set, ranking=ranking, safety=safety,
+        semantics=semantics_assumed(run.check_results), runs=run.runs,
+        quick=is_quick(run.sample_set, quick), rejected=rejected,
+        ranked_names=tuple(ranked))
+
+
+def build_report(machines: Sequence[MachineRun],
+                 variants: Mapping[str, Variant], command_line: str, *,
+                 quick: bool = False, date: str | None = None) -> ReportDoc:
+    """Pure: the report's content, ready for the three renderers."""
+    if not machines:
+        raise ReportError("nothing to report", hint="give a run directory")
+    stamp = date or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    ctx = ReportContext(dict(variants), command_line, len(machines) > 1)
+    reports = []
+    for run in machines:
+        machine = _machine(run, quick)
+        sections = tuple(section for build in SECTIONS
+                         for section in build(machine, ctx))
+        reports.append(MachineReport(machine, sections))
+    return ReportDoc(tuple(reports), dict(variants), command_line, stamp,
+                     __version__)

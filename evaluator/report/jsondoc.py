@@ -1,0 +1,176 @@
+"""report.json, schema evaluate.report/1.
+
+One machine:
+
+    {"schema", "baseline", "delta", "mde": {scenario: fraction},
+     "environment": {...}, "variants": [VARIANT...], ...}
+
+    VARIANT = {"name", "verdicts": {model -> "safe"|"unsafe"|null (not
+               checked)}, one key per registered memory model,
+               "scenarios": {scenario: {"median_ns", "ci95", "ratio",
+               "ratio_ci95", "p_adj", "verdict", "tier",
+               "syscalls_per_op"}}}
+
+Unsafe variants are listed with their verdicts and no scenarios.  Beside
+those fields: "machine", "alpha", "holm_family", "seed", "quick",
+"recommendation", "self_validation", "friedman", "comparisons" (every
+comparison with its bootstrap CI, Wilcoxon p and processes used),
+"faults", "census", "rejected" (name, reason), "command_line",
+"syscall_semantics".  Several machines: {"schema", "baseline", "delta",
+"machines": [one-machine object without "schema", ...]}.
+
+One function per section type (RENDERERS) returns the keys that section
+contributes; they are merged in the document's order (lists and
+per-scenario tables accumulate over the scenario sections).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..controls import is_control
+from ..stats import Comparison, ScenarioRanking
+from .document import (
+    Census,
+    Environment,
+    Faults,
+    Preamble,
+    Recommendation,
+    Rejected,
+    ReportDoc,
+    ScenarioTables,
+    SelfValidation,
+    VariantList,
+)
+
+SCHEMA = "evaluate.report/1"
+SCENARIO_FIELDS = ("median_ns", "ci95", "ratio", "ratio_ci95", "p_adj",
+                   "verdict", "tier", "syscalls_per_op")
+
+
+def _pair(interval):
+    return list(interval) if interval is not None else None
+
+
+def _scenario_entry(s: ScenarioRanking, name: str, baseline: str) -> dict:
+    e = s.estimates[name]
+    c = s.vs_baseline.get(name)
+    is_base = name == baseline
+    return {
+        "median_ns": e.median_ns,
+        "ci95": _pair(e.ci95),
+        "ratio": 1.0 if is_base else c.ratio,
+        "ratio_ci95": [1.0, 1.0] if is_base else _pair(c.ci95),
+        "p_adj": None if is_base else c.p_adj,
+        "verdict": "baseline" if is_base else c.verdict,
+        "tier": s.tiers.get(name),
+        "syscalls_per_op": e.syscalls_per_op,
+    }
+
+
+def _comparison(c: Comparison) -> dict:
+    return {"scenario": c.scenario, "variant": c.variant,
+            "reference": c.reference, "processes": c.processes,
+            "unpaired_processes": c.unpaired, "ratio": c.ratio,
+            "ci95": _pair(c.ci95), "ci90": _pair(c.ci90),
+            "boot_ci95": _pair(c.boot_ci95), "p_t": c.p_t,
+            "p_wilcoxon": c.p_wilcoxon, "p_adj": c.p_adj,
+            "p_wilcoxon_adj": c.p_wilcoxon_adj, "mde": c.mde,
+            "verdict": c.verdict}
+
+
+def preamble(section: Preamble) -> dict:
+    m = section.machine
+    r = m.ranking
+    return {"machine": m.label, "baseline": r.baseline, "delta": r.delta,
+            "alpha": r.alpha, "holm_family": r.family, "seed": r.seed,
+            "quick": m.quick}
+
+
+def recommendation(section: Recommendation) -> dict:
+    return {"recommendation": section.text}
+
+
+def self_validation(section: SelfValidation) -> dict:
+    return {"self_validation": [
+        {"name": c.variant, "kind": c.kind, "expected": c.expected,
+         "verdicts": dict(c.verdicts), "ok": c.ok} for c in section.checks]}
+
+
+def scenario_tables(section: ScenarioTables) -> dict:
+    s = section.scenario
+    controls = sorted(n for n in s.vs_baseline if is_control(n))
+    return {"mde": {s.scenario: s.mde},
+            "friedman": {s.scenario: {"p": s.friedman_p,
+                                      "processes": s.friedman_blocks}},
+            "comparisons": [_comparison(c) for c in s.pairs]
+            + [_comparison(s.vs_baseline[n]) for n in controls]}
+
+
+def faults(section: Faults) -> dict:
+    return {"faults": list(section.lines)}
+
+
+def census(section: Census) -> dict:
+    return {"census": {row.variant: {arch: dict(total) if total else None
+                                     for arch, total in row.totals.items()}
+                       for row in section.rows}}
+
+
+def variant_list(section: VariantList) -> dict:
+    m = section.machine
+    baseline = m.ranking.baseline
+
+    def entry(name: str) -> dict:
+        scenarios = {}
+        if name not in m.rejected:
+            scenarios = {s.scenario: _scenario_entry(s, name, baseline)
+                         for s in m.ranking.scenarios if name in s.order}
+        return {"name": name, "verdicts": dict(m.safety[name].verdicts),
+                "scenarios": scenarios}
+    return {"variants": [entry(n) for n in (*m.ranked_names, *m.rejected)]}
+
+
+def rejected(section: Rejected) -> dict:
+    return {"rejected": [{"name": e.name, "reason": e.reason}
+                         for e in section.entries]}
+
+
+def environment(section: Environment) -> dict:
+    return {"environment": dict(section.environment),
+            "command_line": section.command_line,
+            "syscall_semantics": section.semantics}
+
+
+RENDERERS: dict[type, Callable[[object], dict]] = {
+    Preamble: preamble, Recommendation: recommendation,
+    SelfValidation: self_validation, ScenarioTables: scenario_tables,
+    Faults: faults, Census: census, VariantList: variant_list,
+    Rejected: rejected, Environment: environment,
+}
+
+
+def _merge(into: dict, part: dict) -> None:
+    for key, value in part.items():
+        if key in into and isinstance(value, list):
+            into[key] = into[key] + value
+        elif key in into and isinstance(value, dict):
+            into[key] = {**into[key], **value}
+        else:
+            into[key] = value
+
+
+def machine_json(sections) -> dict:
+    out: dict = {}
+    for section in sections:
+        _merge(out, RENDERERS[type(section)](section))
+    return out
+
+
+def report_json(doc: ReportDoc) -> dict:
+    machines = [machine_json(m.sections) for m in doc.machines]
+    if len(machines) == 1:
+        return {"schema": SCHEMA, **machines[0]}
+    first = doc.machines[0].machine.ranking
+    return {"schema": SCHEMA, "baseline": first.baseline,
+            "delta": first.delta, "machines": machines}

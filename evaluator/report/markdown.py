@@ -1,0 +1,176 @@
+"""report.md: the same sections as report.txt, as Markdown (no width
+limit, so each scenario is one table with every column).  One function
+per section type (RENDERERS); the document decides the order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .. import memory_models
+from ..build.census import ARCHES, CATEGORIES, CATEGORY_LETTERS
+from ..controls import is_control
+from .content import (
+    census_counts,
+    census_legend,
+    fmt_interval,
+    fmt_ns,
+    fmt_p,
+    fmt_pct,
+    fmt_ratio,
+)
+from .document import (
+    Census,
+    Environment,
+    Faults,
+    Preamble,
+    Recommendation,
+    Rejected,
+    ReportDoc,
+    ScenarioTables,
+    SelfValidation,
+    VariantList,
+)
+from .text import LEGEND, friedman_note, robustness_notes
+
+
+def _row(cells) -> str:
+    return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
+
+
+def _table(header, rows) -> list[str]:
+    return [_row(header), _row(["---"] * len(header)),
+            *(_row(r) for r in rows), ""]
+
+
+def preamble(section: Preamble) -> list[str]:
+    m = section.machine
+    ranking = m.ranking
+    lines = []
+    if section.several:
+        lines += [f"## Machine: {m.label}", ""]
+    lines += [f"Baseline `{ranking.baseline}`; practical threshold ±"
+              f"{fmt_pct(ranking.delta)}; alpha {ranking.alpha}, Holm over "
+              f"{ranking.family} comparison{'s' * (ranking.family != 1)}; "
+              f"seed {ranking.seed}."
+              + (f" {m.runs} runs pooled on this machine."
+                 if m.runs > 1 else ""), ""]
+    if m.quick:
+        lines += ["**SMOKE RUN (`--quick`): not conclusive.**", ""]
+    return lines
+
+
+def recommendation(section: Recommendation) -> list[str]:
+    return ["### Recommendation", "", section.text, ""]
+
+
+def self_validation(section: SelfValidation) -> list[str]:
+    lines = []
+    for check in section.checks:
+        outcome = {True: "**pass**", False: "**FAIL**",
+                   None: "untested"}[check.ok]
+        got = ", ".join(f"{sc}: {v}" for sc, v in check.verdicts.items())
+        lines.append(f"- `{check.variant}` ({check.kind}): expected "
+                     f"{check.expected}; got {got} -> {outcome}")
+    return ["### Self-validation", "", *lines, ""]
+
+
+def scenario_tables(section: ScenarioTables) -> list[str]:
+    s, ranking, safety = section.scenario, section.ranking, section.safety
+    base = ranking.baseline
+    models = memory_models.names()
+    header = ["tier", "variant", *models, "ns/op", "95% CI",
+              "ratio", "95% CI", "bootstrap 95% CI", "p adj (Holm)",
+              "Wilcoxon p adj", "verdict", "processes", "syscalls/op"]
+    rows = []
+    for name in s.order:
+        e, c = s.estimates[name], s.vs_baseline.get(name)
+        marks = [safety[name].mark(m) for m in models]
+        timing = [fmt_ns(e.median_ns), fmt_interval(e.ci95, fmt_ns)]
+        if name == base:
+            tested = ["1", "(baseline)", "", "", "", "baseline",
+                      str(e.processes)]
+        else:
+            tested = [fmt_ratio(c.ratio), fmt_interval(c.ci95),
+                      fmt_interval(c.boot_ci95), fmt_p(c.p_adj),
+                      fmt_p(c.p_wilcoxon_adj), c.verdict, str(c.processes)]
+        sys_op = "n/a" if e.syscalls_per_op is None \
+            else f"{e.syscalls_per_op:.3f}"
+        rows.append([s.tiers[name], f"`{name}`", *marks, *timing, *tested,
+                     sys_op])
+    lines = [f"### Scenario `{s.scenario}` ({s.processes} processes)", ""]
+    if rows:
+        lines += _table(header, rows)
+        lines.append(friedman_note(s) + " Minimum detectable effect "
+                     f"{fmt_pct(s.mde)}.")
+        lines += robustness_notes(s, ranking)
+    else:
+        lines.append("Nothing ranked in this scenario.")
+    for name, why in sorted(s.unranked.items()):
+        if not is_control(name):
+            lines.append(f"Not ranked: `{name}` ({why}).")
+    return lines + [""]
+
+
+def faults(section: Faults) -> list[str]:
+    return (["### Hung or crashed (not rejected)", ""]
+            + ([f"- {f}" for f in section.lines] or ["(none)"]) + [""])
+
+
+def census(section: Census) -> list[str]:
+    letters = "/".join(CATEGORY_LETTERS[k] for k in CATEGORIES)
+    header = ["variant"] + [f"{a} {letters}" for a in ARCHES]
+    rows = [[f"`{row.variant}`"] + ["/".join(census_counts(row.totals[a]))
+                                    if row.totals[a] else "-"
+                                    for a in ARCHES]
+            for row in section.rows]
+    return ["### Instruction census", "",
+            f"{census_legend()}; totals over every protocol function "
+            "(aio_notify, accept, poll, notify_me raise/lower, BH "
+            "schedule).", "",
+            *_table(header, rows)]
+
+
+def variant_list(section: VariantList) -> list[str]:
+    lines = ["### Variants", ""]
+    for entry in section.entries:
+        spec = entry.spec
+        text = f"{spec.summary} ({spec.provenance})" if spec else "no spec"
+        lines.append(f"- `{entry.name}`: {text}")
+    return lines + [""]
+
+
+def rejected(section: Rejected) -> list[str]:
+    lines = ["### Rejected: unsafe, never ranked or recommended", ""]
+    for entry in section.entries:
+        lines.append(f"- `{entry.name}`: {entry.reason}"
+                     + (f"; also {'; '.join(entry.faults)}"
+                        if entry.faults else ""))
+    if not section.entries:
+        lines.append("(none)")
+    return lines + [""]
+
+
+def environment(section: Environment) -> list[str]:
+    lines = ["### Environment and reproduction", "",
+             f"- syscall semantics assumed by the checker: "
+             f"`{section.semantics}`"]
+    lines += [f"- {label}: `{value}`" for label, value in section.items]
+    return lines + [f"- report command: `{section.command_line}`", ""]
+
+
+RENDERERS: dict[type, Callable[[object], list[str]]] = {
+    Preamble: preamble, Recommendation: recommendation,
+    SelfValidation: self_validation, ScenarioTables: scenario_tables,
+    Faults: faults, Census: census, VariantList: variant_list,
+    Rejected: rejected, Environment: environment,
+}
+
+
+def render_markdown(doc: ReportDoc) -> str:
+    lines = ["# evaluate: aio_notify 'notified' fast-path variants, ranked",
+             "", f"Generated {doc.date} by evaluate {doc.version}.", ""]
+    for machine in doc.machines:
+        for section in machine.sections:
+            lines += RENDERERS[type(section)](section)
+    lines += ["### How to read this", "", " ".join(LEGEND.split()), ""]
+    return "\n".join(lines)

@@ -1,0 +1,427 @@
+"""report.txt: plain text for a patch mail, no line over 72 columns.
+
+One function per section type (RENDERERS); the document decides the
+order.  The per-scenario ranked table is split in two (timing; tests and
+safety) because one row with every column would need about 110 columns.
+`summary_text` is what the pipeline prints on stdout: the sections in
+SUMMARY only.  `bench_text` is the quick look of `evaluate bench`.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from .. import memory_models
+from ..build.census import ARCHES, CATEGORIES, CATEGORY_LETTERS
+from ..controls import is_control
+from ..stats import ScenarioRanking
+from ..stats.inference import wilcoxon_floor
+from ..stats.summary import Row
+from .content import (
+    census_counts,
+    census_legend,
+    census_rows,
+    fmt_interval,
+    fmt_ns,
+    fmt_p,
+    fmt_pct,
+    fmt_ratio,
+)
+from .document import (
+    Census,
+    Environment,
+    Faults,
+    Preamble,
+    Recommendation,
+    Rejected,
+    ReportDoc,
+    ScenarioTables,
+    SelfValidation,
+    VariantList,
+)
+
+WIDTH = 72
+MIN_NAME = 10       # the variant column shrinks to this for more models
+VERDICT_SHORT = {"faster": "faster", "slower": "slower",
+                 "equivalent": "equiv", "inconclusive": "incon",
+                 "n/a": "n/a"}
+
+LEGEND = """\
+How to read this: T = tier (variants in one tier could not be told
+apart); ns/op = geometric mean over processes of each process's median
+batch, 95% t-interval; ratio = time per op relative to the baseline,
+from per-process paired log-ratios, 95% t-interval; boot = hierarchical
+bootstrap 95% CI (processes, then batches) as a cross-check; p adj =
+paired t on logs, Holm-adjusted over every comparison in this report;
+verdict: faster/slower = significant and the whole 95% CI beyond
+±delta; equiv = 90% CI inside ±delta (TOST); incon = neither; sys/op =
+eventfd reads+writes per op; sc/tso/c11: ✓ safe, ✗ unsafe, ? not
+checked.  MDE = smallest ratio change a paired t-test of this run
+could tell from 1 with 80% power at the Holm-corrected level; a
+faster/slower verdict also needs the CI beyond ±delta, so it takes
+about MDE + delta."""
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: int
+    align: str = ">"
+
+
+def wrap(text: str, indent: str = "", first: str = "") -> list[str]:
+    return textwrap.wrap(text, WIDTH, initial_indent=first or indent,
+                         subsequent_indent=indent, break_on_hyphens=False)
+
+
+def heading(title: str, rule: str = "-") -> list[str]:
+    title = title[:WIDTH]
+    return ["", title, rule * len(title)]
+
+
+def table(columns: Sequence[Column], rows: Sequence[Sequence[str]],
+          name_column: int = 1) -> list[str]:
+    """Fixed-width table.  A name too long for its column gets a line of
+    its own, so the numbers stay aligned and the width stays bounded."""
+    def line(cells):
+        parts = [f"{cell:{col.align}{col.width}}"
+                 for cell, col in zip(cells, columns)]
+        return " ".join(parts).rstrip()
+    out = [line([c.header for c in columns]),
+           "-" * (sum(c.width for c in columns) + len(columns) - 1)]
+    for given in rows:
+        row = list(given)
+        if len(row[name_column]) > columns[name_column].width:
+            lead = " ".join(row[:name_column + 1])
+            out += wrap(lead)
+            row[name_column] = ""
+        out.append(line(row))
+    return out
+
+
+def _fit(columns: list[Column], name_column: int = 1) -> list[Column]:
+    """Narrow the name column so the table stays within WIDTH."""
+    total = sum(c.width for c in columns) + len(columns) - 1
+    name = columns[name_column]
+    if total > WIDTH:
+        columns[name_column] = Column(name.header, max(
+            MIN_NAME, name.width - (total - WIDTH)), name.align)
+    return columns
+
+
+def _timing_columns() -> list[Column]:
+    return [Column("T", 2, "<"), Column("variant", 19, "<"),
+            Column("ns/op", 8), Column("95% CI", 15), Column("ratio", 6),
+            Column("95% CI", 15)]
+
+
+def _tests_columns() -> list[Column]:
+    return _fit([Column("T", 2, "<"), Column("variant", 19, "<"),
+                 Column("p adj", 5), Column("verdict", 7, "<"),
+                 Column("boot 95% CI", 13), Column("sys/op", 6)]
+                + [Column(m, max(3, len(m)))
+                   for m in memory_models.names()])
+
+
+def _timing_row(s: ScenarioRanking, name: str, baseline: str) -> list[str]:
+    e = s.estimates[name]
+    c = s.vs_baseline.get(name)
+    ratio = "1.000" if name == baseline else fmt_ratio(c.ratio)
+    ci = "(baseline)" if name == baseline else fmt_interval(c.ci95)
+    return [str(s.tiers[name]), name, fmt_ns(e.median_ns),
+            fmt_interval(e.ci95, fmt_ns), ratio, ci]
+
+
+def _tests_row(s: ScenarioRanking, name: str, baseline: str,
+               safety) -> list[str]:
+    e = s.estimates[name]
+    c = s.vs_baseline.get(name)
+    marks = [safety[name].mark(m) for m in memory_models.names()]
+    if name == baseline:
+        tested = ["", "base", ""]
+    else:
+        tested = [fmt_p(c.p_adj), VERDICT_SHORT[c.verdict],
+                  fmt_interval(c.boot_ci95)]
+    sys_op = "n/a" if e.syscalls_per_op is None \
+        else f"{e.syscalls_per_op:.3f}"
+    return [str(s.tiers[name]), name, *tested, sys_op, *marks]
+
+
+def friedman_note(s: ScenarioRanking) -> str:
+    if s.friedman_p is None:
+        return ("Friedman test: n/a (needs 3 or more ranked variants and "
+                "2 or more processes with all of them).")
+    return (f"Friedman p {fmt_p(s.friedman_p)} over {s.friedman_blocks} "
+            "processes with every ranked variant.")
+
+
+def robustness_notes(s: ScenarioRanking, ranking) -> list[str]:
+    """Say when the signed-rank test could not reach significance at all,
+    and where it disagrees with the t-test."""
+    notes = []
+    floor = wilcoxon_floor(s.processes) * ranking.family
+    if not s.order:
+        return notes
+    if ranking.family and floor > ranking.alpha:
+        notes.append(f"With {s.processes} processes the Wilcoxon signed-rank "
+                     f"test cannot reach Holm significance (smallest "
+                     f"adjusted p {min(floor, 1):.3f}); it serves as a "
+                     "robustness check only.")
+    else:
+        # Only pairs whose own process count lets Wilcoxon reach the
+        # Holm level can disagree meaningfully (faults shrink pairs).
+        split = sorted(c.variant for c in s.vs_baseline.values()
+                       if c.p_adj is not None and c.p_wilcoxon_adj is not None
+                       and wilcoxon_floor(c.processes) * ranking.family
+                       <= ranking.alpha
+                       and (c.p_adj < ranking.alpha)
+                       != (c.p_wilcoxon_adj < ranking.alpha))
+        if split:
+            notes.append("t-test and Wilcoxon disagree on significance "
+                         "for: " + ", ".join(split) + ".")
+    return notes
+
+
+# ---- one function per section type -----------------------------------
+
+
+def preamble(section: Preamble) -> list[str]:
+    m = section.machine
+    ranking = m.ranking
+    lines = []
+    if section.several:
+        lines += heading(f"Machine: {m.label}", "=")
+    lines += wrap(f"Baseline {ranking.baseline}; practical threshold "
+                  f"delta ±{fmt_pct(ranking.delta)}; alpha "
+                  f"{ranking.alpha} with Holm over {ranking.family} "
+                  f"comparison{'s' * (ranking.family != 1)}; "
+                  f"seed {ranking.seed}."
+                  + (f" {m.runs} runs pooled on this machine."
+                     if m.runs > 1 else ""))
+    if m.quick:
+        lines += ["", "*** SMOKE RUN (--quick): NOT CONCLUSIVE ***"]
+    return lines
+
+
+def recommendation(section: Recommendation) -> list[str]:
+    return heading("Recommendation") + wrap(section.text)
+
+
+def self_validation(section: SelfValidation) -> list[str]:
+    lines = heading("Self-validation")
+    labels = {"aa": "A/A control (the baseline loaded twice)",
+              "positive": "Positive control (baseline + injected delay)"}
+    for check in section.checks:
+        outcome = {True: "PASS", False: "FAIL", None: "untested"}[check.ok]
+        ratio = section.ratios[check.variant]
+        per = "; ".join(f"{sc} {fmt_ratio(ratio[sc])} {v}"
+                        for sc, v in check.verdicts.items())
+        lines += wrap(f"{labels[check.kind]}, {check.variant}: expected "
+                      f"{check.expected}; got {per}: {outcome}.")
+    return lines
+
+
+def scenario_tables(section: ScenarioTables) -> list[str]:
+    s, ranking, safety = section.scenario, section.ranking, section.safety
+    base = ranking.baseline
+    lines = heading(f"Scenario {s.scenario}: {s.processes} processes")
+    notes = []
+    if s.order:
+        lines += table(_timing_columns(),
+                       [_timing_row(s, v, base) for v in s.order])
+        lines.append("")
+        lines += table(_tests_columns(), [_tests_row(s, v, base, safety)
+                                          for v in s.order])
+        notes.append(friedman_note(s) + f" MDE {fmt_pct(s.mde)}.")
+        notes += robustness_notes(s, ranking)
+    else:
+        notes.append("Nothing ranked in this scenario.")
+    used = {v: s.vs_baseline[v].processes for v in s.order if v != base}
+    short = sorted(v for v, n in used.items() if n < s.processes)
+    if short:
+        notes.append("Fewer processes (faults or missing data): " + ", ".join(
+            f"{v} {used[v]}" for v in short) + ".")
+    for name, why in sorted(s.unranked.items()):
+        if not is_control(name):
+            notes.append(f"Not ranked: {name} ({why}).")
+    for note in notes:
+        lines += wrap(note)
+    return lines
+
+
+def faults(section: Faults) -> list[str]:
+    lines = heading("Hung or crashed (not rejected)")
+    return lines + ([x for f in section.lines
+                     for x in wrap(f, first="  ", indent="      ")]
+                    or ["(none)"])
+
+
+def census_table(rows) -> list[str]:
+    """The census block: one column group per architecture (ARCHES), one
+    letter per category (CATEGORY_LETTERS)."""
+    letters = "".join(f"{CATEGORY_LETTERS[k]:>4}" for k in CATEGORIES)
+    group = len(letters) - 1
+    lines = [f"{'':<19} " + "  ".join(f"{a:^{group}}" for a in ARCHES),
+             f"{'variant':<19} " + "  ".join([letters[1:]] * len(ARCHES)),
+             "-" * (20 + group * len(ARCHES) + 2 * (len(ARCHES) - 1))]
+    for row in rows:
+        name = row.variant
+        if len(name) > 19:
+            lines.append(name)
+            name = ""
+        cells = "  ".join(" ".join(f"{n:>3}" for n in census_counts(
+            row.totals[arch])) for arch in ARCHES)
+        lines.append(f"{name:<19} {cells}")
+    return lines
+
+
+def census(section: Census) -> list[str]:
+    lines = heading("Instruction census (all protocol functions)")
+    lines += wrap(census_legend() + ".")
+    return lines + census_table(section.rows)
+
+
+def variant_list(section: VariantList) -> list[str]:
+    lines = heading("Variants")
+    for entry in section.entries:
+        if entry.spec is None:
+            lines += wrap(f"{entry.name}: (no spec file)", first="  ")
+            continue
+        lines += wrap(f"{entry.name}: {entry.spec.summary} "
+                      f"[{entry.spec.provenance}]", first="  ",
+                      indent="      ")
+    return lines
+
+
+def rejected(section: Rejected) -> list[str]:
+    lines = heading("Rejected: unsafe, never ranked or recommended")
+    if not section.entries:
+        return lines + ["(none: every checked variant is safe)"]
+    for entry in section.entries:
+        lines += wrap(f"{entry.name}: {entry.reason}.", first="  ",
+                      indent="      ")
+        for fault in entry.faults:
+            lines += wrap("also " + fault, first="      ", indent="      ")
+    return lines
+
+
+def environment(section: Environment) -> list[str]:
+    lines = heading("Environment and reproduction")
+    items = [("syscall semantics assumed by the checker", section.semantics),
+             *section.items]
+    for label, value in items:
+        lines += wrap(f"{label}: {value}", first="  ", indent="      ")
+    lines += wrap(f"report command: {section.command_line}", first="  ",
+                  indent="      ")
+    return lines
+
+
+RENDERERS: dict[type, Callable[[object], list[str]]] = {
+    Preamble: preamble, Recommendation: recommendation,
+    SelfValidation: self_validation, ScenarioTables: scenario_tables,
+    Faults: faults, Census: census, VariantList: variant_list,
+    Rejected: rejected, Environment: environment,
+}
+
+
+def _summary_preamble(section: Preamble) -> list[str]:
+    lines = []
+    if section.several:
+        lines += heading(f"Machine: {section.machine.label}", "=")
+    if section.machine.quick:
+        lines += ["*** SMOKE RUN (--quick): NOT CONCLUSIVE ***"]
+    return lines
+
+
+def _summary_rejected(section: Rejected) -> list[str]:
+    if not section.entries:
+        return []
+    return [""] + wrap("Rejected as unsafe (see the report): "
+                       + ", ".join(e.name for e in section.entries) + ".")
+
+
+# The pipeline's stdout: these section types only, rendered so.
+SUMMARY: dict[type, Callable[[object], list[str]]] = {
+    Preamble: _summary_preamble, Recommendation: recommendation,
+    SelfValidation: self_validation, ScenarioTables: scenario_tables,
+    Rejected: _summary_rejected,
+}
+
+
+def _render(doc: ReportDoc, renderers: Mapping[type, Callable]) -> list[str]:
+    lines = []
+    for machine in doc.machines:
+        for section in machine.sections:
+            render = renderers.get(type(section))
+            if render is not None:
+                lines += render(section)
+    return lines
+
+
+def render_text(doc: ReportDoc) -> str:
+    title = "evaluate: aio_notify 'notified' fast-path variants, ranked"
+    lines = [title, "=" * len(title)]
+    lines += wrap(f"Generated {doc.date} by evaluate {doc.version}.")
+    lines += _render(doc, RENDERERS)
+    lines += [""] + LEGEND.splitlines()
+    return "\n".join(lines) + "\n"
+
+
+def summary_text(doc: ReportDoc) -> str:
+    """The recommendation and the ranked tables only: what the pipeline
+    prints on stdout before the report's path."""
+    return "\n".join(_render(doc, SUMMARY)).lstrip("\n") + "\n"
+
+
+# ---- evaluate bench --------------------------------------------------
+
+
+def _num(value: float | None, fmt: str) -> str:
+    return "-" if value is None else format(value, fmt)
+
+
+def _bench_ns(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.1f}" if value < 10000 else f"{value:.0f}"
+
+
+def _bench_faults(rows: Sequence[Row]) -> list[str]:
+    out = []
+    for row in rows:
+        for kind, n in sorted(row.faults.items()):
+            out.append(f"  {row.variant}: {kind} in {n} process"
+                       + ("es" if n > 1 else ""))
+        if row.fault_detail:
+            out += textwrap.wrap(row.fault_detail, WIDTH,
+                                 initial_indent="    first: ",
+                                 subsequent_indent="      ")
+    return out
+
+
+def bench_text(rows: Sequence[Row], census_records: Mapping[str, Mapping],
+               baseline: str) -> str:
+    """`evaluate bench`'s summary and census, at most 72 columns."""
+    columns = [Column("variant", 22, "<"), Column("ns/op", 9),
+               Column("ratio", 6), Column("sys/op", 6), Column("wr/op", 6),
+               Column("rd/op", 6), Column("procs", 5)]
+    out = ["geometric mean over processes of their median batch; ratio:",
+           f"paired, to {baseline}; sys/op = wr/op + rd/op: eventfd",
+           "write(2)/read(2) calls per op"]
+    for scenario in dict.fromkeys(r.scenario for r in rows):
+        mine = [r for r in rows if r.scenario == scenario]
+        out += ["", scenario]
+        out += table(columns, [[
+            r.variant, _bench_ns(r.ns_per_op), _num(r.ratio, ".3f"),
+            _num(r.syscalls_per_op, ".2f"), _num(r.writes_per_op, ".2f"),
+            _num(r.reads_per_op, ".2f"), str(r.processes)] for r in mine],
+            name_column=0)
+        faults = _bench_faults(mine)
+        if faults:
+            out += ["faults (those processes are left out):", *faults]
+    out += ["", "Instruction census (all protocol functions, static "
+            "counts)", *wrap(census_legend() + ".")]
+    out += census_table(census_rows(census_records, census_records))
+    return "\n".join(out)
