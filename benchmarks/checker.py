@@ -18,12 +18,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from evaluator.checker import (
-    CheckOptions,
-    check_variant,
-    read_litmus,
-    run_litmus,
-)
+from evaluator.checker import (CheckOptions, check_variant, read_litmus,
+                               run_litmus)
 from evaluator.checker.models import available
 from evaluator.paths import find_project
 from evaluator.render import render_variant

@@ -18,14 +18,8 @@ from . import __version__
 from .errors import TemplateError
 from .orders import parse_order
 from .paths import ProjectPaths
-from .templates import (
-    TEMPLATE_SUFFIX,
-    MarkingLoader,
-    Param,
-    TemplateInfo,
-    lines_to_markers,
-    read_template_info,
-)
+from .templates import (TEMPLATE_SUFFIX, MarkingLoader, Param, TemplateInfo,
+                        lines_to_markers, read_template_info)
 from .variants import Variant
 
 

@@ -21,19 +21,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..build.census import census_flags, census_variant
-from ..build.compile import (
-    HARNESS_FLAGS,
-    HARNESS_LIBS,
-    SHARED_FLAGS,
-    Build,
-    Toolchain,
-    build_harness,
-    build_variant,
-    copy_build,
-    default_cache,
-    find_toolchain,
-    variant_flags,
-)
+from ..build.compile import (HARNESS_FLAGS, HARNESS_LIBS, SHARED_FLAGS, Build,
+                             Toolchain, build_harness, build_variant,
+                             copy_build, default_cache, find_toolchain,
+                             variant_flags)
 from ..controls import AA_SUFFIX, SLOW_SUFFIX
 from ..errors import BenchError
 from ..paths import new_run_dir

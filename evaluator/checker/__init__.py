@@ -12,14 +12,8 @@ Entry points: check_variant(rendered, model, options) -> CheckResult and
 run_litmus(test, model) -> LitmusResult.
 """
 
-from .check import (
-                    CheckOptions,
-                    CheckResult,
-                    Violation,
-                    check_program,
-                    check_variant,
-                    compile_variant,
-)
+from .check import (CheckOptions, CheckResult, Violation, check_program,
+                    check_variant, compile_variant)
 from .litmus import LitmusResult, LitmusTest, read_litmus, run_litmus
 from .scenario import Scenario
 

@@ -25,14 +25,8 @@ from pycparser import c_ast, c_parser
 from ..errors import CheckerError, UnsupportedConstruct
 from . import ir
 from .builtins import INTRINSICS
-from .csubset import (
-    LocalPtr,
-    LocPtr,
-    ThreadSpec,
-    Unit,
-    int_constant,
-    unsupported,
-)
+from .csubset import (LocalPtr, LocPtr, ThreadSpec, Unit, int_constant,
+                      unsupported)
 from .lower import Lowerer
 
 SYSCALL_SEMANTICS = ("acq_rel", "full-fence")

@@ -17,22 +17,9 @@ from ..errors import CheckerError
 from ..orders import Order, parse_order
 from . import ir
 from .builtins import BUILTINS
-from .csubset import (
-    LocalPtr,
-    LocPtr,
-    Pointer,
-    ThreadSpec,
-    Unit,
-    as_bool,
-    combine,
-    derive,
-    describe,
-    int_constant,
-    negate,
-    source,
-    unsupported,
-    where_of,
-)
+from .csubset import (LocalPtr, LocPtr, Pointer, ThreadSpec, Unit, as_bool,
+                      combine, derive, describe, int_constant, negate, source,
+                      unsupported, where_of)
 from .ir import Pure, Where
 from .memory import Access, Kind
 

@@ -27,13 +27,8 @@ from ..bench import run_bench
 from ..bench.config import DEFAULT_BUDGET_S
 from ..controls import AA_SUFFIX, SLOW_SUFFIX
 from ..samples import read_samples
-from .common import (
-    add_bench_options,
-    add_root,
-    add_variants,
-    bench_config,
-    chosen_variants,
-)
+from .common import (add_bench_options, add_root, add_variants, bench_config,
+                     chosen_variants)
 from .progress import Progress
 
 HELP = "compile the variants and time them in contended loops"

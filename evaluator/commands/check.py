@@ -33,13 +33,8 @@ from ..checker.frontend import SYSCALL_SEMANTICS
 from ..checker.matrix import check_matrix
 from ..checker.results import SCHEMA, results_document
 from ..errors import EvaluateError
-from .common import (
-    add_models,
-    add_root,
-    add_variants,
-    chosen_variants,
-    parse_models,
-)
+from .common import (add_models, add_root, add_variants, chosen_variants,
+                     parse_models)
 from .progress import Progress
 
 HELP = "model-check variants under SC, x86-TSO and C11 (RC11)"

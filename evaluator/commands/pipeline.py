@@ -27,16 +27,8 @@ from ..checker.matrix import check_matrix
 from ..checker.results import write_results
 from ..errors import EvaluateError
 from ..samples import read_samples
-from .common import (
-    add_bench_options,
-    add_models,
-    add_root,
-    add_variants,
-    bench_config,
-    chosen_variants,
-    parse_delta,
-    parse_models,
-)
+from .common import (add_bench_options, add_models, add_root, add_variants,
+                     bench_config, chosen_variants, parse_delta, parse_models)
 from .progress import Progress
 
 DEFAULT_BUDGET = 150.0      # bench seconds; check and report add ~30 s

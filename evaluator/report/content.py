@@ -13,12 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .. import memory_models
-from ..build.census import (
-    ARCHES,
-    CATEGORIES,
-    CATEGORY_LETTERS,
-    CATEGORY_MEANING,
-)
+from ..build.census import (ARCHES, CATEGORIES, CATEGORY_LETTERS,
+                            CATEGORY_MEANING)
 from ..checker.check import CheckResult
 from ..controls import is_control
 from ..samples import SampleSet

@@ -25,18 +25,9 @@ from ..errors import ReportError
 from ..samples import SampleSet
 from ..stats import Ranking, ScenarioRanking, SelfCheck
 from ..variants import Variant
-from .content import (
-    CensusRow,
-    Safety,
-    census_rows,
-    environment_items,
-    fault_lines,
-    is_quick,
-    machine_label,
-    recommendation,
-    safety_of,
-    semantics_assumed,
-)
+from .content import (CensusRow, Safety, census_rows, environment_items,
+                      fault_lines, is_quick, machine_label, recommendation,
+                      safety_of, semantics_assumed)
 
 
 @dataclass(frozen=True)

@@ -30,18 +30,9 @@ from collections.abc import Callable
 
 from ..controls import is_control
 from ..stats import Comparison, ScenarioRanking
-from .document import (
-    Census,
-    Environment,
-    Faults,
-    Preamble,
-    Recommendation,
-    Rejected,
-    ReportDoc,
-    ScenarioTables,
-    SelfValidation,
-    VariantList,
-)
+from .document import (Census, Environment, Faults, Preamble, Recommendation,
+                       Rejected, ReportDoc, ScenarioTables, SelfValidation,
+                       VariantList)
 
 SCHEMA = "evaluate.report/1"
 SCENARIO_FIELDS = ("median_ns", "ci95", "ratio", "ratio_ci95", "p_adj",

@@ -9,27 +9,11 @@ from collections.abc import Callable
 from .. import memory_models
 from ..build.census import ARCHES, CATEGORIES, CATEGORY_LETTERS
 from ..controls import is_control
-from .content import (
-    census_counts,
-    census_legend,
-    fmt_interval,
-    fmt_ns,
-    fmt_p,
-    fmt_pct,
-    fmt_ratio,
-)
-from .document import (
-    Census,
-    Environment,
-    Faults,
-    Preamble,
-    Recommendation,
-    Rejected,
-    ReportDoc,
-    ScenarioTables,
-    SelfValidation,
-    VariantList,
-)
+from .content import (census_counts, census_legend, fmt_interval, fmt_ns,
+                      fmt_p, fmt_pct, fmt_ratio)
+from .document import (Census, Environment, Faults, Preamble, Recommendation,
+                       Rejected, ReportDoc, ScenarioTables, SelfValidation,
+                       VariantList)
 from .text import LEGEND, friedman_note, robustness_notes
 
 

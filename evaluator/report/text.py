@@ -19,28 +19,11 @@ from ..controls import is_control
 from ..stats import ScenarioRanking
 from ..stats.inference import wilcoxon_floor
 from ..stats.summary import Row
-from .content import (
-    census_counts,
-    census_legend,
-    census_rows,
-    fmt_interval,
-    fmt_ns,
-    fmt_p,
-    fmt_pct,
-    fmt_ratio,
-)
-from .document import (
-    Census,
-    Environment,
-    Faults,
-    Preamble,
-    Recommendation,
-    Rejected,
-    ReportDoc,
-    ScenarioTables,
-    SelfValidation,
-    VariantList,
-)
+from .content import (census_counts, census_legend, census_rows, fmt_interval,
+                      fmt_ns, fmt_p, fmt_pct, fmt_ratio)
+from .document import (Census, Environment, Faults, Preamble, Recommendation,
+                       Rejected, ReportDoc, ScenarioTables, SelfValidation,
+                       VariantList)
 
 WIDTH = 72
 MIN_NAME = 10       # the variant column shrinks to this for more models

@@ -11,14 +11,8 @@ bootstrap, tiers, rank (the entry points rank and rank_runs), summary
 (the quick look of `evaluate bench`).
 """
 
-from .rank import (
-                   Comparison,
-                   Ranking,
-                   ScenarioRanking,
-                   SelfCheck,
-                   rank,
-                   rank_runs,
-)
+from .rank import (Comparison, Ranking, ScenarioRanking, SelfCheck, rank,
+                   rank_runs)
 
 __all__ = ["Comparison", "Ranking", "ScenarioRanking", "SelfCheck", "rank",
            "rank_runs"]

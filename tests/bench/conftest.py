@@ -13,11 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from evaluator.build.compile import (
-    build_harness,
-    build_variant,
-    find_toolchain,
-)
+from evaluator.build.compile import (build_harness, build_variant,
+                                     find_toolchain)
 from evaluator.paths import ProjectPaths
 from evaluator.render import render_variant
 from evaluator.variants import load_variants

@@ -5,12 +5,8 @@ from __future__ import annotations
 import pytest
 
 from evaluator import cli
-from evaluator.build.compile import (
-    build_variant,
-    content_key,
-    copy_build,
-    find_toolchain,
-)
+from evaluator.build.compile import (build_variant, content_key, copy_build,
+                                     find_toolchain)
 from evaluator.errors import BuildError
 from evaluator.render import render_variant
 

@@ -6,18 +6,9 @@ import shutil
 
 import pytest
 
-from evaluator.build.census import (
-    ARCHES,
-    CATEGORIES,
-    FUNCTIONS,
-    TOTAL_OVER,
-    Insn,
-    arch_tool,
-    census_variant,
-    classify,
-    disassemble,
-    parse_objdump,
-)
+from evaluator.build.census import (ARCHES, CATEGORIES, FUNCTIONS, TOTAL_OVER,
+                                    Insn, arch_tool, census_variant, classify,
+                                    disassemble, parse_objdump)
 from evaluator.render import render_variant
 
 needs_cross = pytest.mark.skipif(

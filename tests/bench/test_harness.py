@@ -11,13 +11,8 @@ import time
 import pytest
 
 from evaluator.bench.environment import choose_cpus
-from evaluator.bench.harness import (
-    Batch,
-    ProcessPlan,
-    argv,
-    plan_text,
-    run_process,
-)
+from evaluator.bench.harness import (Batch, ProcessPlan, argv, plan_text,
+                                     run_process)
 from evaluator.samples import Fault, Sample
 
 WATCHDOG_S = 0.3

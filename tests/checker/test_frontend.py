@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from evaluator.checker.frontend import (
-    LocPtr,
-    ThreadSpec,
-    compile_thread,
-    parse_c,
-)
+from evaluator.checker.frontend import (LocPtr, ThreadSpec, compile_thread,
+                                        parse_c)
 from evaluator.checker.ir import MEM
 from evaluator.checker.litmus import parse_litmus, run_litmus
 from evaluator.checker.memory import Kind, RmwOp

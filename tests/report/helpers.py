@@ -11,17 +11,10 @@ from types import MappingProxyType
 from synthetic import BASELINE, EFFECTS, check_results, make_run
 
 from evaluator.checker.check import CheckResult
-from evaluator.report.document import (
-    MachineRun,
-    build_report,
-    rankable_variants,
-)
-from evaluator.samples import (
-    SampleSet,
-    append_fault,
-    append_records,
-    append_samples,
-)
+from evaluator.report.document import (MachineRun, build_report,
+                                       rankable_variants)
+from evaluator.samples import (SampleSet, append_fault, append_records,
+                               append_samples)
 from evaluator.stats import rank
 from evaluator.variants import Variant
 

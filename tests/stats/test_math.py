@@ -5,17 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from evaluator.stats.inference import (
-    friedman_p,
-    holm,
-    mde_log,
-    paired_t_p,
-    paired_test,
-    t_interval,
-    verdict,
-    wilcoxon_floor,
-    wilcoxon_p,
-)
+from evaluator.stats.inference import (friedman_p, holm, mde_log, paired_t_p,
+                                       paired_test, t_interval, verdict,
+                                       wilcoxon_floor, wilcoxon_p)
 
 
 def test_holm_matches_hand_computation():

@@ -53,18 +53,8 @@ from collections.abc import Hashable, Mapping, Sequence
 
 from ...orders import Order
 from ..memory import Access, Internal, Kind, Race, RmwOp, Step
-from .rc11_graph import (
-    ACQUIRE_ORDERS,
-    DEFAULT_FAIL_ORDER,
-    FENCE,
-    READ,
-    RELEASE_ORDERS,
-    UPDATE,
-    WRITE,
-    Context,
-    Ev,
-    Loc,
-)
+from .rc11_graph import (ACQUIRE_ORDERS, DEFAULT_FAIL_ORDER, FENCE, READ,
+                         RELEASE_ORDERS, UPDATE, WRITE, Context, Ev, Loc)
 from .rc11_psc import psc_ok
 from .rc11_state import RC11State
 
