@@ -26,11 +26,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from evaluator.bench import BASELINE, SCENARIOS, BenchConfig, run_bench
+from evaluator.bench import BenchConfig, run_bench, scenarios
 from evaluator.paths import find_project
 from evaluator.samples import read_samples
 from evaluator.stats.summary import Row, summarize
-from evaluator.variants import load_variants
+from evaluator.variants import BASELINE, load_variants
 
 SEVERAL = 3.0           # "several times slower"
 NOT_SLOWER = 1.02       # ratio ceiling for "not slower"
@@ -54,7 +54,7 @@ def checks(rows: list[Row], variants) -> list[tuple[str, bool]]:
                       and PER_OP[0] <= row.writes_per_op <= PER_OP[1]
                       and PER_OP[0] <= row.reads_per_op <= PER_OP[1])
             out.append((f"pingpong {name}: ~1 write + 1 read per op", ok))
-        for scenario in SCENARIOS:
+        for scenario in scenarios.names():
             r = cell.get((scenario, name))
             if expected_safe:
                 out.append((f"{scenario} {name}: has samples",
