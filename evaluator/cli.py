@@ -14,7 +14,9 @@ Bare `evaluate [options]` runs the whole pipeline (commands/pipeline.py).
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import os
 import sys
 from types import ModuleType
 
@@ -52,9 +54,12 @@ def _load(name: str) -> ModuleType:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # No abbreviations: `--var` must not silently mean --variants (or,
+    # after the next new option, something else).
     parser = argparse.ArgumentParser(
         prog="evaluate", description=DESCRIPTION, epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False)
     parser.add_argument("--version", action="version",
                         version=f"evaluate {__version__}")
     pipeline = _load("pipeline")
@@ -65,10 +70,76 @@ def build_parser() -> argparse.ArgumentParser:
         module = _load(name)
         command = sub.add_parser(
             name, help=module.HELP, description=module.__doc__,
-            formatter_class=argparse.RawDescriptionHelpFormatter)
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            allow_abbrev=False)
         module.add_arguments(command)
         command.set_defaults(run=module.run)
     return parser
+
+
+def _subcommand_at(parser: argparse.ArgumentParser,
+                   argv: list[str]) -> int | None:
+    """Index of the subcommand word, skipping top-level options and
+    their values; None when the pipeline itself runs."""
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word == "--":
+            return None
+        if word.startswith("-") and word != "-":
+            action = parser._option_string_actions.get(word.split("=")[0])
+            takes_value = action is not None and action.nargs != 0
+            i += 2 if takes_value and "=" not in word else 1
+            continue
+        return i if word in COMMANDS else None
+    return None
+
+
+def hoist_options(parser: argparse.ArgumentParser,
+                  argv: list[str]) -> list[str]:
+    """`evaluate --root D check ...` means `evaluate check --root D ...`:
+    a top-level option given before a subcommand applies to it, or is
+    refused with where it belongs -- never silently dropped (the
+    subcommand's default would win otherwise)."""
+    at = _subcommand_at(parser, argv)
+    if at is None or at == 0:
+        return argv
+    command, before, after = argv[at], argv[:at], argv[at + 1:]
+    sub = _subparsers(parser)[command]
+    given_after = {w.split("=")[0] for w in after if w.startswith("--")}
+    for word in before:
+        option = word.split("=")[0]
+        if not word.startswith("-") or option not in \
+                parser._option_string_actions:
+            continue
+        if option not in sub._option_string_actions:
+            owners = [name for name, p in _subparsers(parser).items()
+                      if option in p._option_string_actions]
+            where = ("'evaluate " + "', 'evaluate ".join(owners) + "'"
+                     if owners else "no subcommand")
+            parser.error(f"{option} does not apply to 'evaluate "
+                         f"{command}': it is an option of the whole "
+                         f"pipeline (evaluate {option} ...) and of {where}")
+        if option in given_after:
+            parser.error(f"{option} given both before and after "
+                         f"'{command}'; give it once")
+    return [command, *before, *after]
+
+
+def _subparsers(parser: argparse.ArgumentParser
+                ) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def _quiet_stdout() -> None:
+    """After stdout failed (closed pipe, full disk), point it at
+    /dev/null so the interpreter's last flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,10 +147,12 @@ def main(argv: list[str] | None = None) -> int:
     status.  Commands record `args.argv`, the words given here."""
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(hoist_options(parser, argv))
     args.argv = ("evaluate", *argv)
     try:
-        return args.run(args)
+        status = args.run(args)
+        sys.stdout.flush()
+        return status
     except EvaluateError as exc:
         print(f"evaluate: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -88,7 +161,15 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return INTERRUPTED
     except BrokenPipeError:
+        _quiet_stdout()     # a reader that stopped reading: not an error
         return EXIT_OK
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EIO, errno.EBADF):
+            raise
+        _quiet_stdout()
+        print(f"evaluate: error: cannot write the output: {exc.strerror}",
+              file=sys.stderr)
+        return EXIT_USAGE
 
 
 def entry() -> None:

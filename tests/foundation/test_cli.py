@@ -70,3 +70,65 @@ def test_malformed_toml_via_cli(scratch, capsys):
     assert main(["list", "--root", str(scratch.root)]) == 2
     err = capsys.readouterr().err
     assert "acq-rel.toml:" in err and "malformed TOML" in err
+
+
+def test_top_level_root_applies_to_the_subcommand(scratch, capsys, paths):
+    """`evaluate --root DIR new X` writes into DIR, not this checkout."""
+    root = str(scratch.root)
+    assert main(["--root", root, "new", "hoisted", "--from", "relaxed"]) == 0
+    assert (scratch.variants / "hoisted.toml").is_file()
+    assert not (paths.variants / "hoisted.toml").exists()
+
+
+def test_top_level_selection_applies_to_check(capsys):
+    assert main(["--variants", "relaxed", "--models", "sc", "check",
+                 "--jobs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == ["variant", "sc"]
+    assert [line.split()[0] for line in out.splitlines()[1:]
+            if line.startswith(("relaxed", "acq-rel", "original"))] == \
+        ["relaxed"]
+
+
+def test_top_level_option_the_subcommand_lacks_is_refused(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["--models", "sc", "list"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "--models does not apply to 'evaluate list'" in err
+    assert "'evaluate check'" in err
+
+
+def test_option_given_before_and_after_the_subcommand_is_refused(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["--variants", "relaxed", "check", "--variants", "acq-rel"])
+    assert stop.value.code == 2
+    assert "given both before and after 'check'" in capsys.readouterr().err
+
+
+def test_abbreviated_options_are_refused(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["check", "--var", "relaxed"])
+    assert stop.value.code == 2
+    assert "unrecognized arguments: --var" in capsys.readouterr().err
+
+
+def test_full_stdout_is_one_line_and_status_2():
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "evaluator.cli",
+                                 "list"], stdout=full, stderr=subprocess.PIPE,
+                                text=True, check=False)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "evaluate: error: cannot write the output: No space left on device"]
+
+
+def test_closed_stdout_pipe_is_not_an_error():
+    proc = subprocess.Popen([sys.executable, "-m", "evaluator.cli", "list"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    proc.stdout.close()         # the reader went away before any output
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0
+    assert "Traceback" not in err and "Exception ignored" not in err
