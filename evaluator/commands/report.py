@@ -34,9 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_root(parser)
     parser.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR",
                         help="run directory with samples.jsonl")
-    parser.add_argument("--baseline", default=BASELINE,
-                        metavar="VARIANT",
-                        help=f"reference variant (default {BASELINE})")
+    parser.add_argument("--baseline", default=None, metavar="VARIANT",
+                        help="reference variant (default: the one the run "
+                             f"was benched against, else {BASELINE})")
     parser.add_argument("--delta", type=parse_delta, default=0.01,
                         metavar="D",
                         help="practical threshold: 1%% or 0.01 (default 1%%)")
@@ -48,18 +48,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="label the report a smoke run")
 
 
-def command_line(args: argparse.Namespace) -> str:
-    words = ["evaluate", "report", *map(str, args.run_dirs),
-             "--baseline", args.baseline, "--delta", f"{args.delta:g}"]
-    if args.out is not None:
-        words += ["--out", str(args.out)]
-    if args.seed is not None:
-        words += ["--seed", str(args.seed)]
-    if args.quick:
-        words.append("--quick")
-    return shlex.join(words)
-
-
 def run(args: argparse.Namespace) -> int:
     from ..report.runs import report_runs  # scipy: import only when used
     paths = project(args)
@@ -67,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         variants = load_variants(paths.variants)
     except EvaluateError:
         variants = {}   # summaries are a nicety; samples carry the rest
-    result = report_runs(args.run_dirs, variants, command_line(args),
+    result = report_runs(args.run_dirs, variants, shlex.join(args.argv),
                          baseline=args.baseline, delta=args.delta,
                          reports_dir=paths.reports, out_dir=args.out,
                          seed=args.seed, quick=args.quick)

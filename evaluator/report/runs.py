@@ -19,7 +19,7 @@ from ..errors import ReportError
 from ..paths import new_run_dir
 from ..samples import SampleSet, read_samples
 from ..stats import rank_runs
-from ..variants import Variant
+from ..variants import BASELINE, Variant
 from .document import MachineRun, ReportDoc, build_report, rankable_variants
 from .files import ReportPaths, save
 from .problems import expectation_problems
@@ -97,14 +97,54 @@ def _copy_raw(runs: Sequence[SavedRun], out_dir: Path) -> None:
                 shutil.copyfile(run.path / name, target / name)
 
 
+def _batches(run: SavedRun) -> set[tuple]:
+    """Every timed batch, as recorded: two independent runs never share
+    one (the wall times are measured to the nanosecond)."""
+    return {(s.process, s.variant, s.scenario, s.batch, s.ops, s.ns)
+            for s in run.sample_set.samples}
+
+
+def _refuse_duplicates(runs: Sequence[SavedRun]) -> None:
+    """The same run twice (one directory given twice, a copy of it, or a
+    copy taken while it was written) would count its processes twice:
+    twice the evidence for nothing."""
+    seen: list[tuple[SavedRun, set[tuple]]] = []
+    for run in runs:
+        mine = _batches(run)
+        for other, theirs in seen:
+            if mine & theirs or run.path.resolve() == other.path.resolve():
+                raise ReportError(
+                    f"shares {len(mine & theirs)} samples with "
+                    f"{other.path}: the same run given twice",
+                    path=run.path,
+                    hint="give each run once; pooling a run with itself "
+                         "would double its evidence")
+        seen.append((run, mine))
+
+
+def run_baseline(runs: Sequence[SavedRun], given: str | None) -> str:
+    """--baseline, else the one the runs were benched against."""
+    if given is not None:
+        return given
+    recorded = {str((r.sample_set.environment.get("bench") or {}).get(
+        "baseline") or BASELINE) for r in runs}
+    if len(recorded) > 1:
+        raise ReportError("the runs were benched against different "
+                          "baselines: " + ", ".join(sorted(recorded)),
+                          hint="choose one with --baseline")
+    return recorded.pop()
+
+
 def report_runs(run_dirs: Sequence[Path], variants: Mapping[str, Variant],
-                command_line: str, *, baseline: str, delta: float,
+                command_line: str, *, baseline: str | None, delta: float,
                 reports_dir: Path, out_dir: Path | None = None,
                 seed: int | None = None, quick: bool = False,
                 resamples: int = 2000) -> ReportResult:
     runs = [load_run(Path(d)) for d in run_dirs]
     if not runs:
         raise ReportError("no run directory given")
+    _refuse_duplicates(runs)
+    baseline = run_baseline(runs, baseline)
     machines: dict[tuple[str, str], list[SavedRun]] = {}
     for run in runs:
         machines.setdefault(machine_key(run.sample_set.environment),

@@ -30,7 +30,7 @@ def test_rebuilds_into_the_run_directory(run_dir, capsys):
                  "--baseline", "relaxed"]) == 0
     again = json.loads((run_dir / "report-2.json").read_text())
     assert again["delta"] == 0.02 and again["baseline"] == "relaxed"
-    assert "--baseline relaxed --delta 0.02" in again["command_line"]
+    assert "--delta 2% --baseline relaxed" in again["command_line"]
 
 
 def test_merges_machines_into_sections_and_pools_same_machine(tmp_path,
@@ -127,3 +127,33 @@ def test_impossible_sample_is_refused_with_file_and_line(tmp_path):
     with pytest.raises(ReportError) as err:
         read_samples(path)
     assert "samples.jsonl:2:" in str(err.value) and "ns=0.0" in str(err.value)
+
+
+def test_the_same_run_twice_is_refused(run_dir, tmp_path, capsys):
+    assert main(["report", str(run_dir), str(run_dir),
+                 "--out", str(tmp_path / "twice")]) == 2
+    err = capsys.readouterr().err
+    assert "the same run given twice" in err
+    assert not (tmp_path / "twice").exists()
+
+
+def test_a_copy_of_a_run_is_refused(run_dir, tmp_path, capsys):
+    import shutil
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    shutil.copyfile(run_dir / "samples.jsonl", copy / "samples.jsonl")
+    assert main(["report", str(run_dir), str(copy),
+                 "--out", str(tmp_path / "merged")]) == 2
+    assert "shares" in capsys.readouterr().err
+
+
+def test_the_runs_own_baseline_is_the_default(tmp_path, capsys):
+    run = make_run(seed=8, processes=4, batches=3)
+    env = dict(run.environment, bench={"baseline": "relaxed"})
+    saved = save_run(tmp_path / "r", run.__class__(env, run.census,
+                                                   run.samples, run.faults),
+                     check_results())
+    assert main(["report", str(saved)]) == 0
+    capsys.readouterr()
+    assert json.loads((saved / "report.json").read_text())["baseline"] == \
+        "relaxed"
