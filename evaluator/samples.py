@@ -13,15 +13,18 @@ object with "schema": "evaluate.samples/1" and a "kind":
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import math
 import os
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .errors import ReportError
+from . import fsutil
+from .errors import BenchError, ReportError
 
 SCHEMA = "evaluate.samples/1"
 
@@ -73,14 +76,38 @@ def _line(kind: str, payload: Mapping[str, object]) -> str:
                       sort_keys=True) + "\n"
 
 
+def _append_line(fd: int, data: bytes, path: Path) -> None:
+    """One write(2); if the disk refuses part of it, cut the file back to
+    where the line began, so it never ends in half a record."""
+    start = os.lseek(fd, 0, os.SEEK_END)
+    try:
+        written = os.write(fd, data)
+        reason = None if written == len(data) else "the disk is full"
+    except OSError as exc:
+        reason = fsutil.os_error_text(exc)
+    if reason is not None:
+        with contextlib.suppress(OSError):  # not a regular file: no cut
+            os.ftruncate(fd, start)
+        raise BenchError(f"cannot append to the samples: {reason}",
+                         path=path,
+                         hint="every record written before this one is "
+                              "kept whole; 'evaluate report "
+                              f"{path.parent}' works on them")
+
+
 def append_records(path: Path, kind: str,
                    payloads: Iterable[Mapping[str, object]]) -> None:
     """Append lines with one write(2) each on an O_APPEND descriptor, so a
     reader never sees half a line and Ctrl-C loses nothing written."""
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    path = Path(path)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise BenchError(f"cannot write the samples: "
+                         f"{fsutil.os_error_text(exc)}", path=path) from None
     try:
         for payload in payloads:
-            os.write(fd, _line(kind, payload).encode())
+            _append_line(fd, _line(kind, payload).encode(), path)
     finally:
         os.close(fd)
 
@@ -104,6 +131,23 @@ def _open(path: Path):
 
 
 def _records(path: Path) -> Iterator[tuple[int, dict]]:
+    """The file's records; a file that cannot be read, a gzip file that
+    is not one or was cut short, a non-UTF-8 line: one ReportError."""
+    try:
+        yield from _parsed(path)
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        raise ReportError(f"damaged gzip file ({exc})", path=path,
+                          hint="restore it, or gunzip what can be read "
+                               "into samples.jsonl") from None
+    except UnicodeDecodeError as exc:
+        raise ReportError(f"not UTF-8 text ({exc.reason})",
+                          path=path) from None
+    except OSError as exc:
+        raise ReportError(f"cannot read it: {fsutil.os_error_text(exc)}",
+                          path=path) from None
+
+
+def _parsed(path: Path) -> Iterator[tuple[int, dict]]:
     with _open(path) as handle:
         for number, text in enumerate(handle, start=1):
             if not text.strip():
@@ -115,6 +159,9 @@ def _records(path: Path) -> Iterator[tuple[int, dict]]:
                     return  # a last line cut by a crash: ignore it
                 raise ReportError(f"not JSON: {exc.msg}", path=path,
                                   line=number) from None
+            if not isinstance(record, dict):
+                raise ReportError("a record that is not a JSON object",
+                                  path=path, line=number)
             if record.get("schema") != SCHEMA:
                 raise ReportError(
                     f"schema {record.get('schema')!r}, expected {SCHEMA!r}",

@@ -10,7 +10,7 @@ from pathlib import Path
 from .. import memory_models
 from ..bench import BenchConfig, scenarios
 from ..build.compile import COMPILERS
-from ..errors import EvaluateError
+from ..errors import EvaluateError, UnknownVariantError
 from ..paths import ProjectPaths, find_project
 from ..variants import BASELINE, Variant, load_variants, select
 
@@ -82,10 +82,21 @@ class Selection:
     def with_baseline(self, baseline: str) -> Selection:
         """The baseline first if it was not chosen: every ratio and
         control is against it."""
-        [base] = select(self.catalog, baseline)
+        base = one_variant(self.catalog, baseline, "--baseline")
         if base in self.chosen:
             return self
         return replace(self, chosen=[base, *self.chosen])
+
+
+def one_variant(catalog: dict[str, Variant], name: str,
+                what: str) -> Variant:
+    """A single variant by name (not 'all', not a list)."""
+    chosen = select(catalog, name)
+    if len(chosen) != 1 or name.strip() == "all":
+        raise UnknownVariantError(
+            f"{what} takes one variant name, not {name!r}",
+            hint="known: " + ", ".join(catalog))
+    return chosen[0]
 
 
 def chosen_variants(args: argparse.Namespace) -> Selection:

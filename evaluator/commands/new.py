@@ -11,8 +11,8 @@ from pathlib import Path
 
 from .. import fsutil
 from ..errors import SpecError
-from ..variants import check_name, load_variants, select
-from .common import add_root, project
+from ..variants import check_name, load_variants
+from .common import add_root, one_variant, project
 
 HELP = "scaffold a new variant from an existing one"
 
@@ -51,7 +51,7 @@ def write_new(path: Path, text: str) -> None:
 def run(args: argparse.Namespace) -> int:
     paths = project(args)
     name = check_name(args.name)
-    [base] = select(load_variants(paths.variants), args.base)
+    base = one_variant(load_variants(paths.variants), args.base, "--from")
     target = paths.variants / f"{name}.toml"
     write_new(target, scaffold(base.path.read_text(encoding="utf-8"),
                                base.name, name))

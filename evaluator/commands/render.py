@@ -10,8 +10,8 @@ import subprocess
 
 from ..errors import EvaluateError
 from ..render import render_variant
-from ..variants import load_variants, select
-from .common import add_root, project
+from ..variants import load_variants
+from .common import add_root, one_variant, project
 
 HELP = "print the C a variant renders to"
 
@@ -40,7 +40,8 @@ def preprocess(text: str, csrc: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     paths = project(args)
-    [variant] = select(load_variants(paths.variants), args.name)
+    variant = one_variant(load_variants(paths.variants), args.name,
+                          "render")
     rendered = render_variant(variant, paths)
     text = rendered.text
     if args.expand:

@@ -117,22 +117,21 @@ def attach_text(patch: str, report: str, *, patch_name: str = "PATCH",
     return "".join(lines), old is not None
 
 
-def _read(path: Path, what: str) -> str:
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        raise AttachError(f"no such {what} file", path=path) from None
-    except UnicodeDecodeError as exc:
-        raise AttachError(f"{what} is not UTF-8 text ({exc.reason})",
-                          path=path) from None
-
-
 def attach_report(report_path: Path, patch_path: Path) -> Attached:
     report_path, patch_path = Path(report_path), Path(patch_path)
-    report = _read(report_path, "report")
-    patch = _read(patch_path, "patch")
+    report = fsutil.read_text(report_path, "report", AttachError)
+    patch = fsutil.read_text(patch_path, "patch", AttachError)
     text, replaced = attach_text(patch, report, patch_name=str(patch_path),
                                  report_name=str(report_path))
-    fsutil.replace(patch_path, text)
+    # The mode bits, not access(2): root may write anything, but a patch
+    # someone made read-only is not ours to rewrite.
+    if not patch_path.stat().st_mode & 0o222:
+        raise AttachError("the patch is read-only; it was left untouched",
+                          path=patch_path, hint="chmod u+w it, or copy it")
+    try:
+        fsutil.replace(patch_path, text)
+    except OSError as exc:
+        raise AttachError(f"cannot rewrite the patch: "
+                          f"{fsutil.os_error_text(exc)}; it was left "
+                          "untouched", path=patch_path) from None
     return Attached(patch_path, replaced)

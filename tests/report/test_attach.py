@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from evaluator.cli import main
 from evaluator.commands import attach as attach_command
 from evaluator.errors import AttachError
 from evaluator.report.attach import FOOTER, HEADER, attach_report, attach_text
@@ -167,3 +168,35 @@ def test_refuses_report_lines_git_would_misread(tmp_path):
 def test_missing_files_are_clear_errors(tmp_path):
     with pytest.raises(AttachError, match="no such report"):
         attach_report(tmp_path / "nope.txt", tmp_path / "x.patch")
+
+
+@pytest.mark.parametrize("fault", ["directory", "dangling", "not-utf8",
+                                   "bom", "read-only"])
+def test_file_faults_are_one_message(tmp_path, capsys, fault):
+    report = tmp_path / "report.txt"
+    report.write_text("a report\n")
+    patch = tmp_path / "0001-x.patch"
+    patch.write_text(PATCH)
+    target = {"directory": report, "dangling": report, "not-utf8": patch,
+              "bom": patch, "read-only": patch}[fault]
+    if fault == "directory":
+        report.unlink()
+        report.mkdir()
+    elif fault == "dangling":
+        report.unlink()
+        report.symlink_to(tmp_path / "gone.txt")
+    elif fault == "not-utf8":
+        patch.write_bytes(PATCH.encode() + b"\xff\n")
+    elif fault == "bom":
+        patch.write_text("\ufeff" + PATCH)
+    else:
+        patch.chmod(0o444)
+    before = patch.read_bytes()
+    assert main(["attach", str(report), str(patch)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert str(target) in err
+    assert {"directory": "is a directory", "dangling": "dangling",
+            "not-utf8": "not UTF-8", "bom": "byte-order mark",
+            "read-only": "read-only"}[fault] in err
+    assert patch.read_bytes() == before
