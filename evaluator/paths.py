@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import EvaluateError
+from .fsutil import os_error_text
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,20 @@ def find_project(explicit: Path | str | None = None) -> ProjectPaths:
              "'pip install -e .', or set EVALUATE_ROOT")
 
 
+def _make_dir(path: Path, what: str, *, exist_ok: bool) -> None:
+    if path.exists() and not path.is_dir():
+        raise EvaluateError(f"{what} is a file, not a directory", path=path,
+                            hint="give a directory (new or empty)")
+    try:
+        path.mkdir(parents=True, exist_ok=exist_ok)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        raise EvaluateError(f"cannot create the {what}: "
+                            f"{os_error_text(exc)}", path=path,
+                            hint="choose another --out directory") from None
+
+
 def new_run_dir(reports: Path, suffix: str = "") -> Path:
     """A fresh reports/<UTC stamp>-<random>[suffix]/ directory: runs never
     share a directory, so no run can overwrite another's samples."""
@@ -66,7 +81,22 @@ def new_run_dir(reports: Path, suffix: str = "") -> Path:
     while True:
         path = reports / f"{stamp}-{secrets.token_hex(3)}{suffix}"
         try:
-            path.mkdir(parents=True)
+            _make_dir(path, "run directory", exist_ok=False)
             return path
         except FileExistsError:
             continue
+
+
+def run_dir(reports: Path, out: Path | None) -> Path:
+    """--out (made if need be; it must not hold an earlier run's samples)
+    or a fresh reports/<run-id>/: never overwrite an earlier run."""
+    if out is None:
+        return new_run_dir(reports)
+    out = Path(out)
+    if (out / "samples.jsonl").exists() or \
+            (out / "samples.jsonl.gz").exists():
+        raise EvaluateError("already holds samples of an earlier run",
+                            path=out / "samples.jsonl",
+                            hint="choose a new --out directory")
+    _make_dir(out, "--out directory", exist_ok=True)
+    return out

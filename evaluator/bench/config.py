@@ -3,15 +3,21 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import BenchError
 from ..paths import ProjectPaths
 from ..variants import BASELINE, Variant
 from . import scenarios
 
 # Wall time of `evaluate bench` when --budget is not given.
 DEFAULT_BUDGET_S = 60.0
+# Beyond these a value is a typo, not a plan (a day of benchmarking; an
+# hour without progress before a batch counts as hung).
+MAX_BUDGET_S = 86_400.0
+MAX_WATCHDOG_S = 3_600.0
 # Iterations of a compiler-barrier loop in qemu_bh_schedule for the
 # positive control: about one cycle each, a few ns per schedule.
 EXTRA_DELAY = 16
@@ -40,6 +46,36 @@ class BenchConfig:
     watchdog_s: float = 2.0
     extra_delay: int = EXTRA_DELAY
     cache: Path | None = None
+
+    def __post_init__(self) -> None:
+        """Refuse a config no run can honour, before any work starts."""
+        _seconds("--budget", self.budget, MAX_BUDGET_S)
+        _seconds("--watchdog", self.watchdog_s, MAX_WATCHDOG_S)
+        if not self.scenarios:
+            raise BenchError("no scenario to run",
+                             hint="valid: " + ", ".join(scenarios.names()))
+        for name in self.scenarios:
+            scenarios.info(name)            # names the unknown one
+        if self.processes is not None and self.processes < 1:
+            raise BenchError(f"--processes {self.processes} is below 1",
+                             hint="give at least 1, or leave it out")
+        if self.seed is not None and not 0 <= self.seed < 2**63:
+            raise BenchError(f"--seed {self.seed} is out of range",
+                             hint="give an integer from 0 to 2**63 - 1")
+        if not self.variants:
+            raise BenchError("no variants to benchmark")
+        if self.baseline not in {v.name for v in self.variants}:
+            raise BenchError(f"the baseline {self.baseline} is not among "
+                             "the variants to bench",
+                             hint="every ratio and control is against it: "
+                                  "add it to --variants")
+
+
+def _seconds(option: str, value: float, limit: float) -> None:
+    if not (math.isfinite(value) and 0 < value <= limit):
+        raise BenchError(f"{option} {value!r} is not a number of seconds "
+                         f"in (0, {limit:.0f}]",
+                         hint=f"give {option} SECONDS, e.g. 60")
 
 
 @dataclass(frozen=True)

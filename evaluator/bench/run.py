@@ -26,8 +26,7 @@ from ..build.compile import (HARNESS_FLAGS, HARNESS_LIBS, SHARED_FLAGS, Build,
                              copy_build, default_cache, find_toolchain,
                              variant_flags)
 from ..controls import AA_SUFFIX, SLOW_SUFFIX
-from ..errors import BenchError
-from ..paths import new_run_dir
+from .. import paths
 from ..render import RenderedVariant, render_variant
 from ..samples import append_records
 from . import scenarios
@@ -83,20 +82,6 @@ def _controls(config: BenchConfig, rendered: RenderedVariant, build: Build,
     return arms, census
 
 
-def run_dir_for(config: BenchConfig) -> Path:
-    """--out, which must not hold an earlier run's samples, or a fresh
-    reports/<run-id>/: never overwrite an earlier run."""
-    if config.out is None:
-        return new_run_dir(config.paths.reports)
-    out = Path(config.out)
-    if (out / "samples.jsonl").exists():
-        raise BenchError("already holds samples of an earlier run",
-                         path=out / "samples.jsonl",
-                         hint="choose a new --out directory")
-    out.mkdir(parents=True, exist_ok=True)
-    return out
-
-
 def environment_record(config: BenchConfig, toolchain: Toolchain,
                        cpus: tuple[int, int], seed: int,
                        arms: Sequence[Arm]) -> dict:
@@ -141,32 +126,10 @@ def environment_record(config: BenchConfig, toolchain: Toolchain,
 
 # ---- entry point --------------------------------------------------------
 
-def _check_config(config: BenchConfig) -> None:
-    if not config.scenarios:
-        raise BenchError("no scenario to run",
-                         hint="valid: " + ", ".join(scenarios.names()))
-    for name in config.scenarios:
-        scenarios.info(name)            # names the unknown one
-    if config.budget <= 0:
-        raise BenchError(f"budget {config.budget} s is not positive",
-                         hint="give --budget SECONDS > 0")
-    if config.processes is not None and config.processes < 1:
-        raise BenchError(f"--processes {config.processes} is below 1")
-    if not config.variants:
-        raise BenchError("no variants to benchmark")
-    needs_baseline = config.aa or config.positive_control
-    if needs_baseline and config.baseline not in {v.name for v in
-                                                  config.variants}:
-        raise BenchError(f"the controls need the baseline {config.baseline}"
-                         " among the variants",
-                         hint="add it to --variants or pass --no-controls")
-
-
 def run_bench(config: BenchConfig, progress: Progress | None = None) -> Path:
     """Build, calibrate and run the benchmark; returns the run directory
     (its samples.jsonl holds environment, census, samples and faults)."""
     say = progress or (lambda text: None)
-    _check_config(config)
     started = time.monotonic()
     toolchain = find_toolchain(config.cc)
     cache = config.cache or default_cache(config.paths)
@@ -175,7 +138,7 @@ def run_bench(config: BenchConfig, progress: Progress | None = None) -> Path:
     say("building variants and the harness")
     arms, census = prepare(config, toolchain, cache)
     binary = build_harness(config.paths, toolchain, cache)
-    run_dir = run_dir_for(config)
+    run_dir = paths.run_dir(config.paths.reports, config.out)
     run = RunState(config, binary, cpus, seed, run_dir / "samples.jsonl",
                    started + config.budget)
     append_records(run.samples, "environment",

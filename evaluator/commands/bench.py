@@ -54,9 +54,9 @@ def run(args: argparse.Namespace) -> int:
     from ..report.problems import hardware_contradictions
     from ..report.text import bench_text
     from ..stats.summary import summarize, summary_json
-    selection = chosen_variants(args)
-    if args.aa or args.positive_control:
-        selection = selection.with_baseline(args.baseline)
+    # The baseline is benched even when not asked for: the summary's
+    # ratios and the controls are against it.
+    selection = chosen_variants(args).with_baseline(args.baseline)
     config = bench_config(args, selection, aa=args.aa,
                           positive_control=args.positive_control,
                           budget=args.budget or DEFAULT_BUDGET_S)

@@ -20,8 +20,11 @@ import argparse
 import os
 import shlex
 import sys
+from dataclasses import replace
 
+from .. import paths
 from ..bench import run_bench
+from ..build.compile import find_toolchain
 from ..checker import CheckOptions
 from ..checker.matrix import check_matrix
 from ..checker.results import write_results
@@ -91,17 +94,21 @@ def run(args: argparse.Namespace) -> int:
     # ratio is against it, and an unsafe baseline must be refused early.
     selection = chosen_variants(args).with_baseline(args.baseline)
     models = parse_models(args.models)
+    budget = args.budget or (QUICK_BUDGET if args.quick else DEFAULT_BUDGET)
+    # Every option is validated, and the run directory made, before the
+    # first check: a typo must not cost the checks' time.
+    config = bench_config(args, selection, aa=not args.no_controls,
+                          positive_control=not args.no_controls,
+                          budget=budget)
+    find_toolchain(config.cc)
+    run_dir = paths.run_dir(selection.paths.reports, args.out)
+    config = replace(config, out=run_dir)
     progress = Progress()
     try:
         checks = check_all(selection, models, args.syscalls, progress)
-        _refuse_unsafe_baseline(checks, args.baseline)
-        budget = args.budget or (QUICK_BUDGET if args.quick
-                                 else DEFAULT_BUDGET)
-        config = bench_config(args, selection, aa=not args.no_controls,
-                              positive_control=not args.no_controls,
-                              budget=budget)
-        run_dir = run_bench(config, progress.stage("bench"))
         write_results(run_dir, checks)
+        _refuse_unsafe_baseline(checks, args.baseline)
+        run_bench(config, progress.stage("bench"))
         progress.note("report", "ranking and writing the report")
         result = report_runs([run_dir], selection.catalog,
                              shlex.join(args.argv), baseline=args.baseline,

@@ -10,7 +10,7 @@ import pytest
 from evaluator import cli
 from evaluator.bench import BenchConfig, run_bench
 from evaluator.bench.schedule import choose_ops, shuffled_rounds
-from evaluator.errors import BenchError
+from evaluator.errors import BenchError, EvaluateError
 from evaluator.report.text import bench_text
 from evaluator.samples import read_samples
 from evaluator.stats.summary import summarize
@@ -82,11 +82,22 @@ def test_blocked_design_every_process_runs_every_variant(hang_run):
         assert any(warm) and not all(warm)
 
 
-def test_controls_need_the_baseline_among_the_variants(fixture_paths,
-                                                       variants, tmp_path):
-    cfg = config(fixture_paths, variants, ["relaxed"], tmp_path, aa=True)
-    with pytest.raises(BenchError, match="controls need the baseline"):
-        run_bench(cfg)
+def test_the_baseline_must_be_among_the_variants(fixture_paths, variants,
+                                                 tmp_path):
+    with pytest.raises(BenchError, match="baseline .* is not among"):
+        config(fixture_paths, variants, ["relaxed"], tmp_path, aa=True)
+
+
+@pytest.mark.parametrize("field,value,option", [
+    ("budget", 0.0, "--budget"), ("budget", float("nan"), "--budget"),
+    ("budget", float("inf"), "--budget"), ("budget", 1e12, "--budget"),
+    ("watchdog_s", 0.0, "--watchdog"), ("watchdog_s", -1.0, "--watchdog"),
+    ("seed", -1, "--seed"), ("processes", 0, "--processes")])
+def test_numbers_are_refused_before_any_work(fixture_paths, variants,
+                                             tmp_path, field, value, option):
+    with pytest.raises(BenchError, match=option):
+        config(fixture_paths, variants, ["original-05e514b1"], tmp_path,
+               **{field: value})
     assert not (tmp_path / "run").exists()
 
 
@@ -112,8 +123,8 @@ def test_out_directory_is_never_overwritten(fixture_paths, variants,
     out = tmp_path / "run"
     out.mkdir()
     (out / "samples.jsonl").write_text("")
-    with pytest.raises(BenchError, match="earlier run"):
-        run_bench(config(fixture_paths, variants, ["relaxed"], tmp_path))
+    with pytest.raises(EvaluateError, match="earlier run"):
+        run_bench(config(fixture_paths, variants, ["original-05e514b1"], tmp_path))
 
 
 def test_cli_prints_table_and_exits_0(fixture_paths, tmp_path, capsys):
@@ -175,3 +186,32 @@ def test_summary_is_paired_and_fits_72_columns(hang_run):
     assert hung.faults == {"hung": 1} and hung.ns_per_op is None
     text = bench_text(rows, sample_set.census, "original-05e514b1")
     assert all(len(line) <= 72 for line in text.splitlines())
+
+
+@pytest.mark.parametrize("where", ["file", "under-a-file"])
+def test_bad_out_is_refused_before_any_check(fixture_paths, tmp_path, capsys,
+                                             monkeypatch, where):
+    from evaluator.commands import pipeline
+    checked = []
+    monkeypatch.setattr(pipeline, "check_matrix",
+                        lambda *a, **k: checked.append(1) or [])
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    out = blocker if where == "file" else blocker / "run"
+    status = cli.main(["--root", str(fixture_paths.root), "--variants",
+                       "original-05e514b1", "--out", str(out)])
+    assert status == 2 and not checked
+    err = capsys.readouterr().err
+    assert str(blocker) in err and "Traceback" not in err
+
+
+def test_pipeline_refuses_a_bad_budget_before_any_check(fixture_paths,
+                                                        monkeypatch, capsys):
+    from evaluator.commands import pipeline
+    checked = []
+    monkeypatch.setattr(pipeline, "check_matrix",
+                        lambda *a, **k: checked.append(1) or [])
+    assert cli.main(["--root", str(fixture_paths.root), "--budget", "nan",
+                     "--variants", "original-05e514b1"]) == 2
+    assert not checked
+    assert "--budget nan" in capsys.readouterr().err
