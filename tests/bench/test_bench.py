@@ -124,7 +124,8 @@ def test_out_directory_is_never_overwritten(fixture_paths, variants,
     out.mkdir()
     (out / "samples.jsonl").write_text("")
     with pytest.raises(EvaluateError, match="earlier run"):
-        run_bench(config(fixture_paths, variants, ["original-05e514b1"], tmp_path))
+        run_bench(config(fixture_paths, variants, ["original-05e514b1"],
+                         tmp_path))
 
 
 def test_cli_prints_table_and_exits_0(fixture_paths, tmp_path, capsys):
