@@ -17,11 +17,12 @@ import argparse
 import errno
 import importlib
 import os
+import signal
 import sys
 from types import ModuleType
 
 from . import __version__
-from .errors import EvaluateError
+from .errors import EvaluateError, RunInterrupted, Terminated
 
 EXIT_OK, EXIT_EXPECTATION, EXIT_USAGE = 0, 1, 2
 INTERRUPTED = 130
@@ -149,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(hoist_options(parser, argv))
     args.argv = ("evaluate", *argv)
+    previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         status = args.run(args)
         sys.stdout.flush()
@@ -156,9 +158,11 @@ def main(argv: list[str] | None = None) -> int:
     except EvaluateError as exc:
         print(f"evaluate: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except RunInterrupted as stop:      # a run that recorded its end
+        print(f"evaluate: {stop}", file=sys.stderr)
+        return INTERRUPTED
     except KeyboardInterrupt:
-        print("evaluate: interrupted; finished results were kept",
-              file=sys.stderr)
+        print("evaluate: interrupted", file=sys.stderr)
         return INTERRUPTED
     except BrokenPipeError:
         _quiet_stdout()     # a reader that stopped reading: not an error
@@ -170,6 +174,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"evaluate: error: cannot write the output: {exc.strerror}",
               file=sys.stderr)
         return EXIT_USAGE
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _terminated(signum, frame) -> None:
+    raise Terminated
 
 
 def entry() -> None:

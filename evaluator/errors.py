@@ -70,3 +70,13 @@ class ReportError(EvaluateError):
 
 class AttachError(EvaluateError):
     """A file given to `evaluate attach` is not a git format-patch mail."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that the same cleanup runs (child
+    processes killed, temporary files removed, the run's end recorded)."""
+
+
+class RunInterrupted(Exception):
+    """A run stopped by Ctrl-C or SIGTERM after its end was recorded; the
+    message says what was kept and how to use it (exit status 130)."""

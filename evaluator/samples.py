@@ -9,6 +9,8 @@ object with "schema": "evaluate.samples/1" and a "kind":
   census       per variant: instruction counts per arch and function
   sample       one timed batch (see Sample)
   fault        a variant that hung or crashed in one process (see Fault)
+  end          last: how the run ended (see Ending); a run without one
+               was killed or is still being written
 """
 
 from __future__ import annotations
@@ -64,11 +66,25 @@ class Fault:
 
 
 @dataclass(frozen=True)
+class Ending:
+    """How a run ended: "complete", or "interrupted" with the reason."""
+
+    status: str             # "complete" | "interrupted"
+    reason: str = ""        # "Ctrl-C", "SIGTERM", ...
+    seconds: float = 0.0    # since the run started
+
+
+@dataclass(frozen=True)
 class SampleSet:
     environment: Mapping[str, object]
     census: Mapping[str, object] = field(default_factory=dict)
     samples: tuple[Sample, ...] = ()
     faults: tuple[Fault, ...] = ()
+    ending: Ending | None = None    # None: no end record (see module doc)
+
+    @property
+    def complete(self) -> bool:
+        return self.ending is not None and self.ending.status == "complete"
 
 
 def _line(kind: str, payload: Mapping[str, object]) -> str:
@@ -121,6 +137,10 @@ def append_fault(path: Path, fault: Fault) -> None:
     payload = asdict(fault)
     payload["fault"] = payload.pop("kind")
     append_records(path, "fault", [payload])
+
+
+def append_end(path: Path, ending: Ending) -> None:
+    append_records(path, "end", [asdict(ending)])
 
 
 def _open(path: Path):
@@ -194,6 +214,7 @@ def read_samples(path: Path) -> SampleSet:
     census: dict = {}
     samples: list[Sample] = []
     faults: list[Fault] = []
+    ending: Ending | None = None
     for number, record in _records(path):
         kind = record.pop("kind", None)
         record.pop("schema")
@@ -207,10 +228,13 @@ def read_samples(path: Path) -> SampleSet:
             elif kind == "fault":
                 record["kind"] = record.pop("fault", None)
                 faults.append(Fault(**record))
+            elif kind == "end":
+                ending = Ending(**record)
             else:
                 raise ReportError(f"unknown record kind {kind!r}", path=path,
                                   line=number)
         except TypeError as exc:
             raise ReportError(f"bad {kind} record: {exc}", path=path,
                               line=number) from None
-    return SampleSet(environment, census, tuple(samples), tuple(faults))
+    return SampleSet(environment, census, tuple(samples), tuple(faults),
+                     ending)

@@ -12,6 +12,7 @@ Entry point: run_process().
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -89,6 +90,37 @@ def fresh_copies(libraries: Sequence[Path], where: Path) -> list[Path]:
         shutil.copyfile(library, copy)
         copies.append(copy)
     return copies
+
+
+LIBS_PREFIX = "evaluate-libs-"
+
+
+def libs_prefix() -> str:
+    """Per-process copies live in <tmp>/evaluate-libs-<our pid>-*, so a
+    later run can tell (and remove) what a killed run left behind."""
+    return f"{LIBS_PREFIX}{os.getpid()}-"
+
+
+def remove_stale_copies() -> list[Path]:
+    """Remove the library copies of runs that died (SIGKILL leaves no
+    chance to clean up); returns what was removed."""
+    removed = []
+    for path in Path(tempfile.gettempdir()).glob(LIBS_PREFIX + "*"):
+        pid = path.name[len(LIBS_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True         # someone else's live process
+    return True
 
 
 def pending_text(pending: dict) -> str:
@@ -230,7 +262,7 @@ def run_process(binary: Path, plan: ProcessPlan,
     killed = False
     with tempfile.TemporaryFile("w+") as out, \
             tempfile.TemporaryFile("w+") as err, \
-            tempfile.TemporaryDirectory(prefix="evaluate-libs-") as tmp:
+            tempfile.TemporaryDirectory(prefix=libs_prefix()) as tmp:
         libraries = fresh_copies(plan.libraries, Path(tmp))
         proc = None
         try:

@@ -27,11 +27,13 @@ from ..build.compile import (HARNESS_FLAGS, HARNESS_LIBS, SHARED_FLAGS, Build,
                              variant_flags)
 from ..controls import AA_SUFFIX, SLOW_SUFFIX
 from .. import paths
+from ..errors import RunInterrupted, Terminated
 from ..render import RenderedVariant, render_variant
-from ..samples import append_records
+from ..samples import Ending, append_end, append_records
 from . import scenarios
 from .config import Arm, BenchConfig
 from .environment import choose_cpus, default_march, machine_facts, run_facts
+from .harness import remove_stale_copies
 from .schedule import SETTLE_FRACTION, RunState, calibrate, measure_all
 
 SYSCALL_COUNT_METHOD = (
@@ -131,6 +133,7 @@ def run_bench(config: BenchConfig, progress: Progress | None = None) -> Path:
     (its samples.jsonl holds environment, census, samples and faults)."""
     say = progress or (lambda text: None)
     started = time.monotonic()
+    remove_stale_copies()
     toolchain = find_toolchain(config.cc)
     cache = config.cache or default_cache(config.paths)
     cpus = choose_cpus(config.cpus)
@@ -145,11 +148,26 @@ def run_bench(config: BenchConfig, progress: Progress | None = None) -> Path:
                    [environment_record(config, toolchain, cpus, seed, arms)])
     append_records(run.samples, "census", census)
     say(f"writing {run.samples}")
+    try:
+        _measure(run, arms, say)
+    except KeyboardInterrupt as stop:    # Ctrl-C, or SIGTERM (Terminated)
+        reason = "SIGTERM" if isinstance(stop, Terminated) else "Ctrl-C"
+        seconds = time.monotonic() - started
+        append_end(run.samples, Ending("interrupted", reason, seconds))
+        raise RunInterrupted(
+            f"interrupted ({reason}) after {seconds:.0f} s; every finished "
+            f"batch is kept in {run.samples}; rebuild the report with: "
+            f"evaluate report {run_dir}") from None
+    append_end(run.samples, Ending("complete", "",
+                                   time.monotonic() - started))
+    return run_dir
+
+
+def _measure(run: RunState, arms: Sequence[Arm], say: Progress) -> None:
     cals = []
-    for scenario in config.scenarios:
+    for scenario in run.config.scenarios:
         say(f"calibrating {scenario}")
         cal = calibrate(run, scenario, arms)
         if cal is not None:
             cals.append(cal)
     measure_all(run, cals, say)
-    return run_dir

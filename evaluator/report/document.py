@@ -66,6 +66,14 @@ class Preamble:
 
 
 @dataclass(frozen=True)
+class Incomplete:
+    """The run did not end normally: say so before anything else."""
+
+    how: str                            # "interrupted (Ctrl-C) after 42 s"
+    missing: Mapping[str, tuple[str, ...]]  # scenario -> unmeasured arms
+
+
+@dataclass(frozen=True)
 class Recommendation:
     text: str
 
@@ -156,6 +164,28 @@ def _preamble(m: Machine, ctx: ReportContext):
     yield Preamble(m, ctx.several)
 
 
+def _incomplete(m: Machine, ctx: ReportContext):
+    sample_set = m.sample_set
+    if sample_set.complete:
+        return
+    ending = sample_set.ending
+    if ending is None:
+        how = ("it has no end record: it was killed, or is still being "
+               "written")
+    else:
+        how = f"it was {ending.status} ({ending.reason}) after " \
+              f"{ending.seconds:.0f} s"
+    bench = sample_set.environment.get("bench") or {}
+    # Reached: measured, or hung/crashed there (a fault is a result).
+    measured = {(r.scenario, r.variant)
+                for r in (*sample_set.samples, *sample_set.faults)}
+    missing = {sc: tuple(v for v in bench.get("variants", [])
+                         if (sc, v) not in measured)
+               for sc in bench.get("scenarios", [])}
+    yield Incomplete(how, {sc: arms for sc, arms in missing.items()
+                           if arms})
+
+
 def _recommendation(m: Machine, ctx: ReportContext):
     yield Recommendation(recommendation(
         m.ranking, m.safety, m.sample_set.environment, m.semantics,
@@ -205,8 +235,8 @@ def _environment(m: Machine, ctx: ReportContext):
 
 
 SECTIONS: list[Builder] = [
-    _preamble, _recommendation, _self_validation, _scenarios, _faults,
-    _census, _variant_list, _rejected, _environment,
+    _preamble, _incomplete, _recommendation, _self_validation, _scenarios,
+    _faults, _census, _variant_list, _rejected, _environment,
 ]
 
 

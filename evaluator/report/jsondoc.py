@@ -30,9 +30,9 @@ from collections.abc import Callable
 
 from ..controls import is_control
 from ..stats import Comparison, ScenarioRanking
-from .document import (Census, Environment, Faults, Preamble, Recommendation,
-                       Rejected, ReportDoc, ScenarioTables, SelfValidation,
-                       VariantList)
+from .document import (Census, Environment, Faults, Incomplete, Preamble,
+                       Recommendation, Rejected, ReportDoc, ScenarioTables,
+                       SelfValidation, VariantList)
 
 SCHEMA = "evaluate.report/1"
 SCENARIO_FIELDS = ("median_ns", "ci95", "ratio", "ratio_ci95", "p_adj",
@@ -76,6 +76,12 @@ def preamble(section: Preamble) -> dict:
     return {"machine": m.label, "baseline": r.baseline, "delta": r.delta,
             "alpha": r.alpha, "holm_family": r.family, "seed": r.seed,
             "quick": m.quick}
+
+
+def incomplete(section: Incomplete) -> dict:
+    return {"incomplete": {"how": section.how,
+                           "missing": {sc: list(arms) for sc, arms in
+                                       section.missing.items()}}}
 
 
 def recommendation(section: Recommendation) -> dict:
@@ -134,7 +140,8 @@ def environment(section: Environment) -> dict:
 
 
 RENDERERS: dict[type, Callable[[object], dict]] = {
-    Preamble: preamble, Recommendation: recommendation,
+    Preamble: preamble, Incomplete: incomplete,
+    Recommendation: recommendation,
     SelfValidation: self_validation, ScenarioTables: scenario_tables,
     Faults: faults, Census: census, VariantList: variant_list,
     Rejected: rejected, Environment: environment,

@@ -11,9 +11,9 @@ from ..build.census import ARCHES, CATEGORIES, CATEGORY_LETTERS
 from ..controls import is_control
 from .content import (census_counts, census_legend, fmt_interval, fmt_ns,
                       fmt_p, fmt_pct, fmt_ratio)
-from .document import (Census, Environment, Faults, Preamble, Recommendation,
-                       Rejected, ReportDoc, ScenarioTables, SelfValidation,
-                       VariantList)
+from .document import (Census, Environment, Faults, Incomplete, Preamble,
+                       Recommendation, Rejected, ReportDoc, ScenarioTables,
+                       SelfValidation, VariantList)
 from .text import LEGEND, friedman_note, robustness_notes
 
 
@@ -41,6 +41,14 @@ def preamble(section: Preamble) -> list[str]:
     if m.quick:
         lines += ["**SMOKE RUN (`--quick`): not conclusive.**", ""]
     return lines
+
+
+def incomplete(section: Incomplete) -> list[str]:
+    lines = [f"**INCOMPLETE RUN**: this run did not finish: {section.how}.",
+             ""]
+    lines += [f"- {sc}: no samples of " + ", ".join(f"`{a}`" for a in arms)
+              for sc, arms in section.missing.items()]
+    return lines + [""]
 
 
 def recommendation(section: Recommendation) -> list[str]:
@@ -143,7 +151,8 @@ def environment(section: Environment) -> list[str]:
 
 
 RENDERERS: dict[type, Callable[[object], list[str]]] = {
-    Preamble: preamble, Recommendation: recommendation,
+    Preamble: preamble, Incomplete: incomplete,
+    Recommendation: recommendation,
     SelfValidation: self_validation, ScenarioTables: scenario_tables,
     Faults: faults, Census: census, VariantList: variant_list,
     Rejected: rejected, Environment: environment,

@@ -80,7 +80,12 @@ def pool(runs: Sequence[SavedRun]) -> SampleSet:
         offset += max(ids, default=-1) + 1
     environment = dict(runs[0].sample_set.environment)
     environment["pooled_runs"] = [str(r.path) for r in runs]
-    return SampleSet(environment, census, tuple(samples), tuple(faults))
+    # Pooled, the runs are complete only if every one of them is.
+    ending = next((r.sample_set.ending for r in runs
+                   if not r.sample_set.complete),
+                  runs[0].sample_set.ending)
+    return SampleSet(environment, census, tuple(samples), tuple(faults),
+                     ending)
 
 
 def _copy_raw(runs: Sequence[SavedRun], out_dir: Path) -> None:

@@ -21,9 +21,9 @@ from ..stats.inference import wilcoxon_floor
 from ..stats.summary import Row
 from .content import (census_counts, census_legend, census_rows, fmt_interval,
                       fmt_ns, fmt_p, fmt_pct, fmt_ratio)
-from .document import (Census, Environment, Faults, Preamble, Recommendation,
-                       Rejected, ReportDoc, ScenarioTables, SelfValidation,
-                       VariantList)
+from .document import (Census, Environment, Faults, Incomplete, Preamble,
+                       Recommendation, Rejected, ReportDoc, ScenarioTables,
+                       SelfValidation, VariantList)
 
 WIDTH = 72
 MIN_NAME = 10       # the variant column shrinks to this for more models
@@ -188,6 +188,16 @@ def preamble(section: Preamble) -> list[str]:
     return lines
 
 
+def incomplete(section: Incomplete) -> list[str]:
+    lines = ["", "*** INCOMPLETE RUN: read every figure with that in mind "
+             "***"]
+    lines += wrap(f"This run did not finish: {section.how}.")
+    for scenario, arms in section.missing.items():
+        lines += wrap(f"{scenario}: no samples of {', '.join(arms)}.",
+                      first="  ", indent="      ")
+    return lines
+
+
 def recommendation(section: Recommendation) -> list[str]:
     return heading("Recommendation") + wrap(section.text)
 
@@ -302,7 +312,8 @@ def environment(section: Environment) -> list[str]:
 
 
 RENDERERS: dict[type, Callable[[object], list[str]]] = {
-    Preamble: preamble, Recommendation: recommendation,
+    Preamble: preamble, Incomplete: incomplete,
+    Recommendation: recommendation,
     SelfValidation: self_validation, ScenarioTables: scenario_tables,
     Faults: faults, Census: census, VariantList: variant_list,
     Rejected: rejected, Environment: environment,
@@ -327,7 +338,8 @@ def _summary_rejected(section: Rejected) -> list[str]:
 
 # The pipeline's stdout: these section types only, rendered so.
 SUMMARY: dict[type, Callable[[object], list[str]]] = {
-    Preamble: _summary_preamble, Recommendation: recommendation,
+    Preamble: _summary_preamble, Incomplete: incomplete,
+    Recommendation: recommendation,
     SelfValidation: self_validation, ScenarioTables: scenario_tables,
     Rejected: _summary_rejected,
 }

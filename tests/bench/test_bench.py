@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -216,3 +220,56 @@ def test_pipeline_refuses_a_bad_budget_before_any_check(fixture_paths,
                      "--variants", "original-05e514b1"]) == 2
     assert not checked
     assert "--budget nan" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+def test_an_interrupted_bench_records_its_end(fixture_paths, tmp_path,
+                                              signame):
+    import signal
+    import subprocess
+    import sys
+    import time
+    out = tmp_path / "run"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "evaluator.cli", "bench", "--root",
+         str(fixture_paths.root), "--variants", "original-05e514b1",
+         "--scenarios", "self-resched", "--budget", "60", "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    samples = out / "samples.jsonl"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (
+            not samples.exists() or '"sample"' not in samples.read_text()):
+        time.sleep(0.2)
+    proc.send_signal(getattr(signal, signame))
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    reason = "SIGTERM" if signame == "SIGTERM" else "Ctrl-C"
+    assert f"interrupted ({reason})" in err
+    assert f"evaluate report {out}" in err
+    last = lines(samples)[-1]
+    assert last["kind"] == "end" and last["status"] == "interrupted"
+    assert last["reason"] == reason
+    sample_set = read_samples(samples)
+    assert sample_set.samples and not sample_set.complete
+    assert not list(Path(tempfile.gettempdir()).glob(
+        f"evaluate-libs-{proc.pid}-*"))
+
+
+def test_copies_left_by_a_killed_run_are_removed(tmp_path):
+    from evaluator.bench.harness import LIBS_PREFIX, remove_stale_copies
+    dead = 2**22 + 12345       # above pid_max on default kernels
+    stale = Path(tempfile.gettempdir()) / f"{LIBS_PREFIX}{dead}-abc"
+    stale.mkdir()
+    (stale / "0-variant.so").write_text("x")
+    mine = Path(tempfile.mkdtemp(prefix=f"{LIBS_PREFIX}{os.getpid()}-"))
+    try:
+        assert stale in remove_stale_copies()
+        assert not stale.exists() and mine.exists()
+    finally:
+        shutil.rmtree(mine, ignore_errors=True)
+
+
+def test_a_complete_bench_records_its_end(hang_run):
+    last = lines(hang_run / "samples.jsonl")[-1]
+    assert last["kind"] == "end" and last["status"] == "complete"

@@ -13,8 +13,8 @@ from synthetic import BASELINE, EFFECTS, check_results, make_run
 from evaluator.checker.check import CheckResult
 from evaluator.report.document import (MachineRun, build_report,
                                        rankable_variants)
-from evaluator.samples import (SampleSet, append_fault, append_records,
-                               append_samples)
+from evaluator.samples import (SampleSet, append_end, append_fault,
+                               append_records, append_samples)
 from evaluator.stats import rank
 from evaluator.variants import Variant
 
@@ -68,6 +68,8 @@ def save_run(run_dir: Path, sample_set: SampleSet, checks=None) -> Path:
     append_samples(path, sample_set.samples)
     for fault in sample_set.faults:
         append_fault(path, fault)
+    if sample_set.ending is not None:
+        append_end(path, sample_set.ending)
     if checks is not None:
         (run_dir / "check.json").write_text(json.dumps(
             {"schema": "evaluate.check/1", "results": checks}))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from evaluator.samples import Fault, Sample, SampleSet
+from evaluator.samples import Ending, Fault, Sample, SampleSet
 
 BASELINE = "original-05e514b1"
 MODELS = ("sc", "tso", "c11")
@@ -114,4 +114,5 @@ def make_run(seed: int = 1, processes: int = 10, batches: int = 10,
                                           ns, calls // 2, calls - calls // 2))
     env = dict(ENVIRONMENT, quick=quick) if quick else dict(ENVIRONMENT)
     return SampleSet(env, {n: census(n) for n in names if "~" not in n},
-                     tuple(samples), tuple(faults))
+                     tuple(samples), tuple(faults),
+                     Ending("complete", "", 150.0))

@@ -246,3 +246,32 @@ def test_summary_has_the_tables_and_keeps_unsafe_out_of_them():
     tables, _, rejected = text.rpartition("Rejected as unsafe")
     for name in UNSAFE:
         assert name not in tables and name in rejected
+
+
+@pytest.mark.parametrize("ending", [None, "interrupted"])
+def test_an_unfinished_run_says_so_at_the_top(ending):
+    from evaluator.samples import Ending
+    run = make_run(processes=4, batches=3)
+    kept = tuple(s for s in run.samples
+                 if not (s.scenario == "flood" and s.variant == "relaxed"))
+    env = dict(run.environment, bench={
+        "scenarios": ["self-resched", "pingpong", "flood"],
+        "variants": sorted({s.variant for s in run.samples})})
+    end = None if ending is None else Ending(ending, "Ctrl-C", 42.0)
+    texts = render_all(doc(SampleSet(env, run.census, kept, run.faults,
+                                     end)))
+    body = texts["txt"]
+    banner = body.index("*** INCOMPLETE RUN")
+    assert banner < body.index("Recommendation")
+    how = ("no end record" if ending is None
+           else "interrupted (Ctrl-C) after 42 s")
+    assert how in " ".join(body.split())
+    assert "flood: no samples of relaxed." in body
+    data = json.loads(texts["json"])
+    assert data["incomplete"]["missing"] == {"flood": ["relaxed"]}
+    assert "**INCOMPLETE RUN**" in texts["md"]
+
+
+def test_a_complete_run_has_no_incomplete_banner(texts):
+    assert "INCOMPLETE" not in texts["txt"]
+    assert "incomplete" not in json.loads(texts["json"])
