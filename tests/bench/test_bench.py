@@ -59,7 +59,8 @@ def test_file_layout_environment_census_samples(hang_run):
     kinds = [r["kind"] for r in records]
     assert kinds[0] == "environment"
     assert kinds[1:4] == ["census"] * 3
-    assert set(kinds[4:]) <= {"sample", "fault"}
+    assert set(kinds[4:-1]) <= {"sample", "fault"}
+    assert kinds[-1] == "end"
     assert all(r["schema"] == "evaluate.samples/1" for r in records)
     env = records[0]
     for key in ("cpu_model", "cpu_pair", "kernel", "compiler", "seed",
