@@ -29,6 +29,8 @@ from . import fsutil
 from .errors import BenchError, ReportError
 
 SCHEMA = "evaluate.samples/1"
+# Beside samples.jsonl while a bench writes it: the writer's pid.
+RUNNING_FILE = ".running"
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,16 @@ def append_fault(path: Path, fault: Fault) -> None:
     payload = asdict(fault)
     payload["fault"] = payload.pop("kind")
     append_records(path, "fault", [payload])
+
+
+def writer_alive(run_dir: Path) -> int | None:
+    """The pid of a live bench still writing this run, else None."""
+    try:
+        pid = int((Path(run_dir) / RUNNING_FILE).read_text().strip())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    return pid
 
 
 def append_end(path: Path, ending: Ending) -> None:

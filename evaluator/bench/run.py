@@ -15,6 +15,7 @@ that scenario; the run goes on.  Every sample is appended to
 
 from __future__ import annotations
 
+import os
 import secrets
 import time
 from collections.abc import Callable, Sequence
@@ -29,7 +30,7 @@ from ..controls import AA_SUFFIX, SLOW_SUFFIX
 from .. import paths
 from ..errors import RunInterrupted, Terminated
 from ..render import RenderedVariant, render_variant
-from ..samples import Ending, append_end, append_records
+from ..samples import RUNNING_FILE, Ending, append_end, append_records
 from . import scenarios
 from .config import Arm, BenchConfig
 from .environment import choose_cpus, default_march, machine_facts, run_facts
@@ -148,6 +149,8 @@ def run_bench(config: BenchConfig, progress: Progress | None = None) -> Path:
                    [environment_record(config, toolchain, cpus, seed, arms)])
     append_records(run.samples, "census", census)
     say(f"writing {run.samples}")
+    running = run_dir / RUNNING_FILE
+    running.write_text(f"{os.getpid()}\n")
     try:
         _measure(run, arms, say)
     except KeyboardInterrupt as stop:    # Ctrl-C, or SIGTERM (Terminated)
@@ -158,6 +161,8 @@ def run_bench(config: BenchConfig, progress: Progress | None = None) -> Path:
             f"interrupted ({reason}) after {seconds:.0f} s; every finished "
             f"batch is kept in {run.samples}; rebuild the report with: "
             f"evaluate report {run_dir}") from None
+    finally:
+        running.unlink(missing_ok=True)
     append_end(run.samples, Ending("complete", "",
                                    time.monotonic() - started))
     return run_dir

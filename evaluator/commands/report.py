@@ -62,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
     print(result.paths.txt.read_text(encoding="utf-8"), end="")
     print(f"\nreport: {result.paths.txt}\n        {result.paths.md}\n"
           f"        {result.paths.json}")
+    for warning in result.warnings:
+        print(f"evaluate: warning: {warning}", file=sys.stderr)
     for problem in result.problems:
         print(f"evaluate: expectation not met: {problem}", file=sys.stderr)
     return 1 if result.problems else 0

@@ -17,7 +17,7 @@ from ..checker.results import FILENAME as CHECKS_FILE
 from ..checker.results import read_results
 from ..errors import ReportError
 from ..paths import new_run_dir
-from ..samples import SampleSet, read_samples
+from ..samples import SampleSet, read_samples, writer_alive
 from ..stats import rank_runs
 from ..variants import BASELINE, Variant
 from .document import MachineRun, ReportDoc, build_report, rankable_variants
@@ -37,6 +37,7 @@ class ReportResult:
     paths: ReportPaths
     doc: ReportDoc
     problems: tuple[str, ...]   # results contradicting an expectation
+    warnings: tuple[str, ...] = ()
 
 
 def load_run(run_dir: Path) -> SavedRun:
@@ -174,4 +175,8 @@ def report_runs(run_dirs: Sequence[Path], variants: Mapping[str, Variant],
     out_dir = Path(out_dir)
     paths = save(doc, out_dir)
     _copy_raw(runs, out_dir)
-    return ReportResult(paths, doc, tuple(expectation_problems(doc, checks)))
+    warnings = [f"{r.path} is still being written (bench pid {pid}): this "
+                "report covers what it had so far"
+                for r in runs if (pid := writer_alive(r.path)) is not None]
+    return ReportResult(paths, doc, tuple(expectation_problems(doc, checks)),
+                        tuple(warnings))

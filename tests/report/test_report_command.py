@@ -157,3 +157,18 @@ def test_the_runs_own_baseline_is_the_default(tmp_path, capsys):
     capsys.readouterr()
     assert json.loads((saved / "report.json").read_text())["baseline"] == \
         "relaxed"
+
+
+def test_a_run_still_being_written_warns(tmp_path, capsys):
+    import os
+
+    from evaluator.samples import RUNNING_FILE
+    saved = save_run(tmp_path / "live", make_run(seed=9, processes=3,
+                                                 batches=2), check_results())
+    (saved / RUNNING_FILE).write_text(f"{os.getpid()}\n")   # a live pid
+    assert main(["report", str(saved)]) == 0
+    err = capsys.readouterr().err
+    assert "still being written" in err and str(os.getpid()) in err
+    (saved / RUNNING_FILE).write_text(f"{2**22 + 54321}\n")  # a dead one
+    assert main(["report", str(saved)]) == 0
+    assert "still being written" not in capsys.readouterr().err
