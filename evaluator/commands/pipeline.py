@@ -55,7 +55,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--syscalls", choices=("acq_rel", "full-fence"),
                         default="acq_rel",
                         help="eventfd syscall semantics in the checker "
-                             "(default acq_rel; DESIGN §5)")
+                             "(default acq_rel; README: What the checker "
+                             "assumes)")
     parser.add_argument("--no-controls", action="store_true",
                         help="skip the self-validation arms (by default the "
                              "baseline is benched twice, A/A, and once with "

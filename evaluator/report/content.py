@@ -393,7 +393,7 @@ def caveats(ranking: Ranking, environment: Mapping[str, object],
              "(see the instruction census).",
              "No checker results: safety is unknown." if semantics ==
              NO_CHECKS else "Safety verdicts assume eventfd syscalls "
-             f"behave as {semantics} (DESIGN §5).",
+             f"behave as {semantics} (README: What the checker assumes).",
              "Differences below the minimum detectable effect could not be "
              "resolved."]
     failed = [c.variant for c in ranking.self_checks if c.ok is False]
