@@ -302,6 +302,18 @@ def _names(sample_set: SampleSet, baseline: str,
     return [v for v in wanted if v in present or v == baseline]
 
 
+def _baseline_hint(sample_set: SampleSet, baseline: str) -> str:
+    measured = sorted({s.variant for s in sample_set.samples} - {baseline})
+    if measured:
+        return "choose --baseline among: " + ", ".join(measured)
+    hung = sorted({f.variant for f in sample_set.faults})
+    if hung:
+        return ("no variant has samples: every one faulted (" +
+                ", ".join(hung) + "); see the faults in samples.jsonl")
+    return "the run holds no samples at all: it was stopped before " \
+           "the first batch finished; run the bench again"
+
+
 def rank_runs(sample_sets: Sequence[SampleSet], baseline: str,
               delta: float = 0.01, scenarios: Iterable[str] | None = None,
               *, variants: Iterable[str] | None = None, alpha: float = 0.05,
@@ -316,10 +328,8 @@ def rank_runs(sample_sets: Sequence[SampleSet], baseline: str,
     for sample_set in sample_sets:
         names = _names(sample_set, baseline, variants)
         if not any(s.variant == baseline for s in sample_set.samples):
-            raise ReportError(
-                f"baseline {baseline!r} has no samples",
-                hint="choose --baseline among: " + ", ".join(
-                    n for n in names if n != baseline))
+            raise ReportError(f"baseline {baseline!r} has no samples",
+                              hint=_baseline_hint(sample_set, baseline))
         drafts.append([_draft(sample_set, sc, baseline, names, seed,
                               resamples)
                        for sc in _scenarios(sample_set, wanted)])

@@ -166,3 +166,16 @@ def test_machines_share_one_holm_family_but_are_not_pooled():
     assert two.scenarios[0].vs_baseline["x"].verdict == "equivalent"
     assert one.scenarios[0].estimates["base"].median_ns < 12
     assert two.scenarios[0].estimates["base"].median_ns > 45
+
+
+def test_a_baseline_without_samples_names_the_alternatives():
+    from evaluator.errors import ReportError
+    from evaluator.samples import Fault, Sample, SampleSet
+    one = Sample(0, "other", "s", 0, False, 10, 100.0)
+    with pytest.raises(ReportError, match="among: other"):
+        rank(SampleSet({}, {}, (one,)), "base")
+    hung = Fault(0, "base", "s", "hung")
+    with pytest.raises(ReportError, match="every one faulted"):
+        rank(SampleSet({}, {}, (), (hung,)), "base")
+    with pytest.raises(ReportError, match="holds no samples at all"):
+        rank(SampleSet({}, {}, ()), "base")
