@@ -29,6 +29,10 @@ from . import fsutil
 from .errors import BenchError, ReportError
 
 SCHEMA = "evaluate.samples/1"
+# Fault.kind of a harness killed from outside (OOM killer, an operator):
+# recorded, but neither the variant's fault nor a reason to drop its
+# batches of that process.
+EXTERNAL = "external"
 # Beside samples.jsonl while a bench writes it: the writer's pid.
 RUNNING_FILE = ".running"
 
@@ -63,7 +67,7 @@ class Fault:
     process: int
     variant: str
     scenario: str
-    kind: str               # "hung" | "crashed" | "check-failed"
+    kind: str               # "hung" | "crashed" | "check-failed" | "external"
     detail: str = ""        # what was pending, the signal, the failed check
 
 

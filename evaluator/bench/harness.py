@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import BenchError
-from ..samples import Fault, Sample
+from ..samples import EXTERNAL, Fault, Sample
 
 Record = Sample | Fault
 
@@ -92,6 +92,12 @@ def fresh_copies(libraries: Sequence[Path], where: Path) -> list[Path]:
     return copies
 
 
+# Signals a variant's code does not raise itself: someone (the OOM
+# killer, an operator) stopped the process.  Faults of kind EXTERNAL are
+# recorded but do not drop the variant from later processes.
+OUTSIDE_SIGNALS = frozenset({signal.SIGKILL, signal.SIGTERM, signal.SIGINT,
+                             signal.SIGHUP, signal.SIGQUIT})
+
 LIBS_PREFIX = "evaluate-libs-"
 
 
@@ -142,7 +148,8 @@ class _Reader:
 
     def fault(self, arm: int, kind: str, detail: str) -> None:
         name = self.plan.arms[arm]
-        self.outcome.dead.add(name)
+        if kind != EXTERNAL:        # not the variant's doing: keep it
+            self.outcome.dead.add(name)
         self.emit(Fault(self.plan.process, name, self.plan.scenario, kind,
                         self.plan.note + detail))
 
@@ -219,6 +226,10 @@ def _finish(reader: _Reader, status: int, killed: bool, stderr: str) -> None:
     if killed:
         reader.fault(arm, "hung", f"{scenario}: the process passed its "
                      f"{reader.plan.timeout_s:.0f} s limit and was killed")
+    elif status < 0 and -status in OUTSIDE_SIGNALS:
+        reader.fault(arm, EXTERNAL, f"{scenario}: the harness was killed "
+                     f"from outside ({_signal_name(status)}) during this "
+                     "variant's batch; not counted against it")
     elif status < 0:
         reader.fault(arm, "crashed", f"{scenario}: killed by "
                      f"{_signal_name(status)}")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..samples import SampleSet
+from ..samples import EXTERNAL, SampleSet
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,8 @@ def collect_cells(sample_set: SampleSet, scenario: str) -> Cells:
         lambda: defaultdict(set))
     for fault in sample_set.faults:
         if fault.scenario == scenario:
-            faulted[fault.variant].add(fault.process)
+            if fault.kind != EXTERNAL:  # its finished batches are sound
+                faulted[fault.variant].add(fault.process)
             fault_kinds[fault.variant][fault.kind].add(fault.process)
     values: dict[str, dict[int, list[float]]] = defaultdict(
         lambda: defaultdict(list))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import time
 
@@ -186,3 +187,36 @@ def test_each_process_loads_fresh_copies(library, tmp_path):
     [copy] = fresh_copies([original], tmp_path)
     assert copy != original and copy.read_bytes() == original.read_bytes()
     assert copy.stat().st_ino != original.stat().st_ino
+
+
+def test_a_harness_killed_from_outside_is_not_the_variants_fault(
+        harness_binary, library, monkeypatch):
+    """SIGKILL from someone else (the OOM killer, an operator) mid-batch:
+    an "external" fault, and the variant stays in the run."""
+    import evaluator.bench.harness as harness_module
+    real_popen = subprocess.Popen
+
+    class KilledFromOutside(real_popen):
+        def wait(self, timeout=None):
+            if timeout is not None:
+                time.sleep(1.0)
+                os.kill(self.pid, signal.SIGKILL)
+            return super().wait()
+
+    monkeypatch.setattr(harness_module.subprocess, "Popen",
+                        KilledFromOutside)
+    plan = make_plan(library, "self-resched", ["original-05e514b1"],
+                     [Batch(0, False, 100_000)] * 100_000)
+    seen = []
+    outcome = run_process(harness_binary, plan, seen.append)
+    faults = [r for r in seen if not isinstance(r, Sample)]
+    assert [f.kind for f in faults] == ["external"]
+    assert "killed from outside (SIGKILL)" in faults[0].detail
+    assert outcome.dead == set()
+    samples = [r for r in seen if isinstance(r, Sample)]
+    from evaluator.samples import SampleSet
+    from evaluator.stats.cells import collect_cells
+    cells = collect_cells(SampleSet({}, {}, tuple(samples), tuple(faults)),
+                          "self-resched")
+    [kept] = cells.batches["original-05e514b1"].values()
+    assert samples and len(kept) == len(samples)
