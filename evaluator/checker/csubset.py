@@ -72,7 +72,8 @@ def where_of(node: c_ast.Node | None) -> Where:
     coord = getattr(node, "coord", None)
     if coord is None:
         return Where("<scenario>", 0)
-    return Where(coord.file or "<stdin>", coord.line or 0)
+    return Where(coord.file or "<stdin>", coord.line or 0,
+                 coord.column or 0)
 
 
 def unsupported(node: c_ast.Node, what: str, hint: str | None = None

@@ -33,10 +33,13 @@ MEM, ASSIGN, BRANCH, JUMP, ASSERT, LOOP, END = range(7)
 
 @dataclass(frozen=True)
 class Where:
-    """A source position: the template (or csrc/ file) and its line."""
+    """A source position: the template (or csrc/ file) and its line, and
+    the column of the construct in the preprocessed text (tells two
+    operations of one line apart; never shown)."""
 
     file: str
     line: int
+    column: int = 0
 
     def __str__(self) -> str:
         return f"{self.file.rsplit('/', 1)[-1]}:{self.line}"
