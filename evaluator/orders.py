@@ -1,5 +1,6 @@
-"""C11 memory orders: the one list of valid names, shared by the template
-parameters, the checker front end and the litmus reader."""
+"""C11 memory orders: the one list of valid names, and which orders each
+kind of atomic operation takes.  Shared by the checker front end, the
+litmus reader, the variant specs and the plain-C variant scan."""
 
 from __future__ import annotations
 
@@ -30,6 +31,14 @@ class Order(IntEnum):
 
 
 ORDER_NAMES = tuple(o.short for o in Order)
+
+# What the checker accepts per operation (C11 7.17.7: a load may not be
+# release or acq_rel, a store not consume, acquire or acq_rel).
+LOAD_ORDERS = (Order.RELAXED, Order.CONSUME, Order.ACQUIRE, Order.SEQ_CST)
+STORE_ORDERS = (Order.RELAXED, Order.RELEASE, Order.SEQ_CST)
+RMW_ORDERS = tuple(Order)
+FENCE_ORDERS = tuple(Order)
+FAIL_ORDERS = LOAD_ORDERS
 
 
 def parse_order(text: str) -> Order | None:
