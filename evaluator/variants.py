@@ -1,8 +1,20 @@
 """Stage 1: load and validate variant specs (variants/*.toml).
 
-A spec names a template and its parameters, says where the variant comes
-from, and what verdict we expect per memory model when it is a known
-case.  Entry point: load_variants().
+A spec says where the variant's hooks come from and what it changes:
+
+* `template = "notify"` with [params] from the registry
+  (evaluator/params.py; defaults are 05e514b1), or a custom template
+  that declares its own parameters in its header;
+* `source = "variants/NAME.c"`: plain C defining the hooks of
+  csrc/aio_protocol.h (QEMU's macros from csrc/qemu_atomic.h);
+* `based_on = "OTHER"`: everything from OTHER (chains allowed), with the
+  [params] given here changed.
+
+Every spec also carries a summary, its provenance and the verdict
+expected per memory model when that is established.  All of it is
+validated here, orders included (orders.py), so render, check and bench
+see only variants that make sense; every error names the spec (or C)
+file and line.  Entry point: load_variants().
 """
 
 from __future__ import annotations
@@ -15,15 +27,19 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
-from . import memory_models
+from . import csource, memory_models, params as registry
 from .errors import SpecError, UnknownVariantError
+from .orders import Op, order_problem, parse_order
+from .templates import Param as TemplateParam
+from .templates import read_template_info
 
 # What ratios are measured against unless --baseline says otherwise.
 BASELINE = "original-05e514b1"
 VERDICTS = ("safe", "unsafe")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
-_REQUIRED = ("name", "summary", "provenance", "template", "params")
-_ALLOWED = set(_REQUIRED) | {"expect"}
+_REQUIRED = ("name", "summary", "provenance")
+_ORIGINS = ("template", "source", "based_on")
+_ALLOWED = set(_REQUIRED) | set(_ORIGINS) | {"params", "expect", "in_all"}
 
 
 @dataclass(frozen=True)
@@ -31,10 +47,33 @@ class Variant:
     name: str
     summary: str
     provenance: str
-    template: str
-    params: Mapping[str, object]
+    template: str | None             # hooks from this template, or
+    params: Mapping[str, object]     # every parameter, resolved
     expect: Mapping[str, str | None]
     path: Path = field(compare=False)
+    source: str | None = None        # from this C file (root-relative)
+    based_on: str | None = None
+    changes: Mapping[str, object] = field(
+        default_factory=lambda: MappingProxyType({}))  # set by this spec
+    in_all: bool = True              # part of `--variants all`
+    source_text: str = field(default="", compare=False, repr=False)
+
+    @property
+    def hooks(self) -> str:
+        """Where the hooks come from, as a reader would look it up."""
+        return self.source or f"templates/{self.template}.c.j2"
+
+
+@dataclass(frozen=True)
+class _Raw:
+    """One spec file as read, before its base is resolved."""
+
+    path: Path
+    text: str
+    data: Mapping[str, object]
+
+    def line(self, key: str) -> int | None:
+        return _line_of(self.text, key)
 
 
 def check_name(name: str, *, what: str = "variant name",
@@ -51,7 +90,7 @@ def _toml_error(path: Path, exc: tomllib.TOMLDecodeError) -> SpecError:
     match = re.search(r"line (\d+)", str(exc))
     line = int(match.group(1)) if match else None
     return SpecError(f"malformed TOML: {exc}", path=path, line=line,
-                     hint="fix the syntax; see variants/original-05e514b1.toml")
+                     hint="fix the syntax; see variants/relaxed.toml")
 
 
 def _line_of(text: str, key: str) -> int | None:
@@ -61,34 +100,35 @@ def _line_of(text: str, key: str) -> int | None:
     return None
 
 
-def _parse_expect(raw: object, path: Path, text: str) -> dict[str, str | None]:
+def _parse_expect(raw: object, spec: _Raw) -> dict[str, str | None]:
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        raise SpecError("[expect] must be a table", path=path)
+        raise SpecError("[expect] must be a table", path=spec.path)
     models = memory_models.names()
     expect: dict[str, str | None] = dict.fromkeys(models)
     for model, verdict in raw.items():
-        line = _line_of(text, model)
+        line = spec.line(model)
         if model not in models:
             raise SpecError(f"unknown memory model {model!r} in [expect]",
-                            path=path, line=line,
+                            path=spec.path, line=line,
                             hint="valid: " + ", ".join(models))
         if verdict not in VERDICTS:
             raise SpecError(f"expected verdict {verdict!r} for {model}",
-                            path=path, line=line,
+                            path=spec.path, line=line,
                             hint="use 'safe' or 'unsafe', or leave it out")
         expect[model] = verdict
     return expect
 
 
-def parse_variant(path: Path) -> Variant:
-    """Read one spec file; the file name (without .toml) is the name."""
-    text = path.read_text(encoding="utf-8")
+def read_spec(path: Path, text: str | None = None) -> _Raw:
+    """One spec file's keys, checked for shape (not yet resolved)."""
+    text = path.read_text(encoding="utf-8") if text is None else text
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _toml_error(path, exc) from None
+    spec = _Raw(path, text, data)
     missing = [key for key in _REQUIRED if key not in data]
     if missing:
         raise SpecError("missing key(s): " + ", ".join(missing), path=path,
@@ -96,25 +136,251 @@ def parse_variant(path: Path) -> Variant:
     unknown = sorted(set(data) - _ALLOWED)
     if unknown:
         raise SpecError("unknown key(s): " + ", ".join(unknown), path=path,
-                        line=_line_of(text, unknown[0]),
+                        line=spec.line(unknown[0]),
                         hint="allowed: " + ", ".join(sorted(_ALLOWED)))
+    origins = [key for key in _ORIGINS if key in data]
+    if len(origins) != 1:
+        raise SpecError(
+            "say where the hooks come from with exactly one of "
+            + ", ".join(_ORIGINS) + (f" (found {', '.join(origins)})"
+                                     if origins else ""),
+            path=path, line=spec.line(origins[1]) if origins else None,
+            hint='e.g. based_on = "original-05e514b1" and the [params] '
+                 "that differ")
     name = check_name(str(data["name"]), path=path)
     if name != path.stem:
         raise SpecError(f"name {name!r} differs from the file name",
-                        path=path, line=_line_of(text, "name"),
+                        path=path, line=spec.line("name"),
                         hint=f"rename the file to {name}.toml or fix the name")
-    if not isinstance(data["params"], dict):
-        raise SpecError("[params] must be a table", path=path)
+    if not isinstance(data.get("params", {}), dict):
+        raise SpecError("[params] must be a table", path=path,
+                        line=spec.line("params"))
+    if not isinstance(data.get("in_all", True), bool):
+        raise SpecError("in_all must be true or false", path=path,
+                        line=spec.line("in_all"))
+    return spec
+
+
+# ---- parameters --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Hooks:
+    """Which parameters a spec may set, given where its hooks come from."""
+
+    template: str | None
+    source: str | None
+    custom: Mapping[str, TemplateParam]   # a custom template's own
+    source_text: str = ""
+
+    @property
+    def protocol(self) -> bool:
+        return self.template == registry.TEMPLATE
+
+    def known(self) -> list[str]:
+        if self.protocol:
+            return [p.name for p in registry.PARAMS]
+        return [*self.custom, *(p.name for p in registry.shared_params())]
+
+    def defaults(self) -> dict[str, object]:
+        names = self.known()
+        return {n: v for n, v in registry.DEFAULTS.items() if n in names}
+
+    def what(self) -> str:
+        return self.source or f"template {self.template}"
+
+
+def _unknown_param(name: str, hooks: _Hooks, spec: _Raw) -> SpecError:
+    line = spec.line(name)
+    param = registry.BY_NAME.get(name)
+    if param is not None and hooks.source:
+        return SpecError(
+            f"parameter {name!r} changes {', '.join(param.changes)}, which "
+            f"{hooks.source} defines", path=spec.path, line=line,
+            hint="edit the C; a plain-C variant may set only the shared "
+                 "code's parameters: " + ", ".join(
+                     p.name for p in registry.shared_params()))
+    close = difflib.get_close_matches(name, hooks.known(), n=1)
+    return SpecError(
+        f"unknown parameter {name!r} for {hooks.what()}", path=spec.path,
+        line=line, hint=(f"did you mean {close[0]!r}? " if close else "")
+        + "known: " + ", ".join(hooks.known()))
+
+
+def _custom_value(param: TemplateParam, value: object) -> object:
+    """A custom template's parameter (declared in its header)."""
+    if param.kind == "bool" and isinstance(value, bool):
+        return value
+    if param.kind == "int" and isinstance(value, int) \
+            and not isinstance(value, bool):
+        return value
+    if param.kind == "enum" and value in param.values:
+        return value
+    if param.kind == "order" and isinstance(value, str):
+        order = parse_order(value)
+        if order is not None and order_problem(Op.RMW, order) is None:
+            return order.short
+    raise ValueError(f"{value!r} is not valid (valid: "
+                     + (", ".join(param.allowed()) if param.kind != "bool"
+                        else "true, false") + ")")
+
+
+def _parse_params(spec: _Raw, hooks: _Hooks) -> dict[str, object]:
+    raw = dict(spec.data.get("params", {}))
+    known = hooks.known()
+    parsed = {}
+    for name, value in raw.items():
+        if name not in known:
+            raise _unknown_param(name, hooks, spec)
+        try:
+            if name in hooks.custom:
+                parsed[name] = _custom_value(hooks.custom[name], value)
+            else:
+                parsed[name] = registry.BY_NAME[name].parse(value)
+        except ValueError as exc:
+            param = registry.BY_NAME.get(name)
+            raise SpecError(
+                f"parameter {name} = {value!r}: {exc}", path=spec.path,
+                line=spec.line(name),
+                hint=param.doc if param else hooks.custom[name].doc
+            ) from None
+    return parsed
+
+
+def _check_config(config: Mapping[str, object], explicit: Mapping[str, object],
+                  spec: _Raw, origins: Mapping[str, Path]) -> None:
+    """Orders against their operations, no moot or conflicting value."""
+    found = registry.problems(config, set(explicit))
+    if not found:
+        return
+    problem = found[0]
+    if problem.param in explicit:
+        raise SpecError(problem.message, path=spec.path,
+                        line=spec.line(problem.param), hint=problem.hint)
+    # Inherited: this spec's changes made it wrong; point at them.
+    first = next(iter(explicit), None)
+    where = origins.get(problem.param)
+    inherited = (f" (inherited from {where.name})" if where else
+                 " (the default)")
+    raise SpecError(problem.message + inherited, path=spec.path,
+                    line=spec.line(first) if first else None,
+                    hint=f"set {problem.param} here too; " + problem.hint)
+
+
+# ---- resolution -------------------------------------------------------------
+
+def _root_of(spec_path: Path) -> Path:
+    """The project root: the directory holding the spec's variants/
+    (through symlinks, so a linked spec finds its C file)."""
+    return spec_path.resolve().parent.parent
+
+
+def _hooks_of(spec: _Raw, templates_dir: Path) -> _Hooks:
+    data = spec.data
+    if "source" in data:
+        source = str(data["source"])
+        path = _source_path(source, spec)
+        text = csource.scan(path, source)
+        return _Hooks(None, source, {}, text)
+    template = check_name(str(data["template"]), what="template name",
+                          path=spec.path)
+    if template == registry.TEMPLATE:
+        return _Hooks(template, None, {})
+    info = read_template_info(templates_dir, template)
+    return _Hooks(template, None, dict(info.params))
+
+
+def _source_path(source: str, spec: _Raw) -> Path:
+    where = dict(path=spec.path, line=spec.line("source"))
+    relative = Path(source)
+    if relative.is_absolute() or ".." in relative.parts \
+            or relative.suffix != ".c":
+        raise SpecError(f"source {source!r} must be a .c file inside the "
+                        "project", hint='e.g. source = "variants/my-idea.c"',
+                        **where)
+    path = _root_of(spec.path) / relative
+    if not path.is_file():
+        raise SpecError(f"source {source!r} does not exist",
+                        hint=f"looked for {path}", **where)
+    return path
+
+
+class _Resolver:
+    """Resolves based_on chains (memoised, cycles refused)."""
+
+    def __init__(self, raw: Mapping[str, _Raw], templates_dir: Path):
+        self.raw = raw
+        self.templates_dir = templates_dir
+        self.done: dict[str, tuple[Variant, _Hooks, dict[str, Path]]] = {}
+
+    def variant(self, name: str, chain: tuple[str, ...] = ()
+                ) -> tuple[Variant, _Hooks, dict[str, Path]]:
+        if name in self.done:
+            return self.done[name]
+        spec = self.raw[name]
+        if "based_on" in spec.data:
+            base_name = self._base_name(spec, (*chain, name))
+            base, hooks, origins = self.variant(base_name, (*chain, name))
+            config, origins = dict(base.params), dict(origins)
+        else:
+            base_name = None
+            hooks = _hooks_of(spec, self.templates_dir)
+            config, origins = hooks.defaults(), {}
+        explicit = _parse_params(spec, hooks)
+        config.update(explicit)
+        _check_config(config, explicit, spec, origins)
+        origins.update(dict.fromkeys(explicit, spec.path))
+        variant = _build(spec, hooks, config, explicit, base_name)
+        self.done[name] = (variant, hooks, origins)
+        return self.done[name]
+
+    def _base_name(self, spec: _Raw, chain: tuple[str, ...]) -> str:
+        base = str(spec.data["based_on"])
+        where = dict(path=spec.path, line=spec.line("based_on"))
+        if base not in self.raw:
+            close = difflib.get_close_matches(base, self.raw, n=1)
+            raise SpecError(f"based_on {base!r}: no such variant",
+                            hint=(f"did you mean {close[0]!r}? " if close
+                                  else "") + "known: "
+                            + ", ".join(self.raw), **where)
+        if base in chain:
+            cycle = " -> ".join((*chain[chain.index(base):], base))
+            raise SpecError(f"based_on cycle: {cycle}",
+                            hint="one spec in the chain must name a "
+                                 "template or source instead", **where)
+        return base
+
+
+def _build(spec: _Raw, hooks: _Hooks, config: dict[str, object],
+           explicit: dict[str, object], base: str | None) -> Variant:
+    data = spec.data
     return Variant(
-        name=name,
+        name=str(data["name"]),
         summary=str(data["summary"]),
         provenance=str(data["provenance"]),
-        template=check_name(str(data["template"]), what="template name",
-                            path=path),
-        params=MappingProxyType(dict(data["params"])),
-        expect=MappingProxyType(_parse_expect(data.get("expect"), path, text)),
-        path=path,
+        template=hooks.template,
+        source=hooks.source,
+        params=MappingProxyType(config),
+        expect=MappingProxyType(_parse_expect(data.get("expect"), spec)),
+        path=spec.path,
+        based_on=base,
+        changes=MappingProxyType(explicit),
+        in_all=bool(data.get("in_all", True)),
+        source_text=hooks.source_text,
     )
+
+
+def parse_variant(path: Path, others: Mapping[str, Path] | None = None,
+                  text: str | None = None) -> Variant:
+    """One spec; `others` are the specs it may be based on (by name).
+    `text` stands in for the file's contents (evaluate new validates a
+    spec before writing it)."""
+    raw = {name: read_spec(p) for name, p in (others or {}).items()}
+    raw[path.stem] = read_spec(path, text)
+    return _Resolver(raw, _templates_dir(path)).variant(path.stem)[0]
+
+
+def _templates_dir(spec_path: Path) -> Path:
+    return spec_path.parent.parent / "templates"
 
 
 def load_variants(variants_dir: Path) -> dict[str, Variant]:
@@ -122,13 +388,16 @@ def load_variants(variants_dir: Path) -> dict[str, Variant]:
     specs = sorted(variants_dir.glob("*.toml"))
     if not specs:
         raise SpecError("no variant specs (*.toml)", path=variants_dir)
-    return {variant.name: variant for variant in map(parse_variant, specs)}
+    raw = {spec.path.stem: spec for spec in map(read_spec, specs)}
+    resolver = _Resolver(raw, variants_dir.parent / "templates")
+    return {name: resolver.variant(name)[0] for name in raw}
 
 
 def select(variants: Mapping[str, Variant], wanted: str) -> list[Variant]:
-    """Resolve 'all' or a comma-separated list of names, in given order."""
+    """Resolve 'all' or a comma-separated list of names, in given order.
+    'all' leaves out variants whose spec says in_all = false."""
     if wanted.strip() == "all":
-        return list(variants.values())
+        return [v for v in variants.values() if v.in_all]
     chosen = []
     for name in (part.strip() for part in wanted.split(",")):
         if not name:
@@ -145,3 +414,4 @@ def select(variants: Mapping[str, Variant], wanted: str) -> list[Variant]:
         raise UnknownVariantError("no variant named",
                                   hint="use --variants all or a,b")
     return chosen
+
