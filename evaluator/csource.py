@@ -192,6 +192,7 @@ def _check_orders(name: str, args: list[tuple[str, int]], offset: int,
                                 else None)
         if problem is not None:
             raise where.error(
-                at, f"{name}(): {problem}, for its {op}",
+                at, f"memory order {text.strip()} of {name}() (a {op}): "
+                f"{problem}",
                 valid_text(op, success if op == Op.CAS_FAIL else None))
         success = order

@@ -85,8 +85,7 @@ class Param:
         if self.kind == "choice":
             if text in self.values:
                 return text
-            raise ValueError(f"{text!r} is not one of "
-                             + ", ".join(self.values))
+            raise ValueError(f"{text!r} is not one of its values")
         if self.kind == "fence":
             return _parse_fence(text)
         if text in self.values:           # a composite store form
@@ -104,6 +103,12 @@ class Param:
                 raise ValueError(f"{text!r} is not true or false")
             return words[text.strip().lower()]
         return self.parse(text)
+
+    def valid_hint(self) -> str:
+        """An error's hint: what the parameter accepts."""
+        kind = {"fence": "valid for a fence", "order": "valid"}.get(
+            self.kind, "valid")
+        return f"{kind}: {self.choices()}"
 
     def choices(self) -> str:
         """The values, for tables and hints."""
@@ -125,12 +130,10 @@ def _parse_fence(text: str) -> str:
         return text
     order = parse_order(text)
     if order is None:
-        raise ValueError(f"{text!r} is not a fence (valid: "
-                         + ", ".join(FENCE_VALUES) + ")")
+        raise ValueError(f"{text!r} is not a fence")
     problem = order_problem(Op.FENCE, order)
     if problem:
-        raise ValueError(problem + " (valid: " + ", ".join(FENCE_VALUES)
-                         + ")")
+        raise ValueError(problem)
     return order.short
 
 

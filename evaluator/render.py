@@ -12,6 +12,7 @@ point: render_variant().
 
 from __future__ import annotations
 
+import functools
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,7 +96,11 @@ def _c11(value: str) -> str:
     return _order(value).c11_name
 
 
+@functools.lru_cache(maxsize=8)
 def _environment(templates_dir: Path) -> jinja2.Environment:
+    """One environment per templates directory: Jinja compiles each
+    template once and recompiles it when the file changes (auto_reload),
+    so many renders (the pipeline, the tests) stay cheap."""
     env = jinja2.Environment(
         loader=MarkingLoader(str(templates_dir)),
         undefined=jinja2.StrictUndefined,

@@ -239,11 +239,17 @@ def _parse_params(spec: _Raw, hooks: _Hooks) -> dict[str, object]:
         except ValueError as exc:
             param = registry.BY_NAME.get(name)
             raise SpecError(
-                f"parameter {name} = {value!r}: {exc}", path=spec.path,
-                line=spec.line(name),
-                hint=param.doc if param else hooks.custom[name].doc
-            ) from None
+                f"{name} = {_shown(value)}: {exc}, for "
+                + (param.doc if param else hooks.custom[name].doc),
+                path=spec.path, line=spec.line(name),
+                hint=param.valid_hint() if param else None) from None
     return parsed
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f'"{value}"' if isinstance(value, str) else repr(value)
 
 
 def _check_config(config: Mapping[str, object], explicit: Mapping[str, object],

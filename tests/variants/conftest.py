@@ -23,3 +23,15 @@ def paths():
 @pytest.fixture(scope="session")
 def variants(paths):
     return load_variants(paths.variants)
+
+
+@pytest.fixture
+def scratch(tmp_path, paths):
+    """A throw-away project: copies of variants/ and templates/, the real
+    csrc/.  Tests add or break specs here, never in the checkout."""
+    import shutil
+    from evaluator.paths import ProjectPaths
+    shutil.copytree(paths.variants, tmp_path / "variants")
+    shutil.copytree(paths.templates, tmp_path / "templates")
+    (tmp_path / "csrc").symlink_to(paths.csrc)
+    return ProjectPaths(tmp_path)
