@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
-from .orders import Op, Order, order_problem, parse_order
+from .orders import Op, order_problem, parse_order
 from .spelling import FENCE_MACROS, STORE_FORMS
 
 # The template every parameter of kind hook belongs to.

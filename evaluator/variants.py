@@ -29,8 +29,7 @@ from typing import Mapping
 
 from . import csource, memory_models, params as registry
 from .errors import SpecError, UnknownVariantError
-from .orders import Op, order_problem, parse_order
-from .templates import Param as TemplateParam
+from .spec_params import Hooks, check_config, parse_params
 from .templates import read_template_info
 
 # What ratios are measured against unless --baseline says otherwise.
@@ -161,117 +160,6 @@ def read_spec(path: Path, text: str | None = None) -> _Raw:
     return spec
 
 
-# ---- parameters --------------------------------------------------------------
-
-@dataclass(frozen=True)
-class _Hooks:
-    """Which parameters a spec may set, given where its hooks come from."""
-
-    template: str | None
-    source: str | None
-    custom: Mapping[str, TemplateParam]   # a custom template's own
-    source_text: str = ""
-
-    @property
-    def protocol(self) -> bool:
-        return self.template == registry.TEMPLATE
-
-    def known(self) -> list[str]:
-        if self.protocol:
-            return [p.name for p in registry.PARAMS]
-        return [*self.custom, *(p.name for p in registry.shared_params())]
-
-    def defaults(self) -> dict[str, object]:
-        names = self.known()
-        return {n: v for n, v in registry.DEFAULTS.items() if n in names}
-
-    def what(self) -> str:
-        return self.source or f"template {self.template}"
-
-
-def _unknown_param(name: str, hooks: _Hooks, spec: _Raw) -> SpecError:
-    line = spec.line(name)
-    param = registry.BY_NAME.get(name)
-    if param is not None and hooks.source:
-        return SpecError(
-            f"parameter {name!r} changes {', '.join(param.changes)}, which "
-            f"{hooks.source} defines", path=spec.path, line=line,
-            hint="edit the C; a plain-C variant may set only the shared "
-                 "code's parameters: " + ", ".join(
-                     p.name for p in registry.shared_params()))
-    close = difflib.get_close_matches(name, hooks.known(), n=1)
-    return SpecError(
-        f"unknown parameter {name!r} for {hooks.what()}", path=spec.path,
-        line=line, hint=(f"did you mean {close[0]!r}? " if close else "")
-        + "known: " + ", ".join(hooks.known()))
-
-
-def _custom_value(param: TemplateParam, value: object) -> object:
-    """A custom template's parameter (declared in its header)."""
-    if param.kind == "bool" and isinstance(value, bool):
-        return value
-    if param.kind == "int" and isinstance(value, int) \
-            and not isinstance(value, bool):
-        return value
-    if param.kind == "enum" and value in param.values:
-        return value
-    if param.kind == "order" and isinstance(value, str):
-        order = parse_order(value)
-        if order is not None and order_problem(Op.RMW, order) is None:
-            return order.short
-    raise ValueError(f"{value!r} is not valid (valid: "
-                     + (", ".join(param.allowed()) if param.kind != "bool"
-                        else "true, false") + ")")
-
-
-def _parse_params(spec: _Raw, hooks: _Hooks) -> dict[str, object]:
-    raw = dict(spec.data.get("params", {}))
-    known = hooks.known()
-    parsed = {}
-    for name, value in raw.items():
-        if name not in known:
-            raise _unknown_param(name, hooks, spec)
-        try:
-            if name in hooks.custom:
-                parsed[name] = _custom_value(hooks.custom[name], value)
-            else:
-                parsed[name] = registry.BY_NAME[name].parse(value)
-        except ValueError as exc:
-            param = registry.BY_NAME.get(name)
-            raise SpecError(
-                f"{name} = {_shown(value)}: {exc}, for "
-                + (param.doc if param else hooks.custom[name].doc),
-                path=spec.path, line=spec.line(name),
-                hint=param.valid_hint() if param else None) from None
-    return parsed
-
-
-def _shown(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return f'"{value}"' if isinstance(value, str) else repr(value)
-
-
-def _check_config(config: Mapping[str, object], explicit: Mapping[str, object],
-                  spec: _Raw, origins: Mapping[str, Path]) -> None:
-    """Orders against their operations, no moot or conflicting value."""
-    found = registry.problems(config, set(explicit))
-    if not found:
-        return
-    problem = found[0]
-    if problem.param in explicit:
-        raise SpecError(problem.message, path=spec.path,
-                        line=spec.line(problem.param), hint=problem.hint)
-    # Inherited: this spec's changes made it wrong; point at them.
-    first = next(iter(explicit), None)
-    where = origins.get(problem.param)
-    inherited = (f" (inherited from {where.name})" if where else
-                 " (the default)")
-    raise SpecError(problem.message + inherited, path=spec.path,
-                    line=spec.line(first) if first else None,
-                    hint=f"set {problem.param} here too; " + problem.hint)
-
-
 # ---- resolution -------------------------------------------------------------
 
 def _root_of(spec_path: Path) -> Path:
@@ -280,19 +168,19 @@ def _root_of(spec_path: Path) -> Path:
     return spec_path.resolve().parent.parent
 
 
-def _hooks_of(spec: _Raw, templates_dir: Path) -> _Hooks:
+def _hooks_of(spec: _Raw, templates_dir: Path) -> Hooks:
     data = spec.data
     if "source" in data:
         source = str(data["source"])
         path = _source_path(source, spec)
         text = csource.scan(path, source)
-        return _Hooks(None, source, {}, text)
+        return Hooks(None, source, {}, text)
     template = check_name(str(data["template"]), what="template name",
                           path=spec.path)
     if template == registry.TEMPLATE:
-        return _Hooks(template, None, {})
+        return Hooks(template, None, {})
     info = read_template_info(templates_dir, template)
-    return _Hooks(template, None, dict(info.params))
+    return Hooks(template, None, dict(info.params))
 
 
 def _source_path(source: str, spec: _Raw) -> Path:
@@ -316,10 +204,10 @@ class _Resolver:
     def __init__(self, raw: Mapping[str, _Raw], templates_dir: Path):
         self.raw = raw
         self.templates_dir = templates_dir
-        self.done: dict[str, tuple[Variant, _Hooks, dict[str, Path]]] = {}
+        self.done: dict[str, tuple[Variant, Hooks, dict[str, Path]]] = {}
 
     def variant(self, name: str, chain: tuple[str, ...] = ()
-                ) -> tuple[Variant, _Hooks, dict[str, Path]]:
+                ) -> tuple[Variant, Hooks, dict[str, Path]]:
         if name in self.done:
             return self.done[name]
         spec = self.raw[name]
@@ -331,9 +219,9 @@ class _Resolver:
             base_name = None
             hooks = _hooks_of(spec, self.templates_dir)
             config, origins = hooks.defaults(), {}
-        explicit = _parse_params(spec, hooks)
+        explicit = parse_params(spec, hooks)
         config.update(explicit)
-        _check_config(config, explicit, spec, origins)
+        check_config(config, explicit, spec, origins)
         origins.update(dict.fromkeys(explicit, spec.path))
         variant = _build(spec, hooks, config, explicit, base_name)
         self.done[name] = (variant, hooks, origins)
@@ -356,7 +244,7 @@ class _Resolver:
         return base
 
 
-def _build(spec: _Raw, hooks: _Hooks, config: dict[str, object],
+def _build(spec: _Raw, hooks: Hooks, config: dict[str, object],
            explicit: dict[str, object], base: str | None) -> Variant:
     data = spec.data
     return Variant(

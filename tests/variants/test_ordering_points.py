@@ -5,6 +5,7 @@ compiles for x86-64 and AArch64."""
 
 from __future__ import annotations
 
+import difflib
 import re
 import shutil
 import subprocess
@@ -13,7 +14,7 @@ import pytest
 
 from evaluator import params as registry
 from evaluator.diff import protocol_lines
-from evaluator.orders import spec_orders
+from evaluator.orders import parse_order, spec_orders
 from evaluator.render import render_variant
 from evaluator.paths import ProjectPaths
 from evaluator.spelling import STORE_FORMS
@@ -62,11 +63,8 @@ def candidate_values(param, config) -> list:
         values = list(registry.FENCE_VALUES)
     else:
         site = param.site(config)
-        success = (registry.BY_NAME[site.success].parse(config[site.success])
-                   if site.success else None)
-        from evaluator.orders import parse_order
-        values = [o.short for o in spec_orders(
-            site.op, parse_order(str(success)) if success else None)]
+        success = parse_order(config[site.success]) if site.success else None
+        values = [o.short for o in spec_orders(site.op, success)]
         if site.op == "store":
             values += [v for v in param.values if v in STORE_FORMS]
     return [v for v in values if v != config[param.name]]
@@ -100,7 +98,6 @@ def function_of_lines(lines: list[str]) -> list[str | None]:
 
 
 def changed_functions(base_text: str, text: str) -> set[str | None]:
-    import difflib
     old, new = protocol_lines(base_text), protocol_lines(text)
     old_fn, new_fn = function_of_lines(old), function_of_lines(new)
     touched = set()
@@ -109,8 +106,6 @@ def changed_functions(base_text: str, text: str) -> set[str | None]:
         if tag == "equal":
             continue
         touched |= set(old_fn[i1:i2]) | set(new_fn[j1:j2])
-        if i1 == i2 and j1 == j2:
-            continue
     return touched
 
 
