@@ -4,15 +4,24 @@
  * EventNotifier (an eventfd).
  *
  * A rendered variant defines the hooks declared below (the parts of the
- * protocol that differ between QEMU versions and proposals); the shared
- * code in aio_protocol.c calls them.  Both are written in the C subset
- * the checker reads: int fields, locals, if/loops, calls, __atomic and
- * __sync builtins.  No system headers here.
+ * protocol that differ between QEMU versions and proposals), from
+ * templates/notify.c.j2 or a plain-C file; the shared code
+ * (templates/aio_protocol.c.j2, rendered into every variant) calls them.
+ * Both are written in the C subset the checker reads: int fields,
+ * locals, if/loops, calls, __atomic and __sync builtins.  No system
+ * headers here.
  */
 #ifndef EVALUATE_AIO_PROTOCOL_H
 #define EVALUATE_AIO_PROTOCOL_H
 
 #include "qemu_atomic.h"
+
+/* C's bool constants without <stdbool.h> (the protocol is preprocessed
+ * without system headers), so QEMU code that writes true/false pastes. */
+#ifndef true
+#define true 1
+#define false 0
+#endif
 
 typedef struct EventNotifier {
     int fd;                 /* the eventfd; its kernel counter is the location */
@@ -52,7 +61,7 @@ int aio_poll_wait(AioContext *ctx, int blocking);
  * eventfd is readable. */
 void aio_notifier_cb(AioContext *ctx);
 
-/* ---- shared code (aio_protocol.c) ------------------------------------ */
+/* ---- shared code (templates/aio_protocol.c.j2) ----------------------- */
 
 /* Any thread: schedule the BH and notify the context (every time, as
  * QEMU >= 5.0 and timers do). */

@@ -28,8 +28,8 @@ EXIT_OK, EXIT_EXPECTATION, EXIT_USAGE = 0, 1, 2
 INTERRUPTED = 130
 
 # Subcommands in the order --help lists them.
-COMMANDS = ("list", "render", "new", "check", "litmus", "bench", "report",
-            "attach")
+COMMANDS = ("list", "render", "diff", "new", "check", "litmus", "bench",
+            "report", "attach")
 
 DESCRIPTION = """\
 Evidence for memory-ordering patches to QEMU's aio_notify "notified" fast
@@ -46,8 +46,9 @@ Run with no subcommand to do all of that:  evaluate --variants all
 EPILOG = """\
 exit status: 0 fine; 1 a result contradicts a variant's declared
 expectation (e.g. expected safe, found unsafe); 2 bad input or usage.
-Add a variant:  evaluate new my-idea --from relaxed, edit
-variants/my-idea.toml, then evaluate render my-idea / check / bench."""
+Add a variant:  evaluate new my-idea --from original-05e514b1 --set
+accept_order=acquire, then evaluate diff original-05e514b1 my-idea /
+check --variants my-idea / bench."""
 
 
 def _load(name: str) -> ModuleType:

@@ -1,8 +1,10 @@
-"""Templates: their declared parameters, and a Jinja2 loader that marks
-every source line so the rendered C can carry #line markers.
+"""Templates: a Jinja2 loader that marks every source line so the rendered
+C can carry #line markers, and the parameters a custom template declares.
 
-A template starts with a Jinja comment holding TOML that declares its
-parameters, e.g.
+The protocol's own templates (notify.c.j2, the hooks; aio_protocol.c.j2,
+the shared code) take the registry's parameters (evaluator/params.py).
+A custom template (a test fixture, an experiment) starts with a Jinja
+comment holding TOML that declares its own parameters, e.g.
 
     {#-
     [params.accept_order]
@@ -26,6 +28,9 @@ from .errors import TemplateError
 from .orders import ORDER_NAMES
 
 TEMPLATE_SUFFIX = ".c.j2"
+# The shared protocol code every variant is rendered with (not a choice
+# for a spec's `template`).
+SHARED_TEMPLATE = "aio_protocol"
 KINDS = ("bool", "enum", "order", "int")
 _HEADER_RE = re.compile(r"\A\{#-?(.*?)-?#\}", re.S)
 # Marks the template line a rendered line came from; stripped afterwards.
@@ -67,11 +72,10 @@ def _parse_param(name: str, raw: dict, path: Path) -> Param:
 def read_template_info(templates_dir: Path, name: str) -> TemplateInfo:
     """Parse a template's parameter declarations (its leading comment)."""
     path = templates_dir / (name + TEMPLATE_SUFFIX)
-    if not path.is_file():
-        known = sorted(p.name[:-len(TEMPLATE_SUFFIX)]
-                       for p in templates_dir.glob("*" + TEMPLATE_SUFFIX))
+    if not path.is_file() or name == SHARED_TEMPLATE:
         raise TemplateError(f"unknown template {name!r}", path=path,
-                            hint="known templates: " + ", ".join(known))
+                            hint="known templates: " + ", ".join(
+                                known_templates(templates_dir)))
     source = path.read_text(encoding="utf-8")
     match = _HEADER_RE.match(source)
     if not match:
@@ -88,6 +92,12 @@ def read_template_info(templates_dir: Path, name: str) -> TemplateInfo:
               for key, raw in table.get("params", {}).items()}
     return TemplateInfo(name, path, MappingProxyType(params),
                         match.group(0).count("\n") + 1)
+
+
+def known_templates(templates_dir: Path) -> list[str]:
+    return sorted(p.name[:-len(TEMPLATE_SUFFIX)]
+                  for p in templates_dir.glob("*" + TEMPLATE_SUFFIX)
+                  if p.name != SHARED_TEMPLATE + TEMPLATE_SUFFIX)
 
 
 def _is_statement_line(stripped: str) -> bool:
@@ -122,14 +132,33 @@ class MarkingLoader(jinja2.FileSystemLoader):
         return mark_lines(source, header_lines), filename, uptodate
 
 
+def shift(text: str, columns: int) -> str:
+    """Jinja filter: indent (columns > 0) or outdent every line of a
+    block, after its line token, so one block of C can sit at two
+    depths (inside an `if` or not)."""
+    out = []
+    for line in text.split("\n"):
+        token = LINE_TOKEN_RE.match(line)
+        head = token.group(0) if token else ""
+        body = line[len(head):]
+        if columns >= 0:
+            body = " " * columns + body if body.strip() else body
+        else:
+            body = re.sub(rf"^ {{0,{-columns}}}", "", body)
+        out.append(head + body)
+    return "\n".join(out)
+
+
 def lines_to_markers(text: str, display_path: str) -> str:
-    """Replace LINE_TOKENs by #line markers where the numbering jumps."""
+    """Replace LINE_TOKENs by #line markers where the numbering jumps.
+    A line holding several tokens (text a `{{ }}` expanded) comes from
+    the innermost: the last one."""
     out: list[str] = []
     expected: int | None = None
     for raw in text.split("\n"):
         found = LINE_TOKEN_RE.findall(raw)
         line = LINE_TOKEN_RE.sub("", raw)
-        origin = int(found[0]) if found else None
+        origin = int(found[-1]) if found else None
         if origin is not None and origin != expected:
             out.append(f'#line {origin} "{display_path}"')
             expected = origin

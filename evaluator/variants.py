@@ -1,8 +1,20 @@
 """Stage 1: load and validate variant specs (variants/*.toml).
 
-A spec names a template and its parameters, says where the variant comes
-from, and what verdict we expect per memory model when it is a known
-case.  Entry point: load_variants().
+A spec says where the variant's hooks come from and what it changes:
+
+* `template = "notify"` with [params] from the registry
+  (evaluator/params.py; defaults are 05e514b1), or a custom template
+  that declares its own parameters in its header;
+* `source = "variants/NAME.c"`: plain C defining the hooks of
+  csrc/aio_protocol.h (QEMU's macros from csrc/qemu_atomic.h);
+* `based_on = "OTHER"`: everything from OTHER (chains allowed), with the
+  [params] given here changed.
+
+Every spec also carries a summary, its provenance and the verdict
+expected per memory model when that is established.  All of it is
+validated here, orders included (orders.py), so render, check and bench
+see only variants that make sense; every error names the spec (or C)
+file and line.  Entry point: load_variants().
 """
 
 from __future__ import annotations
@@ -15,15 +27,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from . import memory_models
+from . import csource, memory_models, params as registry
 from .errors import SpecError, UnknownVariantError
+from .spec_params import Hooks, check_config, parse_params
+from .templates import read_template_info
 
 # What ratios are measured against unless --baseline says otherwise.
 BASELINE = "original-05e514b1"
 VERDICTS = ("safe", "unsafe")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
-_REQUIRED = ("name", "summary", "provenance", "template", "params")
-_ALLOWED = set(_REQUIRED) | {"expect"}
+_REQUIRED = ("name", "summary", "provenance")
+_ORIGINS = ("template", "source", "based_on")
+_ALLOWED = set(_REQUIRED) | set(_ORIGINS) | {"params", "expect", "in_all"}
 
 
 @dataclass(frozen=True)
@@ -31,10 +46,33 @@ class Variant:
     name: str
     summary: str
     provenance: str
-    template: str
-    params: Mapping[str, object]
+    template: str | None             # hooks from this template, or
+    params: Mapping[str, object]     # every parameter, resolved
     expect: Mapping[str, str | None]
     path: Path = field(compare=False)
+    source: str | None = None        # from this C file (root-relative)
+    based_on: str | None = None
+    changes: Mapping[str, object] = field(
+        default_factory=lambda: MappingProxyType({}))  # set by this spec
+    in_all: bool = True              # part of `--variants all`
+    source_text: str = field(default="", compare=False, repr=False)
+
+    @property
+    def hooks(self) -> str:
+        """Where the hooks come from, as a reader would look it up."""
+        return self.source or f"templates/{self.template}.c.j2"
+
+
+@dataclass(frozen=True)
+class _Raw:
+    """One spec file as read, before its base is resolved."""
+
+    path: Path
+    text: str
+    data: Mapping[str, object]
+
+    def line(self, key: str) -> int | None:
+        return _line_of(self.text, key)
 
 
 def check_name(name: str, *, what: str = "variant name",
@@ -51,8 +89,7 @@ def _toml_error(path: Path, exc: tomllib.TOMLDecodeError) -> SpecError:
     match = re.search(r"line (\d+)", str(exc))
     line = int(match.group(1)) if match else None
     return SpecError(f"malformed TOML: {exc}", path=path, line=line,
-                     hint="fix the syntax; see "
-                          "variants/original-05e514b1.toml")
+                     hint="fix the syntax; see variants/relaxed.toml")
 
 
 def _line_of(text: str, key: str) -> int | None:
@@ -62,34 +99,35 @@ def _line_of(text: str, key: str) -> int | None:
     return None
 
 
-def _parse_expect(raw: object, path: Path, text: str) -> dict[str, str | None]:
+def _parse_expect(raw: object, spec: _Raw) -> dict[str, str | None]:
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        raise SpecError("[expect] must be a table", path=path)
+        raise SpecError("[expect] must be a table", path=spec.path)
     models = memory_models.names()
     expect: dict[str, str | None] = dict.fromkeys(models)
     for model, verdict in raw.items():
-        line = _line_of(text, model)
+        line = spec.line(model)
         if model not in models:
             raise SpecError(f"unknown memory model {model!r} in [expect]",
-                            path=path, line=line,
+                            path=spec.path, line=line,
                             hint="valid: " + ", ".join(models))
         if verdict not in VERDICTS:
             raise SpecError(f"expected verdict {verdict!r} for {model}",
-                            path=path, line=line,
+                            path=spec.path, line=line,
                             hint="use 'safe' or 'unsafe', or leave it out")
         expect[model] = verdict
     return expect
 
 
-def parse_variant(path: Path) -> Variant:
-    """Read one spec file; the file name (without .toml) is the name."""
-    text = path.read_text(encoding="utf-8")
+def read_spec(path: Path, text: str | None = None) -> _Raw:
+    """One spec file's keys, checked for shape (not yet resolved)."""
+    text = path.read_text(encoding="utf-8") if text is None else text
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _toml_error(path, exc) from None
+    spec = _Raw(path, text, data)
     missing = [key for key in _REQUIRED if key not in data]
     if missing:
         raise SpecError("missing key(s): " + ", ".join(missing), path=path,
@@ -97,25 +135,146 @@ def parse_variant(path: Path) -> Variant:
     unknown = sorted(set(data) - _ALLOWED)
     if unknown:
         raise SpecError("unknown key(s): " + ", ".join(unknown), path=path,
-                        line=_line_of(text, unknown[0]),
+                        line=spec.line(unknown[0]),
                         hint="allowed: " + ", ".join(sorted(_ALLOWED)))
+    origins = [key for key in _ORIGINS if key in data]
+    if len(origins) != 1:
+        raise SpecError(
+            "say where the hooks come from with exactly one of "
+            + ", ".join(_ORIGINS) + (f" (found {', '.join(origins)})"
+                                     if origins else ""),
+            path=path, line=spec.line(origins[1]) if origins else None,
+            hint='e.g. based_on = "original-05e514b1" and the [params] '
+                 "that differ")
     name = check_name(str(data["name"]), path=path)
     if name != path.stem:
         raise SpecError(f"name {name!r} differs from the file name",
-                        path=path, line=_line_of(text, "name"),
+                        path=path, line=spec.line("name"),
                         hint=f"rename the file to {name}.toml or fix the name")
-    if not isinstance(data["params"], dict):
-        raise SpecError("[params] must be a table", path=path)
+    if not isinstance(data.get("params", {}), dict):
+        raise SpecError("[params] must be a table", path=path,
+                        line=spec.line("params"))
+    if not isinstance(data.get("in_all", True), bool):
+        raise SpecError("in_all must be true or false", path=path,
+                        line=spec.line("in_all"))
+    return spec
+
+
+# ---- resolution -------------------------------------------------------------
+
+def _root_of(spec_path: Path) -> Path:
+    """The project root: the directory holding the spec's variants/
+    (through symlinks, so a linked spec finds its C file)."""
+    return spec_path.resolve().parent.parent
+
+
+def _hooks_of(spec: _Raw, templates_dir: Path) -> Hooks:
+    data = spec.data
+    if "source" in data:
+        source = str(data["source"])
+        path = _source_path(source, spec)
+        text = csource.scan(path, source)
+        return Hooks(None, source, {}, text)
+    template = check_name(str(data["template"]), what="template name",
+                          path=spec.path)
+    if template == registry.TEMPLATE:
+        return Hooks(template, None, {})
+    info = read_template_info(templates_dir, template)
+    return Hooks(template, None, dict(info.params))
+
+
+def _source_path(source: str, spec: _Raw) -> Path:
+    where = dict(path=spec.path, line=spec.line("source"))
+    relative = Path(source)
+    if relative.is_absolute() or ".." in relative.parts \
+            or relative.suffix != ".c":
+        raise SpecError(f"source {source!r} must be a .c file inside the "
+                        "project", hint='e.g. source = "variants/my-idea.c"',
+                        **where)
+    path = _root_of(spec.path) / relative
+    if not path.is_file():
+        raise SpecError(f"source {source!r} does not exist",
+                        hint=f"looked for {path}", **where)
+    return path
+
+
+class _Resolver:
+    """Resolves based_on chains (memoised, cycles refused)."""
+
+    def __init__(self, raw: Mapping[str, _Raw], templates_dir: Path):
+        self.raw = raw
+        self.templates_dir = templates_dir
+        self.done: dict[str, tuple[Variant, Hooks, dict[str, Path]]] = {}
+
+    def variant(self, name: str, chain: tuple[str, ...] = ()
+                ) -> tuple[Variant, Hooks, dict[str, Path]]:
+        if name in self.done:
+            return self.done[name]
+        spec = self.raw[name]
+        if "based_on" in spec.data:
+            base_name = self._base_name(spec, (*chain, name))
+            base, hooks, origins = self.variant(base_name, (*chain, name))
+            config, origins = dict(base.params), dict(origins)
+        else:
+            base_name = None
+            hooks = _hooks_of(spec, self.templates_dir)
+            config, origins = hooks.defaults(), {}
+        explicit = parse_params(spec, hooks)
+        config.update(explicit)
+        check_config(config, explicit, spec, origins)
+        origins.update(dict.fromkeys(explicit, spec.path))
+        variant = _build(spec, hooks, config, explicit, base_name)
+        self.done[name] = (variant, hooks, origins)
+        return self.done[name]
+
+    def _base_name(self, spec: _Raw, chain: tuple[str, ...]) -> str:
+        base = str(spec.data["based_on"])
+        where = dict(path=spec.path, line=spec.line("based_on"))
+        if base not in self.raw:
+            close = difflib.get_close_matches(base, self.raw, n=1)
+            raise SpecError(f"based_on {base!r}: no such variant",
+                            hint=(f"did you mean {close[0]!r}? " if close
+                                  else "") + "known: "
+                            + ", ".join(self.raw), **where)
+        if base in chain:
+            cycle = " -> ".join((*chain[chain.index(base):], base))
+            raise SpecError(f"based_on cycle: {cycle}",
+                            hint="one spec in the chain must name a "
+                                 "template or source instead", **where)
+        return base
+
+
+def _build(spec: _Raw, hooks: Hooks, config: dict[str, object],
+           explicit: dict[str, object], base: str | None) -> Variant:
+    data = spec.data
     return Variant(
-        name=name,
+        name=str(data["name"]),
         summary=str(data["summary"]),
         provenance=str(data["provenance"]),
-        template=check_name(str(data["template"]), what="template name",
-                            path=path),
-        params=MappingProxyType(dict(data["params"])),
-        expect=MappingProxyType(_parse_expect(data.get("expect"), path, text)),
-        path=path,
+        template=hooks.template,
+        source=hooks.source,
+        params=MappingProxyType(config),
+        expect=MappingProxyType(_parse_expect(data.get("expect"), spec)),
+        path=spec.path,
+        based_on=base,
+        changes=MappingProxyType(explicit),
+        in_all=bool(data.get("in_all", True)),
+        source_text=hooks.source_text,
     )
+
+
+def parse_variant(path: Path, others: Mapping[str, Path] | None = None,
+                  text: str | None = None) -> Variant:
+    """One spec; `others` are the specs it may be based on (by name).
+    `text` stands in for the file's contents (evaluate new validates a
+    spec before writing it)."""
+    raw = {name: read_spec(p) for name, p in (others or {}).items()}
+    raw[path.stem] = read_spec(path, text)
+    return _Resolver(raw, _templates_dir(path)).variant(path.stem)[0]
+
+
+def _templates_dir(spec_path: Path) -> Path:
+    return spec_path.parent.parent / "templates"
 
 
 def load_variants(variants_dir: Path) -> dict[str, Variant]:
@@ -123,13 +282,16 @@ def load_variants(variants_dir: Path) -> dict[str, Variant]:
     specs = sorted(variants_dir.glob("*.toml"))
     if not specs:
         raise SpecError("no variant specs (*.toml)", path=variants_dir)
-    return {variant.name: variant for variant in map(parse_variant, specs)}
+    raw = {spec.path.stem: spec for spec in map(read_spec, specs)}
+    resolver = _Resolver(raw, variants_dir.parent / "templates")
+    return {name: resolver.variant(name)[0] for name in raw}
 
 
 def select(variants: Mapping[str, Variant], wanted: str) -> list[Variant]:
-    """Resolve 'all' or a comma-separated list of names, in given order."""
+    """Resolve 'all' or a comma-separated list of names, in given order.
+    'all' leaves out variants whose spec says in_all = false."""
     if wanted.strip() == "all":
-        return list(variants.values())
+        return [v for v in variants.values() if v.in_all]
     chosen = []
     for name in (part.strip() for part in wanted.split(",")):
         if not name:
@@ -146,3 +308,4 @@ def select(variants: Mapping[str, Variant], wanted: str) -> list[Variant]:
         raise UnknownVariantError("no variant named",
                                   hint="use --variants all or a,b")
     return chosen
+

@@ -7,7 +7,7 @@ builtin's name and its argument nodes, and returns the call's value.
 
 from __future__ import annotations
 
-from ..orders import Order
+from ..orders import FAIL_ORDERS, LOAD_ORDERS, STORE_ORDERS, Order
 from .csubset import LocalPtr, as_bool, combine, source, unsupported
 from .ir import Pure
 from .memory import Access, Kind, RmwOp
@@ -16,9 +16,6 @@ INTRINSICS = ("event_notifier_set", "event_notifier_test_and_clear",
               "event_notifier_wait")
 _RMW_NAMES = {"add": RmwOp.ADD, "sub": RmwOp.SUB, "or": RmwOp.OR,
               "and": RmwOp.AND}
-LOAD_ORDERS = (Order.RELAXED, Order.CONSUME, Order.ACQUIRE, Order.SEQ_CST)
-STORE_ORDERS = (Order.RELAXED, Order.RELEASE, Order.SEQ_CST)
-FAIL_ORDERS = LOAD_ORDERS
 
 
 def _b_load(lw, node, name, args):

@@ -1,5 +1,7 @@
-"""List the variants: name, summary, provenance and the verdict expected
-per memory model (sc, tso, c11; "-" where no verdict is declared)."""
+"""List the variants: name, summary, provenance, the verdict expected
+per memory model (sc, tso, c11; "-" where no verdict is declared), and
+where each one's hooks come from or, for a spec based on another, what
+it changes."""
 
 from __future__ import annotations
 
@@ -7,17 +9,21 @@ import argparse
 import json
 import textwrap
 
-from .. import memory_models
+from .. import memory_models, params as registry
 from ..variants import Variant, load_variants
 from .common import add_root, project
 
-HELP = "list variants with their provenance and expected verdicts"
+HELP = "list variants with their provenance, changes and expected verdicts"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_root(parser)
     parser.add_argument("--json", action="store_true",
-                        help="print JSON (schema evaluate.variants/1)")
+                        help="print JSON (schema evaluate.variants/2)")
+    parser.add_argument("--params", action="store_true",
+                        help="list the protocol parameters a spec can set "
+                             "(name, default, the functions it changes, "
+                             "meaning, values)")
 
 
 def variant_record(variant: Variant) -> dict:
@@ -26,13 +32,33 @@ def variant_record(variant: Variant) -> dict:
         "summary": variant.summary,
         "provenance": variant.provenance,
         "template": variant.template,
+        "source": variant.source,
+        "based_on": variant.based_on,
+        "changes": dict(variant.changes),
         "params": dict(variant.params),
         "expect": dict(variant.expect),
+        "in_all": variant.in_all,
     }
 
 
 def _mark(verdict: str | None) -> str:
     return {"safe": "safe", "unsafe": "UNSAFE", None: "-"}[verdict]
+
+
+def _value(value: object) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def origin_line(variant: Variant) -> str:
+    """Where the hooks come from, or what a derived spec changes."""
+    if variant.based_on is None:
+        kind = " (plain C)" if variant.source else ""
+        text = f"hooks: {variant.hooks}{kind}"
+    else:
+        sets = ", ".join(f"{k} = {_value(v)}"
+                         for k, v in variant.changes.items())
+        text = f"changes {variant.based_on}: " + (sets or "nothing")
+    return text + ("" if variant.in_all else "; not in --variants all")
 
 
 def format_table(variants: list[Variant]) -> str:
@@ -46,19 +72,23 @@ def format_table(variants: list[Variant]) -> str:
         wrapped = textwrap.wrap(v.summary, 72 - len(first)) or [""]
         lines.append(first + wrapped[0])
         lines += [" " * len(first) + more for more in wrapped[1:]]
-        lines += textwrap.wrap("from: " + v.provenance, 72,
-                               initial_indent=" " * 4,
-                               subsequent_indent=" " * 10)
+        for text in ("from: " + v.provenance, origin_line(v)):
+            lines += textwrap.wrap(text, 72, initial_indent=" " * 4,
+                                   subsequent_indent=" " * 10,
+                                   break_on_hyphens=False)
     lines.append("(expected verdicts as declared in variants/*.toml;"
                  " 'evaluate check'")
-    lines.append(" tests them)")
+    lines.append(" tests them; 'evaluate diff BASE NAME' shows a change)")
     return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.params:
+        print(registry.text_table())
+        return 0
     variants = list(load_variants(project(args).variants).values())
     if args.json:
-        print(json.dumps({"schema": "evaluate.variants/1",
+        print(json.dumps({"schema": "evaluate.variants/2",
                           "variants": [variant_record(v) for v in variants]},
                          indent=2))
     else:

@@ -70,7 +70,7 @@ def test_check_exit_1_when_a_verdict_contradicts_expect(project, capsys):
 
 
 def test_check_names_the_template_line_of_unsupported_c(project, capsys):
-    template = project / "templates" / "notify-2015.c.j2"
+    template = project / "templates" / "notify.c.j2"
     lines = template.read_text().splitlines()
     index = next(i for i, line in enumerate(lines)
                  if line.startswith("void aio_notify(AioContext *ctx)"))
@@ -80,7 +80,7 @@ def test_check_names_the_template_line_of_unsupported_c(project, capsys):
                  "--models", "sc"])
     err = capsys.readouterr().err
     assert code == 2
-    assert f"templates/notify-2015.c.j2:{index + 3}: " in err
+    assert f"templates/notify.c.j2:{index + 3}: " in err
     assert "switch statement" in err
 
 

@@ -21,6 +21,11 @@ SHIPPED = {
     "test-then-xchg": ("safe", "safe", "safe"),
     "bug-notified-first": ("unsafe", "unsafe", "unsafe"),
     "bug-skip-set": ("unsafe", "unsafe", "unsafe"),
+    # issue 10: plain C, and history the templates could not express
+    "qemu-2.5": ("safe", "safe", "safe"),
+    "qemu-5.0": ("safe", "safe", "safe"),
+    "bug-no-recheck": ("unsafe", "unsafe", "unsafe"),
+    "bug-drain-after-bhs": (None, None, None),   # see its spec
 }
 
 
@@ -34,7 +39,7 @@ def test_every_design_variant_ships_with_its_expectations(variants):
 def test_list_json_lists_all_nine_with_expectations(capsys):
     assert main(["list", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["schema"] == "evaluate.variants/1"
+    assert data["schema"] == "evaluate.variants/2"
     got = {v["name"]: tuple(v["expect"][m] for m in ("sc", "tso", "c11"))
            for v in data["variants"]}
     assert got == SHIPPED

@@ -1,0 +1,206 @@
+"""Plain-C variants (`source = "variants/NAME.c"`): the shipped QEMU 2.5
+paste means what the templated baseline means, checks and benches; a C
+file's mistakes are reported at its own lines, at load time."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from evaluator.build.compile import build_variant, find_toolchain
+from evaluator.checker import check_variant
+from evaluator.cli import main
+from evaluator.errors import BuildError, SpecError, UnsupportedConstruct
+from evaluator.render import render_variant
+from evaluator.samples import read_samples
+from evaluator.variants import load_variants
+
+from derive import spec
+from pinned import PINNED, canonical_c, cell_options
+
+QEMU_25 = (Path(__file__).parents[2] / "variants" / "qemu-2.5.c").read_text()
+
+
+def test_the_qemu_2_5_paste_is_the_baseline_as_the_checker_reads_it(
+        paths, variants):
+    paste = render_variant(variants["qemu-2.5"], paths).text
+    base = render_variant(variants["original-05e514b1"], paths).text
+    assert canonical_c(paste, paths.csrc, "a") == \
+        canonical_c(base, paths.csrc, "b")
+
+
+def test_the_paste_is_rendered_as_written(paths, variants):
+    text = render_variant(variants["qemu-2.5"], paths).text
+    assert '#line 1 "variants/qemu-2.5.c"\n' + QEMU_25.rstrip("\n") in text
+    assert "atomic_xchg(&ctx->notified, false)" in text
+    assert '#line 8 "templates/aio_protocol.c.j2"' in text   # shared code
+
+
+@pytest.mark.parametrize("cell", ["sc", "tso", "c11-small"])
+def test_the_paste_checks_with_the_baselines_verdicts_and_counts(
+        paths, variants, cell):
+    model, options = cell_options(cell, paths.csrc)
+    result = check_variant(render_variant(variants["qemu-2.5"], paths),
+                           model, options)
+    assert (result.verdict, result.explored, result.cut) == \
+        PINNED["original-05e514b1"][cell]
+    assert result.verdict == variants["qemu-2.5"].expect[model]
+
+
+def test_the_paste_benches(paths, tmp_path, capsys):
+    out = tmp_path / "run"
+    status = main(["bench", "--variants", "qemu-2.5", "--budget", "3",
+                   "--scenarios", "self-resched", "--processes", "2",
+                   "--seed", "3", "--out", str(out)])
+    assert status == 0, capsys.readouterr().err
+    samples = read_samples(out / "samples.jsonl")
+    measured = {s.variant for s in samples.samples}
+    assert "qemu-2.5" in measured
+    assert all(s.ns > 0 for s in samples.samples)
+    assert "qemu-2.5" in samples.census     # its instruction census too
+
+
+# ---- mistakes in a C file ---------------------------------------------------
+
+def plain(scratch, body_edit=None, params: dict | None = None,
+          name: str = "mine") -> None:
+    """variants/mine.c: the QEMU 2.5 paste, edited; variants/mine.toml."""
+    text = QEMU_25 if body_edit is None else body_edit(QEMU_25)
+    (scratch.variants / f"{name}.c").write_text(text)
+    lines = [f'name = "{name}"', 'summary = "test"', 'provenance = "test"',
+             f'source = "variants/{name}.c"', "[params]"]
+    lines += [f'{k} = "{v}"' for k, v in (params or {}).items()]
+    (scratch.variants / f"{name}.toml").write_text("\n".join(lines) + "\n")
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1)
+                if needle in line)
+
+
+def load_error(scratch) -> str:
+    with pytest.raises(SpecError) as err:
+        load_variants(scratch.variants)
+    return str(err.value)
+
+
+C_ORDER_ERRORS = {
+    # case: (replace, with, words)
+    "load release": ("atomic_read(&ctx->notify_me)",
+                     "__atomic_load_n(&ctx->notify_me, __ATOMIC_RELEASE)",
+                     ["__atomic_load_n() (a load)",
+                      "release is not an order for a load",
+                      "valid for a load: relaxed, acquire, seq_cst"]),
+    "store acquire": ("atomic_mb_set(&ctx->notified, true)",
+                      "__atomic_store_n(&ctx->notified, 1, __ATOMIC_ACQUIRE)",
+                      ["acquire is not an order for a store",
+                       "valid for a store: relaxed, release, seq_cst"]),
+    "rmw consume": ("atomic_xchg(&ctx->notified, false)",
+                    "__atomic_exchange_n(&ctx->notified, 0, "
+                    "memory_order_consume)",
+                    ["consume is not accepted"]),
+    "cas failure": ("atomic_xchg(&ctx->notified, false)",
+                    "__atomic_compare_exchange_n(&ctx->notified, &e, 0, 0, "
+                    "__ATOMIC_RELAXED, __ATOMIC_ACQUIRE)",
+                    ["(a compare-exchange failure)",
+                     "no stronger than its success order (relaxed)",
+                     "valid for a compare-exchange failure: relaxed"]),
+    "fence relaxed": ("smp_mb();", "__atomic_thread_fence(__ATOMIC_RELAXED);",
+                      ["a relaxed fence orders nothing",
+                       "valid for a fence: acquire, release"]),
+    "order not constant": ("atomic_read(&ctx->notify_me)",
+                           "__atomic_load_n(&ctx->notify_me, order)",
+                           ["is not an order constant"]),
+    "unknown macro": ("atomic_read(&ctx->notify_me)",
+                      "qatomic_load_relaxed(&ctx->notify_me)",
+                      ["unknown atomic macro or builtin "
+                       "qatomic_load_relaxed()", "qatomic_read"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(C_ORDER_ERRORS))
+def test_c_order_errors_are_reported_at_the_c_line(scratch, case):
+    old, new, words = C_ORDER_ERRORS[case]
+    plain(scratch, lambda text: text.replace(old, new, 1))
+    message = load_error(scratch)
+    assert f"variants/mine.c:{line_of(QEMU_25, old)}:" in message, message
+    for word in words:
+        assert word in message, (word, message)
+
+
+def test_a_missing_hook_is_named(scratch):
+    plain(scratch, lambda text: text.replace("aio_notifier_cb(AioContext",
+                                             "notifier_cb(AioContext"))
+    message = load_error(scratch)
+    assert "variants/mine.c:1: variants/mine.c does not define " \
+           "aio_notifier_cb()" in message
+
+
+def test_shared_code_in_the_c_file_is_refused(scratch):
+    plain(scratch, lambda text: text + "\nint aio_poll(AioContext *ctx, "
+                                       "int b)\n{\n    return b;\n}\n")
+    message = load_error(scratch)
+    assert "defines aio_poll(), which is the shared protocol code" in message
+
+
+def test_a_hook_parameter_is_refused_for_plain_c(scratch):
+    plain(scratch, params={"notify_fence": "smp_wmb"})
+    message = load_error(scratch)
+    assert "mine.toml:6: parameter 'notify_fence' changes aio_notify, " \
+           "which variants/mine.c defines" in message
+    assert "bh_timeout_read" in message      # what it may set
+
+
+def test_shared_parameters_apply_to_plain_c(scratch):
+    plain(scratch, params={"bh_timeout_read": "acquire"})
+    variant = load_variants(scratch.variants)["mine"]
+    text = render_variant(variant, scratch).text
+    assert "qatomic_load_acquire(&ctx->bh_scheduled)" in text
+
+
+@pytest.mark.parametrize("source", ["../outside.c", "/etc/x.c",
+                                    "variants/missing.c", "variants/x.h"])
+def test_a_bad_source_path_is_refused(scratch, source):
+    (scratch.variants / "mine.toml").write_text(
+        'name = "mine"\nsummary = "t"\nprovenance = "t"\n'
+        f'source = "{source}"\n')
+    message = load_error(scratch)
+    assert "mine.toml:4: source" in message
+
+
+def test_a_derived_spec_of_plain_c_keeps_the_c(scratch):
+    plain(scratch)
+    (scratch.variants / "more.toml").write_text(
+        spec("more", "mine", {"bh_poll_xchg": "acq_rel"}))
+    more = load_variants(scratch.variants)["more"]
+    assert more.source == "variants/mine.c"
+    text = render_variant(more, scratch).text
+    assert "atomic_xchg(&ctx->notified, false)" in text
+    assert "__atomic_exchange_n(&ctx->bh_scheduled, 0, __ATOMIC_ACQ_REL)" \
+        in text
+
+
+def test_a_compile_error_points_at_the_c_line(scratch, tmp_path):
+    if shutil.which("gcc") is None:
+        pytest.skip("gcc not installed")
+    plain(scratch, lambda text: text.replace("smp_mb();", "smp_mb()", 1))
+    variant = load_variants(scratch.variants)["mine"]
+    with pytest.raises(BuildError) as err:
+        build_variant(render_variant(variant, scratch), scratch,
+                      find_toolchain("gcc"), cache=tmp_path / "cache")
+    assert "variants/mine.c:" in str(err.value)
+    assert err.value.line in (line_of(QEMU_25, "smp_mb();"),
+                              line_of(QEMU_25, "smp_mb();") + 1)
+
+
+def test_the_checker_names_the_c_line_of_unsupported_c(scratch):
+    plain(scratch, lambda text: text.replace(
+        "    smp_mb();\n",
+        "    smp_mb();\n    switch (0) { default: break; }\n", 1))
+    variant = load_variants(scratch.variants)["mine"]
+    with pytest.raises(UnsupportedConstruct) as err:
+        check_variant(render_variant(variant, scratch), "sc")
+    assert f"variants/mine.c:{line_of(QEMU_25, 'smp_mb();') + 1}:" in \
+        str(err.value)
