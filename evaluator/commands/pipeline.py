@@ -115,7 +115,8 @@ def run(args: argparse.Namespace) -> int:
                              shlex.join(args.argv), baseline=args.baseline,
                              delta=args.delta,
                              reports_dir=selection.paths.reports,
-                             seed=args.seed, quick=args.quick)
+                             seed=args.seed, quick=args.quick,
+                             paths=selection.paths)
     finally:
         progress.done()
     print(summary_text(result.doc))

@@ -58,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
     result = report_runs(args.run_dirs, variants, shlex.join(args.argv),
                          baseline=args.baseline, delta=args.delta,
                          reports_dir=paths.reports, out_dir=args.out,
-                         seed=args.seed, quick=args.quick)
+                         seed=args.seed, quick=args.quick,
+                         paths=paths if variants else None)
     print(result.paths.txt.read_text(encoding="utf-8"), end="")
     print(f"\nreport: {result.paths.txt}\n        {result.paths.md}\n"
           f"        {result.paths.json}")

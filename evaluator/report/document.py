@@ -21,7 +21,10 @@ from datetime import UTC, datetime
 from .. import __version__
 from ..checker.check import CheckResult
 from ..controls import base_name, is_control
-from ..errors import ReportError
+from ..diff import change_items, protocol_diff
+from ..errors import EvaluateError, ReportError
+from ..paths import ProjectPaths
+from ..render import render_variant
 from ..samples import SampleSet
 from ..stats import Ranking, ScenarioRanking, SelfCheck
 from ..variants import Variant
@@ -105,6 +108,8 @@ class Census:
 class VariantEntry:
     name: str
     spec: Variant | None                # None: no spec file known
+    changes: str = ""                   # one line: what differs from base
+    diff: str = ""                      # unified diff of the protocol code
 
 
 @dataclass(frozen=True)
@@ -158,6 +163,7 @@ class ReportContext:
     variants: Mapping[str, Variant]
     command_line: str
     several: bool
+    paths: ProjectPaths | None          # to render diffs; None: none
 
 
 def _preamble(m: Machine, ctx: ReportContext):
@@ -214,8 +220,23 @@ def _census(m: Machine, ctx: ReportContext):
     yield Census(tuple(census_rows(m.sample_set.census, m.ranked_names)))
 
 
+def _entry(name: str, baseline: str, ctx: ReportContext) -> VariantEntry:
+    spec = ctx.variants.get(base_name(name))
+    base = ctx.variants.get(baseline)
+    if spec is None or base is None or name == baseline \
+            or ctx.paths is None:
+        return VariantEntry(name, spec)
+    try:
+        diff = protocol_diff(render_variant(base, ctx.paths),
+                             render_variant(spec, ctx.paths))
+    except EvaluateError as exc:        # the spec changed since the run
+        return VariantEntry(name, spec, f"(no diff: {exc})")
+    return VariantEntry(name, spec, "; ".join(change_items(base, spec)),
+                        diff)
+
+
 def _variant_list(m: Machine, ctx: ReportContext):
-    yield VariantList(tuple(VariantEntry(n, ctx.variants.get(base_name(n)))
+    yield VariantList(tuple(_entry(n, m.ranking.baseline, ctx)
                             for n in m.ranked_names), m)
 
 
@@ -286,12 +307,15 @@ def _machine(run: MachineRun, quick: bool) -> Machine:
 
 def build_report(machines: Sequence[MachineRun],
                  variants: Mapping[str, Variant], command_line: str, *,
-                 quick: bool = False, date: str | None = None) -> ReportDoc:
-    """Pure: the report's content, ready for the three renderers."""
+                 quick: bool = False, date: str | None = None,
+                 paths: ProjectPaths | None = None) -> ReportDoc:
+    """The report's content, ready for the three renderers (pure but
+    for rendering the variants' C when `paths` is given, for diffs)."""
     if not machines:
         raise ReportError("nothing to report", hint="give a run directory")
     stamp = date or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    ctx = ReportContext(dict(variants), command_line, len(machines) > 1)
+    ctx = ReportContext(dict(variants), command_line, len(machines) > 1,
+                        paths)
     reports = []
     for run in machines:
         machine = _machine(run, quick)

@@ -117,14 +117,19 @@ def census(section: Census) -> dict:
 def variant_list(section: VariantList) -> dict:
     m = section.machine
     baseline = m.ranking.baseline
+    listed = {e.name: e for e in section.entries}
 
     def entry(name: str) -> dict:
         scenarios = {}
         if name not in m.rejected:
             scenarios = {s.scenario: _scenario_entry(s, name, baseline)
                          for s in m.ranking.scenarios if name in s.order}
-        return {"name": name, "verdicts": dict(m.safety[name].verdicts),
-                "scenarios": scenarios}
+        out = {"name": name, "verdicts": dict(m.safety[name].verdicts),
+               "scenarios": scenarios}
+        if name in listed:
+            out |= {"changes": listed[name].changes,
+                    "diff": listed[name].diff}
+        return out
     return {"variants": [entry(n) for n in (*m.ranked_names, *m.rejected)]}
 
 

@@ -128,6 +128,12 @@ def variant_list(section: VariantList) -> list[str]:
         spec = entry.spec
         text = f"{spec.summary} ({spec.provenance})" if spec else "no spec"
         lines.append(f"- `{entry.name}`: {text}")
+        if entry.changes:
+            lines.append(f"  changes: {entry.changes}")
+        if entry.diff:
+            lines += ["", "  ```diff",
+                      *(f"  {line}" for line in entry.diff.splitlines()),
+                      "  ```", ""]
     return lines + [""]
 
 

@@ -16,7 +16,7 @@ from ..checker.check import CheckResult
 from ..checker.results import FILENAME as CHECKS_FILE
 from ..checker.results import read_results
 from ..errors import ReportError
-from ..paths import new_run_dir
+from ..paths import ProjectPaths, new_run_dir
 from ..samples import SampleSet, read_samples, writer_alive
 from ..stats import rank_runs
 from ..variants import BASELINE, Variant
@@ -145,7 +145,8 @@ def report_runs(run_dirs: Sequence[Path], variants: Mapping[str, Variant],
                 command_line: str, *, baseline: str | None, delta: float,
                 reports_dir: Path, out_dir: Path | None = None,
                 seed: int | None = None, quick: bool = False,
-                resamples: int = 2000) -> ReportResult:
+                resamples: int = 2000,
+                paths: ProjectPaths | None = None) -> ReportResult:
     runs = [load_run(Path(d)) for d in run_dirs]
     if not runs:
         raise ReportError("no run directory given")
@@ -168,7 +169,7 @@ def report_runs(run_dirs: Sequence[Path], variants: Mapping[str, Variant],
     doc = build_report(
         [MachineRun(ss, checks, r, len(g))
          for ss, r, g in zip(pooled, rankings, groups)],
-        variants, command_line, quick=quick)
+        variants, command_line, quick=quick, paths=paths)
     if out_dir is None:
         out_dir = runs[0].path if len(runs) == 1 else new_run_dir(
             reports_dir, "-merged")

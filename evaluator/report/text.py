@@ -285,6 +285,9 @@ def variant_list(section: VariantList) -> list[str]:
         lines += wrap(f"{entry.name}: {entry.spec.summary} "
                       f"[{entry.spec.provenance}]", first="  ",
                       indent="      ")
+        if entry.changes:
+            lines += wrap(f"changes: {entry.changes}", first="      ",
+                          indent="      ")
     return lines
 
 

@@ -115,7 +115,10 @@ def test_json_has_the_issue_fields_and_no_rankings_for_unsafe(texts):
     assert data["baseline"] == BASELINE and data["delta"] == 0.01
     assert set(data["mde"]) == {"self-resched", "pingpong", "flood"}
     for variant in data["variants"]:
-        assert set(variant) == {"name", "verdicts", "scenarios"}
+        fields = {"name", "verdicts", "scenarios"}
+        if variant["name"] not in UNSAFE:
+            fields |= {"changes", "diff"}
+        assert set(variant) == fields
         assert set(variant["verdicts"]) == {"sc", "tso", "c11"}
         for entry in variant["scenarios"].values():
             assert tuple(entry) == SCENARIO_FIELDS
@@ -275,3 +278,28 @@ def test_an_unfinished_run_says_so_at_the_top(ending):
 def test_a_complete_run_has_no_incomplete_banner(texts):
     assert "INCOMPLETE" not in texts["txt"]
     assert "incomplete" not in json.loads(texts["json"])
+
+
+def test_variant_list_shows_each_candidates_change_against_the_baseline():
+    from evaluator.paths import find_project
+    from evaluator.variants import load_variants
+    paths = find_project()
+    sample_set, checks, ranking = ranked()
+    texts = render_all(build_report(
+        [MachineRun(sample_set, checks, ranking)],
+        load_variants(paths.variants), COMMAND, date=DATE, paths=paths))
+    relaxed = next(v for v in json.loads(texts["json"])["variants"]
+                   if v["name"] == "relaxed")
+    assert "accept" in relaxed["changes"]
+    assert "-    if (__atomic_exchange_n(&ctx->notified, 0, " \
+           "__ATOMIC_SEQ_CST))" in relaxed["diff"]
+    assert "+    if (__atomic_exchange_n(&ctx->notified, 0, " \
+           "__ATOMIC_RELAXED))" in relaxed["diff"]
+    base = next(v for v in json.loads(texts["json"])["variants"]
+                if v["name"] == BASELINE)
+    assert base["diff"] == "" and base["changes"] == ""
+    assert "```diff" in texts["md"] and relaxed["diff"].splitlines()[3] \
+        in texts["md"]
+    text = texts["txt"]
+    assert "changes: " + relaxed["changes"][:40] in " ".join(text.split())
+    assert max(len(line) for line in text.splitlines()) <= 72
