@@ -61,14 +61,21 @@ def origin_line(variant: Variant) -> str:
     return text + ("" if variant.in_all else "; not in --variants all")
 
 
+NAME_WIDTH = 19
+
+
 def format_table(variants: list[Variant]) -> str:
     models = memory_models.names()
-    head = (f"{'variant':<19} "
+    head = (f"{'variant':<{NAME_WIDTH}} "
             + "".join(f"{m:<6} " for m in models) + "summary")
     lines = [head, "-" * 72]
     for v in variants:
         marks = " ".join(f"{_mark(v.expect.get(m)):<6}" for m in models)
-        first = f"{v.name:<19} {marks} "
+        name = v.name
+        if len(name) > NAME_WIDTH:      # its own line keeps the columns
+            lines.append(name)
+            name = ""
+        first = f"{name:<{NAME_WIDTH}} {marks} "
         wrapped = textwrap.wrap(v.summary, 72 - len(first)) or [""]
         lines.append(first + wrapped[0])
         lines += [" " * len(first) + more for more in wrapped[1:]]

@@ -136,3 +136,20 @@ def test_closed_stdout_pipe_is_not_an_error():
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0
     assert "Traceback" not in err and "Exception ignored" not in err
+
+
+def test_list_keeps_its_columns_for_a_60_character_name(scratch, capsys):
+    name = "a-" + "very-long-" * 5 + "name-of-sixty-c"
+    name = name[:60]
+    root = str(scratch.root)
+    assert main(["new", name, "--from", "relaxed", "--root", root]) == 0
+    capsys.readouterr()
+    assert main(["list", "--root", root]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    at = lines.index(name)
+    header = lines[0]
+    marks = lines[at + 1]
+    assert marks.startswith(" " * 19)
+    assert marks[20:26].strip() == "-"       # its sc column, aligned
+    assert header.index("sc") == 20
+    assert max(len(line) for line in lines) <= 72
