@@ -6,7 +6,8 @@ lives in evaluator/commands/<name>.py and provides
     HELP: str                      one line for `evaluate --help`
     add_arguments(parser) -> None  its options
     run(args) -> int               0 fine, 1 a result contradicts a
-                                   declared expectation, 2 bad input
+                                   declared expectation, 2 bad input,
+                                   3 (check) a verdict is unknown
 
 Bare `evaluate [options]` runs the whole pipeline (commands/pipeline.py).
 """
@@ -21,7 +22,7 @@ from types import ModuleType
 from . import __version__
 from .errors import EvaluateError
 
-EXIT_OK, EXIT_EXPECTATION, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_EXPECTATION, EXIT_USAGE, EXIT_UNKNOWN = 0, 1, 2, 3
 INTERRUPTED = 130
 
 # Subcommands in the order --help lists them.
@@ -42,7 +43,9 @@ Run with no subcommand to do all of that:  evaluate --variants all
 
 EPILOG = """\
 exit status: 0 fine; 1 a result contradicts a variant's declared
-expectation (e.g. expected safe, found unsafe); 2 bad input or usage.
+expectation (e.g. expected safe, found unsafe); 2 bad input or usage;
+3 (evaluate check) no contradiction, but a check reached a limit and its
+verdict is unknown.
 Add a variant:  evaluate new my-idea --from relaxed, edit
 variants/my-idea.toml, then evaluate render my-idea / check / bench."""
 
