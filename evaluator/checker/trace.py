@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from . import readings
 from .explore import Explorer, Finding, Move, Search
 from .ir import LOOP
 from .memory import INIT_THREAD, Access, Kind, RmwOp
@@ -31,8 +32,10 @@ def event_name(event) -> str:
     return f"P{event[0]}#{event[1]}"
 
 
-def describe(access: Access, label: str) -> str:
-    """The C-level operation with its memory order."""
+def describe(access: Access, label: str, fenced_sync: bool = True) -> str:
+    """The C-level operation with its memory order.  fenced_sync: the
+    compiler reading puts fences around __sync RMWs, which then carry
+    the builtin's name (readings.py)."""
     order = access.order.short
     kind = access.kind
     if kind is Kind.FENCE:
@@ -55,7 +58,8 @@ def describe(access: Access, label: str) -> str:
         text = f"{_RMW[access.op]}({access.loc}, {access.operand}) {order}"
     if label.startswith("event_notifier"):
         return f"{label}: {text}"
-    if label.startswith("__sync") and kind is not Kind.FENCE:
+    if label.startswith("__sync") and kind is not Kind.FENCE and \
+            fenced_sync and label != "__sync_lock_test_and_set":
         return text          # the RMW itself; its fences carry the name
     return f"{text} [{label}]" if label else text
 
@@ -92,6 +96,8 @@ class Renderer:
         # loc -> (writer, value) of the last write so far in the trace
         self.writes: dict[str, tuple[tuple[int, int], int]] = {}
         self.notes: dict[int, str] = {}
+        reading = readings.get(explorer.program.reading)
+        self.fenced_sync = reading.sync_rmw == readings.SYNC_FULL_BARRIER
 
     def stale(self, move: Move) -> str:
         """Say so when a read ignores another thread's write that came
@@ -143,7 +149,7 @@ class Renderer:
         ins = self.explorer.instr(move.thread, move.before)
         who = f"P{move.thread}#{move.index}"
         line = (f"{who:<5} {str(ins.where):<{WHERE}} "
-                f"{describe(move.access, ins.label)}"
+                f"{describe(move.access, ins.label, self.fenced_sync)}"
                 f"{_result(move, ins.label)}{self.stale(move)}"
                 f"{self.notes.get(id(move), '')}")
         self.record(move)
