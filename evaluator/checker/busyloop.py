@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Hashable
 from .ir import END, LOOP
 from .models import sc
 from .search import Finding
-from .solo import SoloRun, latest_memory
+from .solo import PERIODIC, SoloRun, latest_memory
 
 if TYPE_CHECKING:
     from .explore import Explorer
@@ -34,7 +34,9 @@ class BusyLoop:
     WARMUP (the first iterations may still find the notifier's last BH).
     f is memoised per (poller state, values).  A run that cycles inside
     one aio_poll call never completes another iteration: f stops there
-    (that is the termination property's business).
+    (that is the termination property's business).  A run that repeats
+    across calls (PERIODIC) goes round the same iterations for ever:
+    f after the chain follows from that period.
     """
 
     property = BUSY_LOOP
@@ -67,8 +69,10 @@ class BusyLoop:
         limit = self.iterations + 1
         work = mem.layout.of(explorer.program.work_loc)
         chain: list[tuple] = []       # (memo key, idle)
+        at: list[int] = []            # where each chain start is in the run
         tail: tuple[int, bool] = (0, True)   # f after the chain, exact?
-        for state, values, start in SoloRun(explorer, p, ts, mem, count):
+        run = SoloRun(explorer, p, ts, mem, count)
+        for state, values, start in run:
             if not start:
                 continue
             key = (p, state, values)
@@ -76,9 +80,15 @@ class BusyLoop:
                 tail = (self.memo[key], True)
                 break
             chain.append((key, not values.values[work]))
+            at.append(len(run.moves))
             if len(chain) > limit + self.WARMUP:
                 tail = (0, False)     # unknown beyond here
                 break
+        if run.outcome == PERIODIC:
+            # the starts from cycle_at on repeat for ever, in that order
+            period = [idle for (_, idle), index in zip(chain, at)
+                      if index >= run.cycle_at]
+            tail = (_leading(period, limit), True)
         value, exact = tail
         # The memoized state that ended the chain sits at position
         # len(chain): it counts like any chain element within WARMUP.
@@ -105,7 +115,7 @@ class BusyLoop:
         woke = 0
         shown = 0
         values = {}
-        run = SoloRun(explorer, p, ts, mem, count)
+        run = SoloRun(explorer, p, ts, mem, count, repeats=False)
         for state, memory, start in run:
             if start:
                 idle = 0 if memory.values[work] else idle + 1
@@ -121,6 +131,19 @@ class BusyLoop:
             "poller": p, "repeats": self.iterations - 1,
             "title": "every other thread has finished; from here "
                      f"P{p} runs alone and reads the latest values"})
+
+
+def _leading(period: list[bool], limit: int) -> int:
+    """Idle iterations in a row from the start of a period repeated for
+    ever (capped at limit)."""
+    if period and all(period):
+        return limit
+    count = 0
+    for idle in period:
+        if not idle:
+            break
+        count += 1
+    return min(count, limit)
 
 
 def explain(finding: Finding, explorer: "Explorer", name) -> str:

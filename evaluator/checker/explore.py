@@ -132,6 +132,12 @@ class Explorer:
         heads = [next((ins for ins in t.code if ins.kind == LOOP), None)
                  for t in self.threads]
         self._counter = [h.counter if h is not None else None for h in heads]
+        # per thread and pc: where the scenario loop's counter sits in a
+        # state's values (None: not live there, or no scenario loop)
+        self._counter_at = [
+            tuple(t.live[pc].index(c) if c in t.live[pc] else None
+                  for pc in range(len(t.code))) if c is not None else None
+            for t, c in zip(self.threads, self._counter)]
 
     # -- thread stepping (memoised: thread-local work is deterministic)
     def start(self, t: int) -> tuple[tuple, ir.Assert | ir.LocalSpin | None]:
@@ -146,6 +152,17 @@ class Explorer:
         if slot is None:
             return None
         return self.threads[t].expand(state)[slot]
+
+    def uncounted(self, t: int, state: tuple) -> tuple:
+        """The state without the scenario loop's iteration count.  Past
+        the bound nothing reads the count (the bound is lifted), so two
+        states equal up to it have the same future."""
+        at = self._counter_at[t]
+        if at is None or at[state[0]] is None:
+            return state
+        i = at[state[0]]
+        values = state[2]
+        return (state[0], state[1], values[:i] + values[i + 1:])
 
     def nonread_next(self, t: int, state: tuple) -> bool:
         """The thread's next event reads nothing (a fence or a store)."""
@@ -270,6 +287,7 @@ class _Run:
         self.visited: set = set()
         self.queue: deque = deque()
         self.cut = 0
+        self.stop_at: int | None = None     # see found_on_move
         self.initial: tuple = ()
         self.started = time.perf_counter()
 
@@ -291,6 +309,8 @@ class _Run:
             for t, (_, failed) in enumerate(started):
                 if failed is not None:
                     self.failure(0, t, failed)
+                    if self.stop_at_first:
+                        raise _Stop
             while self.queue:
                 entry = self.queue.popleft()
                 node = entry[0]
@@ -311,17 +331,33 @@ class _Run:
                       self.ex.budget.steps)
 
     def found(self, finding: Finding) -> None:
-        if finding.property not in self.findings:
-            self.findings[finding.property] = finding
-            if self.stop_at_first:
-                raise _Stop
+        """A check's finding at the state being visited: with
+        stop_at_first it ends the search, dropping findings of
+        transitions not yet reached (they are no shorter)."""
+        if finding.property in self.findings:
+            return
+        if self.stop_at_first:
+            self.findings = {finding.property: finding}
+            raise _Stop
+        self.findings[finding.property] = finding
+
+    def found_on_move(self, finding: Finding) -> None:
+        """A transition's finding (race, assertion, local cycle) at a
+        child just added.  With stop_at_first the search goes on until
+        it visits that child, so that every shallower state is checked
+        first and the counterexample kept is a shortest one."""
+        if finding.property in self.findings:
+            return
+        self.findings[finding.property] = finding
+        if self.stop_at_first and self.stop_at is None:
+            self.stop_at = finding.node
 
     def failure(self, node: int, t: int, failed) -> None:
         if isinstance(failed, ir.LocalSpin):
-            self.found(Finding(NON_TERMINATING, node, facts={
+            self.found_on_move(Finding(NON_TERMINATING, node, facts={
                 "thread": t, "local": failed}))
         else:
-            self.found(Finding(ASSERTION, node, facts={
+            self.found_on_move(Finding(ASSERTION, node, facts={
                 "thread": t, "assert": failed}))
 
     def add(self, parent, threads, mem, counters, ghost, windows,
@@ -338,6 +374,8 @@ class _Run:
         return node
 
     def visit(self, node, threads, mem, counters, ghost, windows) -> None:
+        if self.stop_at is not None and node >= self.stop_at:
+            raise _Stop         # every shallower state has been checked
         ex = self.ex
         codes = ex.codes
         if self.progress is not None and not node & 0x3FFF:
@@ -410,8 +448,8 @@ class _Run:
             if ex.codes[t][after[0]].kind == LOOP:
                 self.cut += 1
             if step.race is not None:
-                self.found(Finding(DATA_RACE, child,
-                                   facts={"race": step.race}))
+                self.found_on_move(Finding(DATA_RACE, child,
+                                           facts={"race": step.race}))
             if failed is not None:
                 self.failure(child, t, failed)
         return bool(steps)

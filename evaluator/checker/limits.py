@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from ..errors import CheckerError
 
 DEFAULT_MAX_STATES = 2_000_000
-# Measured peak RSS growth per explored state (benchmarks/checker.py
-# --memory): RC11 graphs ~1.1 kB/state, SC/TSO ~0.4 kB/state.
-BYTES_PER_STATE = {"c11": 1100, "sc": 400, "tso": 450}
+# Peak RSS growth per explored state, measured on the largest shipped
+# checks (qemu-5.2: c11 default scenario, 209095 states; sc and tso with
+# --pollers 2, 88k and 481k states; Python 3.11, x86-64): RC11 graphs
+# about 2.6 kB per state, SC and TSO states about 0.6 kB.
+BYTES_PER_STATE = {"c11": 2600, "sc": 600, "tso": 650}
 MAX_STATES_KIND, TIMEOUT_KIND, EVENTS_KIND = "max-states", "timeout", \
     "events"
 _CLOCK_EVERY = 1024          # charges between two looks at the clock

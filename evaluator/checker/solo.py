@@ -12,9 +12,13 @@ memoise on them whatever history led there.
 It ends when the thread sleeps (a wait with nothing to read), finishes,
 reaches its scenario bound (bounded runs), fails (an assertion, a
 thread-local cycle), or comes back to a (thread state, memory) pair it
-had already: then it cycles for ever.  Every step is charged to the
-check's budget (limits.py), so a run that neither ends nor repeats stops
-the check as unknown instead of running away.
+had already: then it repeats for ever -- a CYCLE inside one scenario
+call (a loop that never ends), or PERIODIC across calls (the poller
+going round its event loop for ever without sleeping: the busy-loop
+property's business).  The iteration count is left out of the
+comparison: past the bound nothing reads it.  Every step is charged to
+the check's budget (limits.py), so a run that neither ends nor repeats
+stops the check as unknown instead of running away.
 """
 
 from __future__ import annotations
@@ -29,8 +33,9 @@ from .search import Move
 if TYPE_CHECKING:
     from .explore import Explorer
 
-SLEEPS, ENDS, CUT, CYCLE, FAILS, WRITES, NEXT_CALL = (
-    "sleeps", "ends", "cut", "cycle", "fails", "writes", "next-call")
+SLEEPS, ENDS, CUT, CYCLE, PERIODIC, FAILS, WRITES, NEXT_CALL = (
+    "sleeps", "ends", "cut", "cycle", "periodic", "fails", "writes",
+    "next-call")
 
 
 def latest_memory(explorer: "Explorer", mem: Hashable) -> sc.ScState:
@@ -55,12 +60,14 @@ class SoloRun:
     frozen: stop (WRITES) at the first event that changes a value, and
     (NEXT_CALL) when the thread starts its next scenario call: the
     termination property asks whether the thread spins without changing
-    anything, within one call.
+    anything, within one call;
+    repeats: stop where the run repeats (False replays a run already
+    known to go on, for a trace: the caller bounds it).
     """
 
     def __init__(self, explorer: "Explorer", thread: int, state: tuple,
                  mem: sc.ScState, count: int, *, bounded: bool = False,
-                 frozen: bool = False):
+                 frozen: bool = False, repeats: bool = True):
         self.explorer = explorer
         self.thread = thread
         self.state = state
@@ -68,6 +75,7 @@ class SoloRun:
         self.count = count
         self.bounded = bounded
         self.frozen = frozen
+        self.repeats = repeats      # False: do not stop where it repeats
         self.moves: list[Move] = []
         self.outcome: str | None = None
         self.cycle_at: int | None = None
@@ -82,15 +90,18 @@ class SoloRun:
         mem, count = self.mem, self.count
         start = True
         seen: dict[tuple, int] = {}
+        last_start = 0              # moves before the latest call began
         while True:
             self.final, self.final_mem = ts, mem
             ins = ex.instr(t, ts)
             if ins.kind != MEM:
                 self.outcome = {END: ENDS, LOOP: CUT}.get(ins.kind, FAILS)
                 return
-            key = (ts, mem.values)
-            if key in seen:
-                self.outcome, self.cycle_at = CYCLE, seen[key]
+            key = (ex.uncounted(t, ts), mem.values)
+            if key in seen and self.repeats:
+                self.cycle_at = seen[key]
+                self.outcome = CYCLE if self.cycle_at >= last_start \
+                    else PERIODIC
                 return
             seen[key] = len(self.moves)
             yield ts, mem, start
@@ -109,6 +120,8 @@ class SoloRun:
                                    step.source))
             mem, ts, count = step.state, after, count + 1
             start = bool(after[1])
+            if start:
+                last_start = len(self.moves)
             if failed is not None:
                 self.failed = failed
                 self.final, self.final_mem = ts, mem

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from evaluator.checker import CheckOptions, Scenario, check_program
-from evaluator.checker import check_variant, read_litmus, run_litmus
+from evaluator.checker import check_variant, run_litmus
 from evaluator.checker.frontend import parse_c
 from evaluator.checker.litmus import parse_litmus
 from evaluator.checker.models import get_model
