@@ -84,7 +84,7 @@ class DroppedWork:
                  mem: Hashable, counters: tuple,
                  ghost: Hashable) -> Finding | None:
         program = explorer.program
-        waiting = sleepers(explorer, threads, mem, counters)
+        waiting = sleepers(explorer, threads, mem, counters, node)
         if waiting is not None:
             settled = explorer.model.settle(mem)
             work, _ = explorer.model.latest(settled, program.work_loc)

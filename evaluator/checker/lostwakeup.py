@@ -24,10 +24,22 @@ def readable_steps(explorer: "Explorer", mem: Hashable, t: int, ts: tuple,
 
 
 def sleepers(explorer: "Explorer", threads: tuple, mem: Hashable,
-             counters: tuple) -> tuple[int, ...] | None:
+             counters: tuple, node: int | None = None
+             ) -> tuple[int, ...] | None:
     """The threads asleep when every running thread is in a wait that
     nothing it may read can end (after every pending write became
-    visible); None if some running thread can still move."""
+    visible); None if some running thread can still move.  Two
+    properties ask at every state: the answer for `node` is kept."""
+    cached = explorer.scratch.get("sleepers")
+    if node is not None and cached is not None and cached[0] == node:
+        return cached[1]
+    found = _sleepers(explorer, threads, mem, counters)
+    if node is not None:
+        explorer.scratch["sleepers"] = (node, found)
+    return found
+
+
+def _sleepers(explorer, threads, mem, counters):
     waiting = []
     for t, ts in enumerate(threads):
         ins = explorer.instr(t, ts)
@@ -53,7 +65,7 @@ class LostWakeup:
     def __call__(self, explorer: "Explorer", node: int, threads: tuple,
                  mem: Hashable, counters: tuple,
                  ghost: Hashable = None) -> Finding | None:
-        waiting = sleepers(explorer, threads, mem, counters)
+        waiting = sleepers(explorer, threads, mem, counters, node)
         if waiting is None:
             return None
         model = explorer.model

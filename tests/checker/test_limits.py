@@ -134,3 +134,20 @@ def test_check_result_json_round_trip():
         del old[key]                # a check.json written before issue 16
     back = CheckResult.from_json(old)
     assert (back.cc, back.limit, back.complete) == ("gcc", None, True)
+
+
+def test_first_counterexample_by_default_everything_with_all_violations(
+        rendered):
+    """Stopping early explores less and keeps the verdict; exploring on
+    is complete and, on a poller that busy-loops for ever, stays cheap
+    (its run past the bound repeats, so no continuation runs away)."""
+    first = check_variant(rendered("bug-notified-first"), "sc")
+    full = check_variant(rendered("bug-notified-first"), "sc",
+                         CheckOptions(all_violations=True))
+    assert [v.property for v in first.violations] == ["busy-loop"]
+    assert [v.property for v in full.violations] == ["busy-loop"]
+    assert not first.complete and full.complete and full.limit is None
+    assert first.explored < full.explored == 1378
+    assert full.steps < 5_000
+    # the shortest counterexample is kept either way
+    assert first.violations[0].trace == full.violations[0].trace
