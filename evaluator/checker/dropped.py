@@ -42,14 +42,19 @@ class BhDebt:
 
     def __init__(self, model):
         self.graph = hasattr(model, "coherence")
+        self.marks = None           # per thread: pc -> role (scenario)
 
     def initial(self, explorer: "Explorer", mem: Hashable) -> Hashable:
         return frozenset() if self.graph else 0
 
     def step(self, explorer: "Explorer", ghost: Hashable, thread: int,
              event, before: tuple, access, step) -> Hashable:
-        role = explorer.program.mark(thread, before[0])
-        if not role or (role == CLAIM and not step.value):
+        marks = self.marks
+        if marks is None:
+            marks = self.marks = explorer.program.marks or \
+                ({},) * len(explorer.threads)
+        role = marks[thread].get(before[0])
+        if role is None or (role == CLAIM and not step.value):
             return ghost            # not marked, or a claim that found 0
         if self.graph:
             return ghost | {(event, role)}

@@ -118,8 +118,9 @@ class Explorer:
         self.noop_fences = bool(getattr(model, "noop_fences", False))
         self.eager = bool(getattr(model, "eager_nonreads", False))
         self.loops = tuple(inner_loop_pcs(t) for t in self.threads)
+        self.has_loops = any(self.loops)
         self.prune_spins = bool(getattr(model, "history_in_state", False)) \
-            and any(self.loops)
+            and self.has_loops
         heads = [next((ins for ins in t.code if ins.kind == LOOP), None)
                  for t in self.threads]
         self._counter = [h.counter if h is not None else None for h in heads]

@@ -46,7 +46,10 @@ class NonTermination:
     def __call__(self, explorer: "Explorer", node: int, threads: tuple,
                  mem: Hashable, counters: tuple,
                  ghost: Hashable = None) -> Finding | None:
-        found = self.everyone_stuck(explorer, node, threads, mem, counters)
+        found = None
+        if explorer.has_loops:      # else nobody can spin in the search
+            found = self.everyone_stuck(explorer, node, threads, mem,
+                                        counters)
         if found is None:
             found = self.past_the_bound(explorer, node, threads, mem,
                                         counters)
