@@ -151,3 +151,13 @@ def test_first_counterexample_by_default_everything_with_all_violations(
     assert full.steps < 5_000
     # the shortest counterexample is kept either way
     assert first.violations[0].trace == full.violations[0].trace
+
+
+def test_help_states_the_limits_and_the_exit_status(capsys):
+    with pytest.raises(SystemExit):
+        main(["check", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--max-states N per check, every phase included" in text
+    assert "(default 2000000: about 5.2 GB under c11" in text
+    assert "--timeout SECONDS per check, every phase included" in text
+    assert "3 nothing contradicts but some cell is unknown" in text
