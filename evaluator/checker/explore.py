@@ -54,7 +54,10 @@ Reductions, all sound:
     the spinning thread is in the same state with a smaller view, so it
     can still do everything it did.  So every state the dropped move
     leads to has a counterpart without the useless iteration, which the
-    search explores.  Without the rule an RC11 spin loop would add a
+    search explores.  Properties that look for a thread unable to move
+    are not fooled by the smaller view: a wait is an RMW on the eventfd,
+    whose writes are all RMWs, so it can only read the coherence-latest
+    one, whatever its view; P6 judges on the latest values anyway.  Without the rule an RC11 spin loop would add a
     read to the graph per iteration and the search would never end
     (SC and TSO need no such rule: their states repeat and merge).  The
     window of thread states since the last write is a function of the
