@@ -10,7 +10,10 @@
  *   atomic_*    QEMU 2.4/2.5 (2015) as built by GCC >= 4.7: the RMWs
  *               (atomic_add/sub/or/and) are GCC __sync builtins, i.e. full
  *               barriers before and after (GCC adds a trailing dmb ish on
- *               AArch64).  atomic_read/atomic_set were volatile accesses in
+ *               AArch64).  clang compiles the same builtins to bare
+ *               seq_cst RMWs (no dmb): `evaluate check --cc clang` reads
+ *               them that way (evaluator/checker/readings.py).
+ *               atomic_read/atomic_set were volatile accesses in
  *               2015; they are modelled here as relaxed atomics, as the
  *               Linux kernel memory model treats READ_ONCE/WRITE_ONCE.
  *

@@ -6,7 +6,8 @@ lives in evaluator/commands/<name>.py and provides
     HELP: str                      one line for `evaluate --help`
     add_arguments(parser) -> None  its options
     run(args) -> int               0 fine, 1 a result contradicts a
-                                   declared expectation, 2 bad input
+                                   declared expectation, 2 bad input,
+                                   3 (check) a verdict is unknown
 
 Bare `evaluate [options]` runs the whole pipeline (commands/pipeline.py).
 """
@@ -45,7 +46,9 @@ Run with no subcommand to do all of that:  evaluate --variants all
 
 EPILOG = """\
 exit status: 0 fine; 1 a result contradicts a variant's declared
-expectation (e.g. expected safe, found unsafe); 2 bad input or usage.
+expectation (e.g. expected safe, found unsafe), or a check reached a
+limit so its verdict is unknown (never taken as safe); 2 bad input or
+usage; 130 interrupted.
 Add a variant:  evaluate new my-idea --from original-05e514b1 --set
 accept_order=acquire, then evaluate diff original-05e514b1 my-idea /
 check --variants my-idea / bench."""

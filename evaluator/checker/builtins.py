@@ -3,6 +3,9 @@ event-notifier intrinsics, lowered to memory events.
 
 Each handler receives the lowerer (lower.Lowerer), the call node, the
 builtin's name and its argument nodes, and returns the call's value.
+Where a builtin means different things to different compilers (__sync
+RMWs, __sync_lock_test_and_set, memory_order_consume), the lowerer's
+compiler reading decides (readings.py says what each reads and why).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from ..orders import FAIL_ORDERS, LOAD_ORDERS, STORE_ORDERS, Order
 from .csubset import LocalPtr, as_bool, combine, source, unsupported
 from .ir import Pure
 from .memory import Access, Kind, RmwOp
+from .readings import SYNC_FULL_BARRIER
 
 INTRINSICS = ("event_notifier_set", "event_notifier_test_and_clear",
               "event_notifier_wait")
@@ -22,7 +26,7 @@ def _b_load(lw, node, name, args):
     explicit = name != "atomic_load"
     lw.expect_args(node, name, args, 2 if explicit else 1)
     loc = lw.location_of(args[0], name)
-    order = lw.order_of(args[1], LOAD_ORDERS, name) if explicit \
+    order = lw.access_order(args[1], LOAD_ORDERS, name) if explicit \
         else Order.SEQ_CST
     return lw.mem(Access(Kind.LOAD, loc, order), {}, "", want=True)
 
@@ -64,27 +68,36 @@ def _b_rmw(lw, node, name, args):
     lw.expect_args(node, name, args, 3 if explicit else 2)
     loc = lw.location_of(args[0], name)
     operand = lw.hold(lw.value(args[1]))
-    order = lw.order_of(args[2], tuple(Order), name) if explicit \
+    order = lw.access_order(args[2], tuple(Order), name) if explicit \
         else Order.SEQ_CST
     old = lw.mem(Access(Kind.RMW, loc, order, op=op), {"operand": operand},
                  "", want=True)
     return _new_value(op, old, operand) if new else old
 
 
+def _sync_barrier(lw, name: str) -> None:
+    """The fence a full-barrier reading puts on each side of a __sync
+    RMW; nothing under a reading where it is a bare seq_cst RMW."""
+    if lw.reading.sync_rmw == SYNC_FULL_BARRIER:
+        lw.fence(Order.SEQ_CST, name)
+
+
 def _b_sync_rmw(lw, node, name, args):
-    """GCC __sync RMWs: full barriers (seq_cst fence, seq_cst RMW, seq_cst
-    fence), as GCC documents and emits (trailing dmb ish on AArch64)."""
+    """__sync RMWs: under gcc a full barrier (seq_cst fence, seq_cst RMW,
+    seq_cst fence: GCC documents it and emits a trailing dmb ish on
+    AArch64); under clang a bare seq_cst RMW (readings.py)."""
     op, new = _rmw_op(name)
     lw.expect_args(node, name, args, 2)
     loc = lw.location_of(args[0], name)
     operand = lw.hold(lw.value(args[1]))
-    if name == "__sync_lock_test_and_set":    # an acquire barrier only
-        return lw.mem(Access(Kind.RMW, loc, Order.ACQUIRE, op=op),
+    if name == "__sync_lock_test_and_set":   # not a full barrier anywhere
+        order = lw.reading.lock_test_and_set
+        return lw.mem(Access(Kind.RMW, loc, order, op=op),
                       {"operand": operand}, name, want=True)
-    lw.fence(Order.SEQ_CST, name)
+    _sync_barrier(lw, name)
     old = lw.mem(Access(Kind.RMW, loc, Order.SEQ_CST, op=op),
                  {"operand": operand}, name, want=True)
-    lw.fence(Order.SEQ_CST, name)
+    _sync_barrier(lw, name)
     return _new_value(op, old, operand) if new else old
 
 
@@ -93,11 +106,11 @@ def _b_sync_cas(lw, node, name, args):
     loc = lw.location_of(args[0], name)
     expected = lw.hold(lw.value(args[1]))
     desired = lw.hold(lw.value(args[2]))
-    lw.fence(Order.SEQ_CST, name)
+    _sync_barrier(lw, name)
     old = lw.mem(Access(Kind.RMW, loc, Order.SEQ_CST, op=RmwOp.CAS,
                         fail_order=Order.SEQ_CST),
                  {"operand": desired, "expected": expected}, name, want=True)
-    lw.fence(Order.SEQ_CST, name)
+    _sync_barrier(lw, name)
     if name == "__sync_val_compare_and_swap":
         return old
     return combine(f"(1 if ({old.src}) == ({expected.src}) else 0)", old,
@@ -135,9 +148,10 @@ def _b_cas(lw, node, name, args):
                                         f"{source(args[3])}",
                                hint="pass 0 (strong): the checker does not "
                                     "model spurious failures")
-    succ = lw.order_of(orders[0], tuple(Order), name) if explicit \
+    succ = lw.access_order(orders[0], tuple(Order), name) if explicit \
         else Order.SEQ_CST
-    fail = lw.order_of(orders[1], FAIL_ORDERS, name + " (failure order)") \
+    fail = lw.access_order(orders[1], FAIL_ORDERS,
+                           name + " (failure order)") \
         if explicit else Order.SEQ_CST
     expected = Pure.slot(holder.slot)
     old = lw.mem(Access(Kind.RMW, loc, succ, op=RmwOp.CAS, fail_order=fail),
@@ -154,6 +168,8 @@ def _b_fence(lw, node, name, args):
     order = lw.order_of(args[0], tuple(Order), name)
     if "signal" in name or order == Order.RELAXED:
         return Pure.constant(0)      # compiler-only / no effect
+    if order == Order.CONSUME:       # C11 7.17.4.1p2: an acquire fence
+        order = Order.ACQUIRE
     lw.fence(order, "")
     return Pure.constant(0)
 

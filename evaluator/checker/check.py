@@ -2,98 +2,60 @@
 
 Entry points: `compile_variant(rendered, options) -> Program` (front end
 + scenario; shared by every model) and `check_variant(rendered, model,
-options) -> CheckResult` (pure: same inputs, same verdict and trace).
+options) -> CheckResult` (pure: same inputs, same verdict and trace,
+except that a time limit depends on the machine).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable
 
 from ..paths import find_project
 from ..render import RenderedVariant
+from . import readings
 from .explore import Explorer
 from .frontend import parse_c
 from .ir import Program
+from .limits import DEFAULT_MAX_STATES, Budget
 from .memory import MemoryModel
 from .models import get_model
-from .properties import PROPERTIES, BusyLoop, LostWakeup
+from .properties import PROPERTIES, standard
+from .results import SAFE, UNKNOWN, UNSAFE, CheckResult, Violation
 from .scenario import Scenario, build_program
 from .trace import Renderer
 
-SAFE, UNSAFE = "safe", "unsafe"
+__all__ = ["CheckOptions", "CheckResult", "Violation", "SAFE", "UNSAFE",
+           "UNKNOWN", "check_program", "check_variant", "compile_variant"]
 
 
 @dataclass(frozen=True)
 class CheckOptions:
     scenario: Scenario = field(default_factory=Scenario)
     syscalls: str = "acq_rel"           # or "full-fence" (DESIGN §5)
-    max_states: int = 2_000_000         # ~5 GB for C11 graphs
+    max_states: int = DEFAULT_MAX_STATES   # states + continuation steps
+    timeout: float | None = None        # seconds per check, every phase
+    cc: str = readings.CHECK_DEFAULT    # compiler reading (readings.py)
+    all_violations: bool = False        # False: stop at the first one
     csrc: Path | None = None            # default: the project's csrc/
+
+    def __post_init__(self) -> None:
+        readings.get(self.cc)           # fail early on a bad reading
 
     def csrc_dir(self) -> Path:
         return self.csrc if self.csrc is not None else find_project().csrc
 
-
-@dataclass(frozen=True)
-class Violation:
-    property: str                       # one of properties.PROPERTIES
-    trace: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    variant: str
-    model: str
-    syscalls: str
-    verdict: str                        # "safe" | "unsafe"
-    violations: tuple[Violation, ...]
-    explored: int                       # distinct states
-    cut: int                            # states where the poller hit its bound
-    seconds: float
-    scenario: str
-    expected: str | None = None
-
-    @property
-    def contradicts(self) -> bool:
-        """The verdict differs from the variant's declared expectation."""
-        return self.expected is not None and self.expected != self.verdict
-
-    def to_json(self) -> dict:
-        return {
-            "variant": self.variant, "model": self.model,
-            "syscalls": self.syscalls, "verdict": self.verdict,
-            "expected": self.expected,
-            "violations": [{"property": v.property, "trace": list(v.trace)}
-                           for v in self.violations],
-            "explored": self.explored, "seconds": round(self.seconds, 3),
-            "cut": self.cut, "scenario": self.scenario,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict) -> CheckResult:
-        """The inverse of to_json (KeyError/TypeError/ValueError on a
-        malformed record: results.read_results turns them into errors
-        naming the file)."""
-        violations = tuple(Violation(str(v["property"]),
-                                     tuple(map(str, v["trace"])))
-                           for v in data["violations"])
-        return cls(variant=str(data["variant"]), model=str(data["model"]),
-                   syscalls=str(data["syscalls"]),
-                   verdict=str(data["verdict"]), violations=violations,
-                   explored=int(data["explored"]), cut=int(data["cut"]),
-                   seconds=float(data["seconds"]),
-                   scenario=str(data["scenario"]),
-                   expected=data.get("expected"))
+    def budget(self) -> Budget:
+        return Budget(self.max_states, self.timeout)
 
 
 @functools.lru_cache(maxsize=64)
 def _compile(text: str, filename: str, csrc: Path, scenario: Scenario,
-             syscalls: str) -> Program:
+             syscalls: str, cc: str) -> Program:
     unit = parse_c(text, filename, csrc)
-    return build_program(unit, scenario, syscalls)
+    return build_program(unit, scenario, syscalls, cc)
 
 
 def compile_variant(rendered: RenderedVariant,
@@ -101,25 +63,31 @@ def compile_variant(rendered: RenderedVariant,
     """The variant's threads as IR (cached: every model shares it)."""
     return _compile(rendered.text, rendered.filename,
                     options.csrc_dir().resolve(), options.scenario,
-                    options.syscalls)
+                    options.syscalls, options.cc)
 
 
 def check_program(name: str, program: Program, model: MemoryModel,
                   options: CheckOptions = CheckOptions(),
                   progress: Callable[[int], None] | None = None
                   ) -> CheckResult:
-    explorer = Explorer(program, model, options.max_states)
-    checks = (LostWakeup(), BusyLoop(options.scenario.busy_iterations))
-    search = explorer.search(checks, progress)
+    explorer = Explorer(program, model, budget=options.budget())
+    checks, ghost = standard(model, options.scenario.busy_iterations)
+    search = explorer.search(checks, progress, ghost,
+                             stop_at_first=not options.all_violations)
     renderer = Renderer(explorer)
     violations = tuple(
         Violation(prop, renderer.render(search, search.findings[prop]))
         for prop in PROPERTIES if prop in search.findings)
+    if violations:
+        verdict = UNSAFE        # shown, whatever stopped the search later
+    else:
+        verdict = UNKNOWN if search.limit is not None else SAFE
     return CheckResult(
         variant=name, model=model.name, syscalls=program.syscalls,
-        verdict=UNSAFE if violations else SAFE, violations=violations,
-        explored=search.explored, cut=search.cut, seconds=search.seconds,
-        scenario=options.scenario.describe())
+        verdict=verdict, violations=violations, explored=search.explored,
+        cut=search.cut, seconds=search.seconds,
+        scenario=options.scenario.describe(), cc=program.reading,
+        limit=search.limit, complete=search.complete, steps=search.steps)
 
 
 def check_variant(rendered: RenderedVariant, model: str | MemoryModel,

@@ -42,6 +42,29 @@ Reductions, all sound:
     failed assertion (extended to a maximal graph); P2's iteration
     starts are kept by leaving the thread `fresh` across the non-reads
     that open an iteration.
+  * with a model that declares `history_in_state = True` (RC11), a
+    move that closes a write-free cycle of its thread is dropped: the
+    thread comes back to a thread state (pc, locals) it had since its
+    last write, having only read and fenced in between (a spin-loop
+    iteration that changed nothing).  Remove those events from any
+    execution that contains them: the rest is still consistent (RC11's
+    axioms only forbid cycles; the removed events are reads and fences,
+    nobody's rf source, and every relation among the remaining events
+    shrinks or stays), every other thread reads the same values, and
+    the spinning thread is in the same state with a smaller view, so it
+    can still do everything it did.  So every state the dropped move
+    leads to has a counterpart without the useless iteration, which the
+    search explores.  Properties that look for a thread unable to move
+    are not fooled by the smaller view: a wait is an RMW on the eventfd,
+    whose writes are all RMWs, so it can only read the coherence-latest
+    one, whatever its view; P6 judges on the latest values anyway.
+    Without the rule an RC11 spin loop would add a read to the graph
+    per iteration and the search would never end
+    (SC and TSO need no such rule: their states repeat and merge).  The
+    window of thread states since the last write is a function of the
+    graph (threads are deterministic given what they read), so merged
+    states agree on it.  The termination property (termination.py)
+    reports the thread that spins for ever;
   * a path ends where the poller reaches its iteration bound (the
     scenario's cut): nothing is explored beyond it;
   * dead locals are dropped from thread states, and a model may keep
@@ -52,108 +75,72 @@ Reductions, all sound:
 No partial-order reduction beyond that: the state spaces here are small
 enough, and every extra rule would need its own soundness argument
 under three memory models.
+
+Every search runs against a limits.Budget (states and continuation
+steps, wall-clock time): when it is exhausted the search stops and
+records a LimitHit; the verdict is then unknown.  By default the search
+also stops at its first finding (the shortest, by breadth-first order);
+`stop_at_first=False` keeps exploring for every property's first.
 """
 
 from __future__ import annotations
 
 import gc
-import time
-from collections import deque
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, field
-from typing import NamedTuple, Protocol
 
-from ..errors import CheckerError
 from . import ir
+from .bfs import ASSERTION, DATA_RACE, NON_TERMINATING, NONREADS, \
+    BreadthFirst
 from .ir import END, LOOP, MEM, Program, run_local
-from .memory import Access, EventId, Kind, MemoryModel, Race
+from .limits import Budget
+from .loops import inner_loop_pcs
+from .memory import Access, Kind, MemoryModel
+from .search import Check, Finding, Ghost, Move, Search
 
-
-class Move(NamedTuple):
-    """One transition: a thread's memory event, or a memory-internal step
-    (then `access` is None and `note` says what happened)."""
-
-    thread: int
-    index: int | None          # event index in the thread (EventId[1])
-    before: tuple | None       # thread state before (pc, fresh, values)
-    after: tuple | None        # thread state after
-    access: Access | None
-    value: int | None
-    source: EventId | None
-    race: Race | None = None
-    note: str = ""
-    fused: tuple = ()          # no-op fences run right after this move
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A property violation found at `node`, possibly continued by `tail`
-    (moves made after that state, e.g. the poller running alone)."""
-
-    property: str
-    node: int
-    tail: tuple[Move, ...] = ()
-    facts: dict = field(default_factory=dict, compare=False)
-
-
-_NONREADS = (Kind.FENCE, Kind.STORE)
-
-
-class Check(Protocol):
-    property: str                   # checks stop once it is found
-
-    def __call__(self, explorer: Explorer, node: int, threads: tuple,
-                 mem: Hashable, counters: tuple) -> Finding | None: ...
-
-
-@dataclass
-class Search:
-    """What a search found, with the paths needed to explain it."""
-
-    explored: int
-    cut: int
-    findings: dict[str, Finding]
-    parents: list[int]
-    moves: list[Move | None]
-    initial: tuple
-    seconds: float
-
-    def path(self, node: int) -> list[Move]:
-        out = []
-        while node > 0:
-            out.append(self.moves[node])
-            node = self.parents[node]
-        out.reverse()
-        return out
+__all__ = ["Explorer", "Finding", "Move", "Search", "ended", "ASSERTION",
+           "DATA_RACE", "NON_TERMINATING"]
 
 
 class Explorer:
     """Runs one program under one memory model."""
 
     def __init__(self, program: Program, model: MemoryModel,
-                 max_states: int = 2_000_000):
+                 max_states: int | None = None,
+                 budget: Budget | None = None):
         self.program = program
         self.model = model
-        self.max_states = max_states
+        if budget is None:
+            budget = Budget() if max_states is None else Budget(max_states)
+        self.budget = budget
+        self.max_states = budget.max_states
         self.threads = program.threads
         self.codes = [t.code for t in program.threads]
         self._access: list[dict] = [{} for _ in self.threads]
         self._advance: list[dict] = [{} for _ in self.threads]
+        # per-state answers properties share (lostwakeup.sleepers)
+        self.scratch: dict = {}
         self.noop_fences = bool(getattr(model, "noop_fences", False))
         self.eager = bool(getattr(model, "eager_nonreads", False))
+        self.loops = tuple(inner_loop_pcs(t) for t in self.threads)
+        self.has_loops = any(self.loops)
+        self.prune_spins = bool(getattr(model, "history_in_state", False)) \
+            and self.has_loops
         heads = [next((ins for ins in t.code if ins.kind == LOOP), None)
                  for t in self.threads]
         self._counter = [h.counter if h is not None else None for h in heads]
+        # per thread and pc: where the scenario loop's counter sits in a
+        # state's values (None: not live there, or no scenario loop)
+        self._counter_at = [
+            tuple(t.live[pc].index(c) if c in t.live[pc] else None
+                  for pc in range(len(t.code))) if c is not None else None
+            for t, c in zip(self.threads, self._counter)]
 
     # -- thread stepping (memoised: thread-local work is deterministic)
-    def start(self, t: int) -> tuple:
+    def start(self, t: int) -> tuple[tuple, ir.Assert | ir.LocalSpin | None]:
         code = self.threads[t]
         L = [0] * code.nslots
         pc, fresh, failed = run_local(code.code, 0, L)
-        if failed is not None:
-            raise CheckerError(f"assertion {failed.text} fails before any "
-                               f"memory access ({failed.where})")
-        return code.state_at(pc, fresh, L)
+        return code.state_at(pc, fresh, L), failed
 
     def iteration(self, t: int, state: tuple) -> int | None:
         """Which scenario-loop iteration the thread is in (1-based)."""
@@ -162,10 +149,21 @@ class Explorer:
             return None
         return self.threads[t].expand(state)[slot]
 
+    def uncounted(self, t: int, state: tuple) -> tuple:
+        """The state without the scenario loop's iteration count.  Past
+        the bound nothing reads the count (the bound is lifted), so two
+        states equal up to it have the same future."""
+        at = self._counter_at[t]
+        if at is None or at[state[0]] is None:
+            return state
+        i = at[state[0]]
+        values = state[2]
+        return (state[0], state[1], values[:i] + values[i + 1:])
+
     def nonread_next(self, t: int, state: tuple) -> bool:
         """The thread's next event reads nothing (a fence or a store)."""
         ins = self.codes[t][state[0]]
-        return ins.kind == MEM and ins.access.kind in _NONREADS
+        return ins.kind == MEM and ins.access.kind in NONREADS
 
     def pending_nonread(self, threads: tuple) -> int | None:
         """The first thread whose next event reads nothing."""
@@ -180,6 +178,10 @@ class Explorer:
     def instr(self, t: int, state: tuple) -> ir.Instr:
         return self.codes[t][state[0]]
 
+    def in_loop(self, t: int, state: tuple) -> bool:
+        """The thread rests inside a loop of the checked code."""
+        return state[0] in self.loops[t]
+
     def access(self, t: int, state: tuple) -> Access:
         memo = self._access[t]
         access = memo.get(state)
@@ -191,7 +193,8 @@ class Explorer:
         return access
 
     def advance(self, t: int, state: tuple, value: int | None,
-                bounded: bool = True) -> tuple[tuple, ir.Assert | None]:
+                bounded: bool = True
+                ) -> tuple[tuple, ir.Assert | ir.LocalSpin | None]:
         """Thread state after its memory event read `value`."""
         key = (state, value, bounded)
         memo = self._advance[t]
@@ -244,116 +247,20 @@ class Explorer:
 
     # -- the search
     def search(self, checks: Sequence[Check] = (),
-               progress: Callable[[int], None] | None = None) -> Search:
+               progress: Callable[[int], None] | None = None,
+               ghost: Ghost | None = None,
+               stop_at_first: bool = True) -> Search:
         # The search keeps every state alive and builds no reference
         # cycles, so the cyclic garbage collector only re-scans a growing
         # heap: pausing it halves the time of large (RC11) searches.
         collecting = gc.isenabled()
         gc.disable()
         try:
-            return self._search(checks, progress)
+            return BreadthFirst(self, checks, progress, ghost,
+                                stop_at_first).run()
         finally:
             if collecting:
                 gc.enable()
-
-    def _search(self, checks: Sequence[Check],  # noqa: C901, PLR0915
-                progress: Callable[[int], None] | None) -> Search:
-        started = time.perf_counter()
-        model = self.model
-        n = len(self.threads)
-        threads0 = tuple(self.start(t) for t in range(n))
-        mem0 = model.initial(self.program.init, n)
-        visited = {(threads0, mem0)}
-        parents: list[int] = [-1]
-        moves: list[Move | None] = [None]
-        findings: dict[str, Finding] = {}
-        queue = deque([(0, threads0, mem0, (0,) * n)])
-        cut = 0
-        codes = self.codes
-
-        def add(parent, threads, mem, counters, move) -> int | None:
-            key = (threads, mem)
-            if key in visited:
-                return None
-            visited.add(key)
-            parents.append(parent)
-            moves.append(move)
-            node = len(parents) - 1
-            queue.append((node, threads, mem, counters))
-            if node >= self.max_states:
-                raise CheckerError(
-                    f"more than {self.max_states} states under "
-                    f"{model.name}", hint="lower --rounds or --iterations, "
-                                          "or raise the state limit")
-            return node
-
-        def expand(node, threads, mem, counters, t) -> bool:  # noqa: C901
-            """Every step of thread t; False if it cannot move."""
-            nonlocal cut
-            ts = threads[t]
-            ins = codes[t][ts[0]]
-            if ins.kind != MEM:
-                return False
-            access = self.access(t, ts)
-            count = counters[t]
-            steps = model.perform(mem, (t, count), access)
-            if ins.blocking:
-                steps = [s for s in steps if s.value]
-            for step in steps:
-                after, failed = self.advance(t, ts, step.value)
-                move = Move(t, count, ts, after, access, step.value,
-                            step.source, step.race)
-                count2 = count + 1
-                if self.noop_fences and failed is None:
-                    after, count2, fused, failed = self.fuse(
-                        t, after, step.state, count2)
-                    if fused:
-                        move = move._replace(fused=fused)
-                elif self.eager and ts[1] and not after[1] and \
-                        access.kind in _NONREADS:
-                    after = (after[0], 1, after[2])   # still starting
-                threads2 = threads[:t] + (after,) + threads[t + 1:]
-                counters2 = counters[:t] + (count2,) + counters[t + 1:]
-                child = add(node, threads2, step.state, counters2, move)
-                if child is None:
-                    continue
-                if codes[t][after[0]].kind == LOOP:
-                    cut += 1
-                if step.race is not None and "data-race" not in findings:
-                    findings["data-race"] = Finding(
-                        "data-race", child, facts={"race": step.race})
-                if failed is not None and "assertion" not in findings:
-                    findings["assertion"] = Finding(
-                        "assertion", child,
-                        facts={"thread": t, "assert": failed})
-            return bool(steps)
-
-        while queue:
-            node, threads, mem, counters = queue.popleft()
-            if progress is not None and not node & 0x3FFF:
-                progress(node)
-            for check in checks:
-                if check.property in findings:
-                    continue
-                found = check(self, node, threads, mem, counters)
-                if found is not None:
-                    findings[found.property] = found
-            if any(codes[t][ts[0]].kind == LOOP
-                   for t, ts in enumerate(threads)):
-                continue        # a thread reached its bound: the path ends
-            forced = None
-            if self.eager:
-                forced = self.pending_nonread(threads)
-            if forced is None or not expand(node, threads, mem, counters,
-                                            forced):
-                for t in range(n):
-                    expand(node, threads, mem, counters, t)
-            for internal in model.internal(mem):
-                move = Move(internal.thread, None, None, None, None, None,
-                            None, None, internal.note)
-                add(node, threads, internal.state, counters, move)
-        return Search(len(parents), cut, findings, parents, moves, threads0,
-                      time.perf_counter() - started)
 
 
 def ended(explorer: Explorer, threads: tuple) -> bool:

@@ -1,7 +1,7 @@
 """C subset -> IR: preprocess, parse with pycparser, lower thread programs.
 
 Entry points: `parse_c(text, filename, csrc)` (cpp + pycparser ->
-`Unit`) and `compile_thread(unit, spec, syscalls)` (one thread's flat
+`Unit`) and `compile_thread(unit, spec, syscalls, reading)` (one thread's flat
 instruction list, every call inlined: lower.py, builtins in builtins.py,
 the shared vocabulary in csubset.py).
 
@@ -28,6 +28,7 @@ from .builtins import INTRINSICS
 from .csubset import (LocalPtr, LocPtr, ThreadSpec, Unit, int_constant,
                       unsupported)
 from .lower import Lowerer
+from .readings import CHECK_DEFAULT
 
 SYSCALL_SEMANTICS = ("acq_rel", "full-fence")
 __all__ = ["INTRINSICS", "SYSCALL_SEMANTICS", "LocPtr", "LocalPtr",
@@ -114,9 +115,11 @@ def _global_init(decl: c_ast.Decl) -> int:
 
 
 def compile_thread(unit: Unit, spec: ThreadSpec,
-                   syscalls: str = "acq_rel") -> ir.ThreadCode:
-    """One thread of the scenario or a litmus test, as flat IR."""
+                   syscalls: str = "acq_rel",
+                   reading: str = CHECK_DEFAULT) -> ir.ThreadCode:
+    """One thread of the scenario or a litmus test, as flat IR, with the
+    builtins read as compiler `reading` compiles them (readings.py)."""
     if syscalls not in SYSCALL_SEMANTICS:
         raise CheckerError(f"unknown syscall semantics {syscalls!r}",
                            hint="valid: " + ", ".join(SYSCALL_SEMANTICS))
-    return Lowerer(unit, spec, syscalls).thread()
+    return Lowerer(unit, spec, syscalls, reading).thread()

@@ -22,8 +22,8 @@ loop head (the start of an aio_poll iteration), else 0.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 
 from ..errors import CheckerError
 from .memory import Access
@@ -299,6 +299,14 @@ class Program:
     syscalls: str = "acq_rel"
     work_loc: str = "bh_scheduled"   # non-zero = a BH is pending
     notifier_loc: str = "notifier"   # the eventfd counter
+    reading: str = "gcc"             # compiler reading (readings.py)
+    # Per thread, pc -> role of the memory events the properties watch
+    # ("bh-schedule": qemu_bh_schedule's exchange; "bh-claim":
+    # aio_bh_poll's exchange, the BH callback runs when it reads 1).
+    marks: tuple[Mapping[int, str], ...] = ()
+
+    def mark(self, thread: int, pc: int) -> str:
+        return self.marks[thread].get(pc, "") if self.marks else ""
 
 
 def liveness(code: list[Instr]) -> tuple[tuple[int, ...], ...]:
@@ -320,18 +328,38 @@ def liveness(code: list[Instr]) -> tuple[tuple[int, ...], ...]:
     return tuple(tuple(sorted(s)) for s in live)
 
 
+@dataclass(frozen=True)
+class LocalSpin:
+    """A loop of thread-local instructions that repeats a state: the
+    thread never reaches another memory event (a non-terminating loop
+    that reads nothing shared, e.g. `for (;;) {}`)."""
+
+    pc: int
+    where: Where
+    func: str
+
+
+# run_local records states to find a local cycle only after this many
+# steps: loops that end quickly pay nothing for the check.
+_WATCH_AFTER = 1_000
+_MAX_LOCAL_STEPS = 100_000
+
+
 # The interpreter's dispatch loop: one branch per instruction kind, in
 # one frame because it runs between every two memory events.
 def run_local(code: tuple[Instr, ...], pc: int, L: list[int],  # noqa: C901, PLR0912
-              bounded: bool = True) -> tuple[int, int, Assert | None]:
+              bounded: bool = True
+              ) -> tuple[int, int, Assert | LocalSpin | None]:
     """Run thread-local instructions from pc until the thread rests.
 
-    Returns (pc, fresh, failed_assert).  The thread rests at a memory
-    event, at End, at a failed assertion, or (bounded only) at an
-    endless loop head that reached its bound.
+    Returns (pc, fresh, failed).  The thread rests at a memory event, at
+    End, at a failed assertion (failed = the Assert), in a local cycle
+    (failed = a LocalSpin; it rests at the cycle's instruction), or
+    (bounded only) at an endless loop head that reached its bound.
     """
     fresh = 0
     steps = 0
+    seen: set | None = None
     ins = code[pc]
     try:
         while True:
@@ -360,12 +388,23 @@ def run_local(code: tuple[Instr, ...], pc: int, L: list[int],  # noqa: C901, PLR
             else:
                 return pc, fresh, None
             steps += 1
-            if steps > 100_000:
+            if steps > _WATCH_AFTER:
+                # Deterministic and touching nothing shared: a repeated
+                # (pc, locals) repeats forever.
+                key = (pc, tuple(L))
+                if seen is None:
+                    seen = set()
+                elif key in seen:
+                    return pc, fresh, LocalSpin(pc, code[pc].where,
+                                                code[pc].func)
+                seen.add(key)
+            if steps > _MAX_LOCAL_STEPS:
                 raise CheckerError(
-                    "thread-local loop without memory accesses at "
-                    f"{ins.where} (in {ins.func})",
-                    hint="a loop that touches no shared location never ends; "
-                         "bound it")
+                    f"thread-local loop runs more than {_MAX_LOCAL_STEPS} "
+                    f"steps without a memory access at {ins.where} "
+                    f"(in {ins.func})",
+                    hint="the checker runs local code eagerly; bound the "
+                         "loop or make it touch a shared location")
     except (ArithmeticError, ValueError) as exc:
         # e.g. a negative shift count or a division by zero in the C
         raise CheckerError(f"the checked code fails to evaluate: {exc}",

@@ -10,9 +10,16 @@ Format (herd7's C dialect, as in ../shared/litmus/):
     }
     exists (0:r0=0 /\ 1:r0=0)             also ~exists; /\ \/ ~ ( )
 
+Between the name line and the init block, herd7 allows `Key=value`
+info lines and ignores the keys it does not know; `Compiler=gcc`,
+`Compiler=clang` or `Compiler=language` says which compiler reading of
+the builtins (__sync, consume: readings.py) the test is about.  A test
+without one is read as `evaluate litmus --cc` says (default: the
+language).
+
 Thread bodies go through the checker's own C front end (with #line
 markers, so errors name the litmus file's lines).  Entry points:
-`read_litmus(path) -> LitmusTest`, `run_litmus(test, model) ->
+`read_litmus(path, reading) -> LitmusTest`, `run_litmus(test, model) ->
 LitmusResult`: allowed/forbidden (is the condition reachable?) and every
 reachable final state projected on the condition's variables.
 """
@@ -26,9 +33,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CheckerError, LitmusSyntaxError, UnsupportedConstruct
+from . import readings
 from .explore import Explorer, ended
 from .frontend import LocPtr, ThreadSpec, compile_thread, parse_c
 from .ir import Program
+from .limits import Budget
 from .memory import MemoryModel
 from .models import get_model
 from .scenario import locations
@@ -37,6 +46,8 @@ PRELUDE = ("typedef int atomic_int; typedef int atomic_uint; "
            "typedef int atomic_bool; typedef int atomic_long; "
            "typedef int bool; typedef int intptr_t;\n")
 _THREAD_RE = re.compile(r"P(\d+)\s*\(([^)]*)\)\s*\{?")
+_INFO_RE = re.compile(r"([A-Za-z_][\w-]*)[ \t]*=[ \t]*([^\n\r]*)")
+COMPILER_KEY = "Compiler"
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,13 @@ class LitmusTest:
     condition_text: str
     variables: tuple[str, ...]        # what outcomes are projected on
     program: Program
+    reading: str = readings.LITMUS_DEFAULT    # compiler reading used
+    declared: str | None = None       # the file's own Compiler= line
+
+    @property
+    def expectation_reading(self) -> str:
+        """The reading the corpus' expected verdicts are written for."""
+        return self.declared or readings.LITMUS_DEFAULT
 
     @property
     def path(self) -> Path:
@@ -65,10 +83,11 @@ class LitmusResult:
     outcomes: tuple[tuple[tuple[str, int], ...], ...]
     seconds: float
     explored: int = 0
+    reading: str = readings.LITMUS_DEFAULT
 
     def to_json(self) -> dict:
         return {"test": self.test, "file": self.file, "model": self.model,
-                "verdict": self.verdict,
+                "cc": self.reading, "verdict": self.verdict,
                 "outcomes": [dict(o) for o in self.outcomes],
                 "seconds": round(self.seconds, 4)}
 
@@ -128,17 +147,20 @@ class _Reader:
         raise self.error("unbalanced '{': no matching '}'", start)
 
 
-def read_litmus(path: Path | str) -> LitmusTest:
+def read_litmus(path: Path | str, reading: str | None = None) -> LitmusTest:
+    """One litmus file; `reading` applies unless the file declares its
+    own Compiler= line (default: the language reading)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise CheckerError(f"cannot read litmus file: {exc.strerror}",
                            path=path) from None
-    return parse_litmus(text, str(path))
+    return parse_litmus(text, str(path), reading)
 
 
-def parse_litmus(text: str, file: str) -> LitmusTest:
+def parse_litmus(text: str, file: str,
+                 reading: str | None = None) -> LitmusTest:
     reader = _Reader(text, file)
     pos = reader.skip_space(0)
     match = re.compile(r"C[ \t]+(\S+)[^\n]*").match(text, pos)
@@ -152,6 +174,8 @@ def parse_litmus(text: str, file: str) -> LitmusTest:
         if end < 0:
             raise reader.error("unterminated doc string", pos)
         pos = reader.skip_space(end + 1)
+    declared, pos = _parse_info(reader, pos)
+    effective = declared or reading or readings.LITMUS_DEFAULT
     if not text.startswith("{", pos):
         raise reader.error("expected the init block '{ x = 0; ... }'", pos)
     close = reader.matching_brace(pos)
@@ -175,10 +199,29 @@ def parse_litmus(text: str, file: str) -> LitmusTest:
         raise reader.error("no thread: expected 'P0 (atomic_int* x) { ... }'",
                            pos)
     quantifier, condition, cond_text, variables = _parse_final(reader, pos)
-    program = _compile(reader, threads, init)
+    program = _compile(reader, threads, init, effective)
     _check_variables(reader, variables, program, pos)
     return LitmusTest(name, file, init, quantifier, condition, cond_text,
-                      tuple(sorted(variables)), program)
+                      tuple(sorted(variables)), program, effective, declared)
+
+
+def _parse_info(reader: _Reader, pos: int) -> tuple[str | None, int]:
+    """herd7 `Key=value` info lines before the init block; returns the
+    Compiler= reading, if any, and where the init block starts."""
+    declared = None
+    while True:
+        match = _INFO_RE.match(reader.text, pos)
+        if not match:
+            return declared, pos
+        if match.group(1) == COMPILER_KEY:
+            value = match.group(2).strip()
+            if value not in readings.names():
+                raise reader.error(f"{COMPILER_KEY}={value}: unknown "
+                                   "compiler reading", pos,
+                                   hint="valid: " + ", ".join(
+                                       readings.names()))
+            declared = value
+        pos = reader.skip_space(match.end())
 
 
 def _parse_init(reader: _Reader, start: int, end: int) -> dict[str, int]:
@@ -222,7 +265,8 @@ def _parse_params(reader: _Reader, text: str, pos: int) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _compile(reader: _Reader, threads, init: dict[str, int]) -> Program:
+def _compile(reader: _Reader, threads, init: dict[str, int],
+             reading: str) -> Program:
     text = reader.text
     pieces = [f'#line 1 "<litmus prelude>"\n{PRELUDE}']
     for name, _params, start, end in threads:
@@ -234,7 +278,8 @@ def _compile(reader: _Reader, threads, init: dict[str, int]) -> Program:
     try:
         unit = parse_c("".join(pieces), reader.file)
         compiled = [compile_thread(unit, ThreadSpec(
-            name, "litmus", name, tuple(LocPtr(p) for p in params), None))
+            name, "litmus", name, tuple(LocPtr(p) for p in params), None),
+            reading=reading)
             for name, params, _start, _end in threads]
     except UnsupportedConstruct as exc:
         raise LitmusSyntaxError(exc.message, path=exc.path, line=exc.line,
@@ -243,7 +288,8 @@ def _compile(reader: _Reader, threads, init: dict[str, int]) -> Program:
     for _name, params, _start, _end in threads:
         for param in params:
             memory.setdefault(param, 0)
-    return Program(tuple(compiled), locations(compiled, memory))
+    return Program(tuple(compiled), locations(compiled, memory),
+                   reading=reading)
 
 
 # ---- the final condition ---------------------------------------------------
@@ -400,7 +446,8 @@ class _Finals:
         self.outcomes: set[tuple[tuple[str, int], ...]] = set()
         self.reachable = False
 
-    def __call__(self, explorer: Explorer, node, threads, mem, counters):
+    def __call__(self, explorer: Explorer, node, threads, mem, counters,
+                 ghost=None):
         if not ended(explorer, threads):
             return
         model = explorer.model
@@ -421,16 +468,24 @@ class _Finals:
         return
 
 
-def run_litmus(test: LitmusTest, model: str | MemoryModel) -> LitmusResult:
-    """Every final state of the test under the model."""
+def run_litmus(test: LitmusTest, model: str | MemoryModel,
+               budget: Budget | None = None) -> LitmusResult:
+    """Every final state of the test under the model.  A litmus test
+    that exhausts its budget has no verdict: that is an error naming the
+    file (its outcome set would be incomplete)."""
     if isinstance(model, str):
         model = get_model(model)
     started = time.perf_counter()
     finals = _Finals(test)
-    search = Explorer(test.program, model).search((finals,))
+    search = Explorer(test.program, model, budget=budget).search(
+        (finals,), stop_at_first=False)
+    if search.limit is not None:
+        raise CheckerError(f"no verdict under {model.name}: "
+                           f"{search.limit.reason}", path=test.file)
     return LitmusResult(
         test=test.name, file=test.path.name, model=model.name,
         verdict="allowed" if finals.reachable else "forbidden",
         outcomes=tuple(sorted(finals.outcomes, key=lambda o: [v for _, v
                                                                in o])),
-        seconds=time.perf_counter() - started, explored=search.explored)
+        seconds=time.perf_counter() - started, explored=search.explored,
+        reading=test.reading)

@@ -22,6 +22,8 @@ from .csubset import (LocalPtr, LocPtr, Pointer, ThreadSpec, Unit, as_bool,
                       unsupported, where_of)
 from .ir import Pure, Where
 from .memory import Access, Kind
+from .readings import CHECK_DEFAULT, Reading
+from .readings import get as get_reading
 
 MAX_INLINE_DEPTH = 64
 _ARITH = {"+": "+", "-": "-", "*": "*", "&": "&", "|": "|", "^": "^",
@@ -50,10 +52,14 @@ class _Frame:
 class Lowerer:
     """Lowers one thread: inlines calls into one flat instruction list."""
 
-    def __init__(self, unit: Unit, spec: ThreadSpec, syscalls: str):
+    def __init__(self, unit: Unit, spec: ThreadSpec, syscalls: str,
+                 reading: Reading | str = CHECK_DEFAULT):
         self.unit = unit
         self.spec = spec
         self.syscalls = syscalls
+        # Which compiler's meaning the builtins get (readings.py).
+        self.reading = get_reading(reading) if isinstance(reading, str) \
+            else reading
         self.code: list[ir.Instr] = []
         self.nslots = 0
         self.scopes: list[dict[str, int | Pointer]] = []
@@ -593,7 +599,14 @@ class Lowerer:
                                      f"valid for {call}",
                                hint="valid: " + ", ".join(
                                    o.short for o in allowed))
-        return Order.ACQUIRE if order == Order.CONSUME else order
+        return order
+
+    def access_order(self, node: c_ast.Node, allowed: Sequence[Order],
+                     call: str) -> Order:
+        """The order of a load, RMW or compare-exchange as the compiler
+        reading has it: gcc and clang promote consume to acquire, the
+        language reading keeps consume (a relaxed read in RC11)."""
+        return self.reading.consume(self.order_of(node, allowed, call))
 
     # -- calls
     def expr_FuncCall(self, node: c_ast.FuncCall) -> Pure | Pointer:

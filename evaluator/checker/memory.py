@@ -122,7 +122,16 @@ class MemoryModel(Protocol):
       eager_nonreads = True  the model builds execution graphs in which
                              a store picks its mo place explicitly, so a
                              pending store or fence may be added at once
-                             (RC11).
+                             (RC11);
+      history_in_state = True  the state records every thread's whole
+                             event history, so anything computed from a
+                             thread's own past is a function of the state
+                             (enables the spin reduction: RC11).
+
+    Optional method, for models whose state keeps coherence order:
+      coherence(state, loc) -> tuple[EventId, ...]  loc's writes in
+                             coherence order; the dropped-work property
+                             reads what is owed off it (dropped.py).
     """
 
     name: str                       # "sc" | "tso" | "c11"

@@ -1,244 +1,158 @@
-"""The safety properties, checked at every explored state (DESIGN §5).
+"""The properties every check decides, and why each verdict holds under
+each memory model (DESIGN §5).
 
-  P1 lost-wakeup: every thread still running is blocked in
-     event_notifier_wait (no write it may read makes the eventfd
-     readable) while a BH is scheduled (the coherence-latest value of
-     bh_scheduled is non-zero), after every pending write has become
-     visible (model.settle).
-  P2 busy-loop: once every other thread has finished, the poller, run
-     alone and reading the latest value of every location, goes
-     `iterations` aio_poll iterations in a row without blocking although
-     no BH is pending: an endless spurious wakeup.
-  P3 assertion and P4 data-race come from the explorer's transitions
-     (a failed assert, a model Step carrying a Race).
+Interface.  A property is a search.Check: the search calls it on every
+state it reaches with (explorer, node, threads, memory, counters,
+ghost) and it returns a search.Finding or None.  It may use only the
+explorer's thread stepping (instr, kind, access, advance, in_loop,
+threads, program), the model's perform/settle/latest/coherence, the
+check's budget (limits.Budget) and solo.SoloRun; what it must remember
+along a path is a search.Ghost, which the search threads through every
+memory move.  That is all a different search engine (issue 11) has to
+provide to reuse them unchanged.  P3 and P4 come from the transitions
+themselves (a failed assert, a model Step carrying a Race) and a
+thread-local cycle (ir.LocalSpin) is P6 found the same way.
 
-Each property also says, in a reviewer's words, why it broke (`explain`).
+Lemma L (the latest values).  From any reachable state, the run in
+which threads step reading each location's coherence-latest value and
+writing at the end of coherence is allowed:
+  SC   memory holds one value per location; reads return it.
+  TSO  flush every store buffer first (internal steps, always allowed);
+       with empty buffers loads read memory, stores are flushed at
+       once, and MFENCE and locked RMWs may proceed: an SC run.
+  RC11 add the events one by one: a read of the mo-latest write, or a
+       write placed last in mo, has no mo, rb or eco successor, and a
+       new event has no sb, rf or hb successor, so it lies on no cycle:
+       coherence, atomicity (an RMW reads the mo-latest write, which no
+       RMW has read yet), psc acyclicity (new psc edges leave the event
+       through mo/rb/eco only) and sb ∪ rf acyclicity keep holding.
+Such a run is fair (every write is eventually seen, Lahav et al.,
+"Making weak memory models fair", OOPSLA 2021): a behaviour shown on
+the latest values is one a fair execution has.  solo.SoloRun is that
+run for one thread, on an SC copy of the latest values.
+
+P1 lost-wakeup: every thread still running is blocked in
+   event_notifier_wait (no write it may read makes the eventfd
+   readable, after every pending write became visible: model.settle)
+   while the BH flag's latest value is non-zero.
+     SC   no step reads a non-zero eventfd value: memory holds 0;
+     TSO  the same after the buffers are flushed (settle);
+     RC11 perform() offers every write the wait may still read
+          (coherence-later than its view); none is non-zero.
+   No running thread can move, so nothing ever runs the BH.  Past the
+   poller's bound, P5's continuation reports a sleep with the flag set
+   as P1 too (by L).
+P2 busy-loop: once every other thread has finished, the poller, run
+   alone on the latest values, goes `iterations` aio_poll calls in a row
+   without sleeping although no BH is pending.  By L the run is allowed
+   in every model and depends only on the poller's state and those
+   values (busyloop.BusyLoop memoises it); with nobody else writing,
+   the same iterations repeat for ever.
+P3 assertion: a transition the model allows runs a failing assert.
+   Exact in every model (the step exists).
+P4 data-race (C11 only): a model Step reports two conflicting accesses,
+   one non-atomic, not ordered by happens-before (RC11's race
+   definition); SC and TSO have no such notion (plain accesses compile
+   to plain MOVs).
+P5 dropped-work: a scheduled BH whose callback never runs although the
+   poller goes idle for good.  "Owed" (dropped.BhDebt, a Ghost): in
+   coherence order of the BH flag, the last marked write -- a
+   qemu_bh_schedule exchange, or an aio_bh_poll exchange that read
+   non-zero and so ran the callback -- is a schedule.  Checked where
+   every running thread sleeps for good (as in P1) with the flag clear
+   (set would be P1), and at the poller's bound once every other thread
+   has finished, where the poller runs on alone (L) until it sleeps;
+   a claim on the way pays the debt.
+     SC   RMWs act on memory at once: coherence order is the order they
+          run, and the ghost is one bit;
+     TSO  schedules and claims are locked RMWs, performed on memory
+          once the buffer drained, so again in the order they run;
+          stores owe and pay nothing;
+     RC11 an RMW may be inserted before later writes (when a plain
+          store follows the write it reads): owed is read off the
+          graph's coherence order, the ghost being the set of marked
+          events (a function of the graph: no state is split).
+   A lost wakeup (P1) leaves the flag set; dropped work is the BH lost
+   with the flag cleared, e.g. by an accept that drops it while the
+   poller is awake.
+P6 non-terminating-loop: a thread spinning for ever on values that can
+   no longer change (termination.NonTermination).  At a state where
+   every unfinished thread is either asleep in a wait or inside a loop
+   of the checked code (loops.py), each is run alone on the latest
+   values without changing any of them; if each falls asleep or comes
+   back to a state it had, and one comes back, then nothing will ever
+   change a value and that one repeats its cycle for ever.
+     SC   memory is frozen; round-robin of the cycles is an SC run;
+     TSO  flush the buffers first; then as SC (a same-value store
+          changes no value);
+     RC11 by L, appending the cycles' reads, fences and same-value
+          writes is consistent and fair; the explorer's spin reduction
+          (explore.py) drops only iterations that come back to an
+          earlier state, never the state the thread enters its loop
+          from, so this check still sees it.
+   Under weak models only the values a read can still see matter: the
+   latest is always among them, and a fair run eventually sees nothing
+   else, so a loop that the latest values keep going is a loop a fair
+   execution never leaves (stale values may let other executions out:
+   the hang is possible, which is the bug).  Also found: the poller,
+   alone past its bound, cycling; thread-local code repeating a state.
+   Not a bounded unrolling: a cycle is a repeated state, however long.
+
+Bounds.  Every check explores the scenario's bounded state space
+completely (the reductions in explore.py are sound), continues the
+states named above, and charges all of it to one limits.Budget: when
+states or time run out the verdict is unknown, never safe.  Paths cut
+at the poller's bound while another thread still runs have no verdict
+(counted as `cut`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from typing import TYPE_CHECKING
+from collections.abc import Callable
 
-from .explore import Explorer, Finding, Move
-from .ir import END, LOOP, MEM
-from .models import sc
-from .models.flat import Layout
+from . import busyloop, dropped, lostwakeup, termination
+from .busyloop import BUSY_LOOP, BusyLoop
+from .dropped import DROPPED_WORK, BhDebt, DroppedWork
+from .explore import ASSERTION, DATA_RACE, NON_TERMINATING
+from .lostwakeup import LOST_WAKEUP, LostWakeup
+from .search import Check, Finding, Ghost
+from .termination import NonTermination
 
-LOST_WAKEUP = "lost-wakeup"
-BUSY_LOOP = "busy-loop"
-ASSERTION = "assertion"
-DATA_RACE = "data-race"
-PROPERTIES = (LOST_WAKEUP, BUSY_LOOP, ASSERTION, DATA_RACE)
+if TYPE_CHECKING:
+    from .explore import Explorer
 
-
-def _readable_steps(explorer: Explorer, mem: Hashable, t: int, ts: tuple,
-                    count: int) -> list:
-    access = explorer.access(t, ts)
-    steps = explorer.model.perform(mem, (t, count), access)
-    return [s for s in steps if s.value]
-
-
-class LostWakeup:
-    """P1."""
-
-    property = LOST_WAKEUP
-
-    def __call__(self, explorer: Explorer, node: int, threads: tuple,
-                 mem: Hashable, counters: tuple) -> Finding | None:
-        waiting = []
-        for t, ts in enumerate(threads):
-            ins = explorer.instr(t, ts)
-            if ins.kind == END:
-                continue
-            if ins.kind != MEM or not ins.blocking:
-                return None
-            waiting.append(t)
-        if not waiting:
-            return None
-        model = explorer.model
-        settled = model.settle(mem)
-        for t in waiting:
-            if _readable_steps(explorer, settled, t, threads[t], counters[t]):
-                return None
-        program = explorer.program
-        work, writer = model.latest(settled, program.work_loc)
-        if not work:
-            return None
-        counter, _ = model.latest(settled, program.notifier_loc)
-        return Finding(LOST_WAKEUP, node, facts={
-            "waiting": tuple(waiting), "work": work, "writer": writer,
-            "counter": counter})
+# Report order: the first one found is the cell's headline.
+PROPERTIES = (LOST_WAKEUP, BUSY_LOOP, DROPPED_WORK, NON_TERMINATING,
+              ASSERTION, DATA_RACE)
+__all__ = ["PROPERTIES", "LOST_WAKEUP", "BUSY_LOOP", "DROPPED_WORK",
+           "NON_TERMINATING", "ASSERTION", "DATA_RACE", "standard",
+           "explain"]
 
 
-class BusyLoop:
-    """P2: `iterations` consecutive poll iterations with nothing to do
-    and no sleep, the poller running alone on settled memory.
-
-    Running alone and reading the latest values is an SC run of the
-    poller on memory that holds, for each location, its coherence-latest
-    value: in every model here reading the latest write, or writing at
-    the end of coherence, is always allowed (SC trivially; TSO once
-    settled; RC11 because such an event has no outgoing eco, hb or psc
-    edge, so it cannot close a forbidden cycle).  So the run uses the SC
-    model on `latest()` values, and depends only on the poller's state
-    and those values, whatever history led there.
-
-    The run is deterministic: from an iteration start S it visits a
-    chain of iteration starts S0 = S, S1, ...; f(Si) = how many of them,
-    from Si on, begin with no BH pending and end without sleeping
-    (capped at K + 1).  A busy loop is f(Sj) > K for some j <= WARMUP
-    (the first iterations may still find the notifier's last BH).  f is
-    memoised per (poller state, values).
-    """
-
-    property = BUSY_LOOP
-    WARMUP = 2
-
-    def __init__(self, iterations: int = 3):
-        self.iterations = iterations
-        self.memo: dict = {}
-
-    def __call__(self, explorer: Explorer, node: int, threads: tuple,
-                 mem: Hashable, counters: tuple) -> Finding | None:
-        for p, ts in enumerate(threads):
-            if explorer.threads[p].role != "poller":
-                continue
-            if not (ts[1] or explorer.kind(p, ts) == LOOP):
-                continue       # check at the start of an iteration only
-            if explorer.eager and explorer.nonread_next(p, ts):
-                continue       # its forced successor, still fresh, is checked
-            if all(explorer.kind(t, other) == END
-                   for t, other in enumerate(threads) if t != p):
-                latest = self.latest(explorer, mem)
-                if self.spins(explorer, p, ts, latest, counters[p]):
-                    return self.found(explorer, node, p, ts, latest,
-                                      counters[p])
-        return None
-
-    @staticmethod
-    def latest(explorer: Explorer, mem: Hashable):
-        """An SC memory holding every location's latest value (and who
-        wrote it, for the trace)."""
-        model = explorer.model
-        settled = model.settle(mem)
-        names = sorted(explorer.program.init)
-        pairs = [model.latest(settled, loc) for loc in names]
-        return sc.ScState(tuple(v for v, _ in pairs),
-                          tuple(w for _, w in pairs), Layout(dict.fromkeys(
-                              names, 0)))
-
-    @staticmethod
-    def run(explorer: Explorer, p: int, ts: tuple, mem: sc.ScState,
-            count: int):
-        """The poller alone: yields (moves so far, state, memory, at an
-        iteration start); ends when it sleeps, finishes or fails."""
-        ts = explorer.resume(p, ts)
-        moves: list[Move] = []
-        start = True
-        while explorer.instr(p, ts).kind == MEM:
-            yield moves, ts, mem, start
-            ins = explorer.instr(p, ts)
-            access = explorer.access(p, ts)
-            (step,) = sc.MODEL.perform(mem, (p, count), access)
-            if ins.blocking and not step.value:
-                return                      # it sleeps
-            after, _ = explorer.advance(p, ts, step.value, bounded=False)
-            moves.append(Move(p, count, ts, after, access, step.value,
-                              step.source))
-            mem = step.state
-            ts = after
-            start = bool(after[1])
-            count += 1
-
-    def spins(self, explorer: Explorer, p: int, ts: tuple, mem: sc.ScState,
-              count: int) -> bool:
-        limit = self.iterations + 1
-        work = mem.layout.of(explorer.program.work_loc)
-        chain: list[tuple] = []       # (memo key, idle)
-        tail: tuple[int, bool] = (0, True)   # f after the chain, exact?
-        for _moves, state, values, start in self.run(explorer, p, ts, mem,
-                                                     count):
-            if not start:
-                continue
-            key = (p, state, values)
-            if key in self.memo:
-                tail = (self.memo[key], True)
-                break
-            chain.append((key, not values.values[work]))
-            if len(chain) > limit + self.WARMUP:
-                tail = (0, False)     # unknown beyond here
-                break
-        value, exact = tail
-        # The memoized state that ended the chain sits at position
-        # len(chain): it counts like any chain element within WARMUP.
-        busy = exact and len(chain) <= self.WARMUP and value >= limit
-        for index in range(len(chain) - 1, -1, -1):
-            key, idle = chain[index]
-            if not idle:
-                value, exact = 0, True
-            else:
-                value = min(value + 1, limit)
-                exact = exact or value == limit
-            if exact:
-                self.memo[key] = value
-            if index <= self.WARMUP and value >= limit:
-                busy = True
-        return busy
-
-    def found(self, explorer: Explorer, node: int, p: int, ts: tuple,
-              mem: sc.ScState, count: int) -> Finding:
-        """Replay the run for the trace, up to the end of the first idle
-        iteration (the others repeat it)."""
-        work = mem.layout.of(explorer.program.work_loc)
-        idle = 0
-        woke = 0
-        moves: list[Move] = []
-        shown = 0
-        values = {}
-        for moves, state, memory, start in self.run(explorer, p, ts, mem,
-                                                    count):
-            if start:
-                idle = 0 if memory.values[work] else idle + 1
-                if idle == 2:
-                    shown = len(moves)
-                    values = dict(zip(memory.layout.names, memory.values))
-                if idle > self.iterations:
-                    break
-            if explorer.instr(p, state).blocking:
-                woke += 1
-        return Finding(BUSY_LOOP, node, tuple(moves[:shown]), facts={
-            "values": values, "woke": woke, "iterations": self.iterations,
-            "poller": p, "repeats": self.iterations - 1})
+def standard(model, busy_iterations: int) -> tuple[tuple[Check, ...],
+                                                   Ghost]:
+    """The checks of every protocol check, and the ghost they need."""
+    debt = BhDebt(model)
+    checks = (LostWakeup(), BusyLoop(busy_iterations), DroppedWork(debt),
+              NonTermination())
+    return checks, debt
 
 
-# ---- explanations ----------------------------------------------------------
+_EXPLAIN: dict[str, Callable] = {
+    LOST_WAKEUP: lostwakeup.explain,
+    BUSY_LOOP: busyloop.explain,
+    DROPPED_WORK: dropped.explain,
+    NON_TERMINATING: termination.explain,
+}
+
 
 def explain(finding: Finding, explorer: Explorer, name) -> str:
     """The trace's last line: which property broke and why."""
+    handler = _EXPLAIN.get(finding.property)
+    if handler is not None:
+        return handler(finding, explorer, name)
     facts = finding.facts
-    program = explorer.program
-    if finding.property == LOST_WAKEUP:
-        who = " and ".join(name(t) for t in facts["waiting"])
-        verb = "sleep" if len(facts["waiting"]) > 1 else "sleeps"
-        return (f"lost wakeup: {who} {verb} in event_notifier_wait "
-                f"(ppoll) on an eventfd that is not readable "
-                f"({program.notifier_loc} = {facts['counter']}) while "
-                f"{program.work_loc} = {facts['work']}: the BH is pending, "
-                "every other thread has finished, and nothing will ever "
-                "wake the poller, so the BH never runs")
-    if finding.property == BUSY_LOOP:
-        values = facts["values"]
-        state = ", ".join(f"{loc} = {v}" for loc, v in values.items())
-        if facts["woke"]:
-            why = ("event_notifier_wait returns at once because the eventfd "
-                   "stays readable and aio_notify_accept never drains it")
-        else:
-            why = "the poller never waits at all"
-        return (f"busy loop: every other thread has finished and no BH is "
-                f"pending, yet {name(facts['poller'])}'s aio_poll(ctx, "
-                f"true) comes back without sleeping, "
-                f"{facts['iterations']} times in a row: {why} ({state}); "
-                "the event loop spins on spurious wakeups forever")
     if finding.property == ASSERTION:
         failed = facts["assert"]
         return (f"assertion failed: assert({failed.text}) in "

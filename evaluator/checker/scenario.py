@@ -21,11 +21,17 @@ from dataclasses import dataclass
 
 from ..errors import CheckerError
 from .frontend import LocPtr, ThreadSpec, Unit, compile_thread
-from .ir import MEM, Program
+from .ir import MEM, Program, ThreadCode
+from .memory import Kind
+from .readings import CHECK_DEFAULT
 
 STUBS = frozenset({"aio_bh_cb"})
 WORK_LOC = "bh_scheduled"
 NOTIFIER_LOC = "notifier"
+# The shared code's BH exchanges (csrc/aio_protocol.c), which the
+# dropped-work property watches: scheduling and claiming the BH.
+SCHEDULE, CLAIM = "bh-schedule", "bh-claim"
+MARKED = {"qemu_bh_schedule": SCHEDULE, "aio_bh_poll": CLAIM}
 
 
 @dataclass(frozen=True)
@@ -81,9 +87,21 @@ def locations(threads, extra: dict[str, int]) -> dict[str, int]:
     return init
 
 
+def marks(thread: ThreadCode) -> dict[int, str]:
+    """pc -> SCHEDULE / CLAIM for the shared code's exchanges of the BH
+    flag (in a variant's own code such an exchange is not marked)."""
+    out = {}
+    for pc, ins in enumerate(thread.code):
+        if ins.kind == MEM and ins.access.kind is Kind.RMW and \
+                ins.access.loc == WORK_LOC and ins.func in MARKED:
+            out[pc] = MARKED[ins.func]
+    return out
+
+
 def build_program(unit: Unit, scenario: Scenario,
-                  syscalls: str = "acq_rel") -> Program:
-    threads = tuple(compile_thread(unit, spec, syscalls)
+                  syscalls: str = "acq_rel",
+                  reading: str = CHECK_DEFAULT) -> Program:
+    threads = tuple(compile_thread(unit, spec, syscalls, reading)
                     for spec in thread_specs(scenario))
     init = locations(threads, dict(unit.globals))
     for loc in (WORK_LOC, NOTIFIER_LOC):
@@ -93,4 +111,5 @@ def build_program(unit: Unit, scenario: Scenario,
                 path=unit.filename,
                 hint="the checker's properties watch bh_scheduled (work "
                      "pending) and notifier (the eventfd)")
-    return Program(threads, init, syscalls, WORK_LOC, NOTIFIER_LOC)
+    return Program(threads, init, syscalls, WORK_LOC, NOTIFIER_LOC,
+                   reading, tuple(marks(t) for t in threads))

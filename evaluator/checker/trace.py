@@ -11,10 +11,14 @@ true) #2`), and the last line says which property broke and why.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from . import readings
 from .explore import Explorer, Finding, Move, Search
 from .ir import LOOP
 from .memory import INIT_THREAD, Access, Kind, RmwOp
-from .properties import explain
+from .properties import DROPPED_WORK, LOST_WAKEUP, explain
+from .scenario import CLAIM, SCHEDULE
 
 WHERE = 20
 
@@ -28,8 +32,10 @@ def event_name(event) -> str:
     return f"P{event[0]}#{event[1]}"
 
 
-def describe(access: Access, label: str) -> str:
-    """The C-level operation with its memory order."""
+def describe(access: Access, label: str, fenced_sync: bool = True) -> str:
+    """The C-level operation with its memory order.  fenced_sync: the
+    compiler reading puts fences around __sync RMWs, which then carry
+    the builtin's name (readings.py)."""
     order = access.order.short
     kind = access.kind
     if kind is Kind.FENCE:
@@ -52,7 +58,8 @@ def describe(access: Access, label: str) -> str:
         text = f"{_RMW[access.op]}({access.loc}, {access.operand}) {order}"
     if label.startswith("event_notifier"):
         return f"{label}: {text}"
-    if label.startswith("__sync") and kind is not Kind.FENCE:
+    if label.startswith("__sync") and kind is not Kind.FENCE and \
+            fenced_sync and label != "__sync_lock_test_and_set":
         return text          # the RMW itself; its fences carry the name
     return f"{text} [{label}]" if label else text
 
@@ -88,6 +95,9 @@ class Renderer:
         self.threads = explorer.threads
         # loc -> (writer, value) of the last write so far in the trace
         self.writes: dict[str, tuple[tuple[int, int], int]] = {}
+        self.notes: dict[int, str] = {}
+        reading = readings.get(explorer.program.reading)
+        self.fenced_sync = reading.sync_rmw == readings.SYNC_FULL_BARRIER
 
     def stale(self, move: Move) -> str:
         """Say so when a read ignores another thread's write that came
@@ -139,8 +149,9 @@ class Renderer:
         ins = self.explorer.instr(move.thread, move.before)
         who = f"P{move.thread}#{move.index}"
         line = (f"{who:<5} {str(ins.where):<{WHERE}} "
-                f"{describe(move.access, ins.label)}"
-                f"{_result(move, ins.label)}{self.stale(move)}")
+                f"{describe(move.access, ins.label, self.fenced_sync)}"
+                f"{_result(move, ins.label)}{self.stale(move)}"
+                f"{self.notes.get(id(move), '')}")
         self.record(move)
         lines = [line.rstrip()]
         marker = self.marker(move.thread, move.after, move.before)
@@ -152,30 +163,81 @@ class Renderer:
 
     def render(self, search: Search, finding: Finding) -> tuple[str, ...]:
         self.writes = {}
+        self.notes: dict[int, str] = {}      # id(move) -> remark
         lines = [self.legend()]
         for t, state in enumerate(search.initial):
             marker = self.marker(t, state)
             if marker:
                 lines.append(marker)
         path = search.path(finding.node)
+        if finding.property == DROPPED_WORK:
+            finding = self.where_lost(path + list(finding.tail), finding)
         for move in path:
             lines += self.move(move)
-        if finding.tail:
-            poller = finding.tail[0].thread
-            lines.append(f"-- every other thread has finished; from here "
-                         f"P{poller} runs alone and reads the latest "
-                         "values --")
-            for move in finding.tail:
-                lines += self.move(move)
-            repeats = finding.facts.get("repeats", 0)
-            if repeats:
-                lines.append(f"-- P{poller} goes through this same "
-                             f"iteration {repeats} more time"
-                             f"{'s' * (repeats > 1)}, never sleeping --")
-        if finding.property == "lost-wakeup":
-            lines += self.sleepers(search, path, finding)
+        if finding.tail or "title" in finding.facts:
+            lines += self.tail(finding)
+        if finding.property in (LOST_WAKEUP, DROPPED_WORK):
+            lines += self.sleepers(search, path + list(finding.tail),
+                                   finding)
         lines.append(explain(finding, self.explorer, self.name))
         return tuple(lines)
+
+    def tail(self, finding: Finding) -> list[str]:
+        """The moves after the state the property was found in: a
+        thread running on alone (busy loop, dropped work, a cycle)."""
+        facts = finding.facts
+        tail = finding.tail
+        who = tail[0].thread if tail else facts.get("thread", 0)
+        title = facts.get("title", f"from here P{who} runs alone")
+        lines = [f"-- {title} --"]
+        repeat = facts.get("repeat_from")
+        for index, move in enumerate(tail):
+            if index == repeat:
+                lines.append(self.repeat_line(who, len(tail) - index))
+            lines += self.move(move)
+        if repeat is not None and repeat >= len(tail):
+            lines.append(f"-- P{who} loops here for ever without another "
+                         "memory event --")
+        repeats = facts.get("repeats", 0)
+        if repeats:
+            lines.append(f"-- P{who} goes through this same "
+                         f"iteration {repeats} more time"
+                         f"{'s' * (repeats > 1)}, never sleeping --")
+        return lines
+
+    @staticmethod
+    def repeat_line(who: int, count: int) -> str:
+        what = "this event" if count == 1 else f"the next {count} events"
+        return f"-- P{who} repeats {what} for ever, changing nothing --"
+
+    def where_lost(self, moves: list[Move], finding: Finding) -> Finding:
+        """Mark the write that cleared the BH flag after the last
+        schedule without running the callback (in trace order)."""
+        program = self.explorer.program
+        last = None
+        for move in moves:
+            if move.access is not None and move.before is not None and \
+                    program.mark(move.thread, move.before[0]) == SCHEDULE:
+                last = move
+        if last is None:
+            return finding
+        facts = dict(finding.facts, scheduled=event_name(
+            (last.thread, last.index)))
+        after = moves[moves.index(last) + 1:]
+        for move in after:
+            if move.access is None or move.access.loc != program.work_loc:
+                continue
+            if program.mark(move.thread, move.before[0]) == CLAIM and \
+                    move.value:
+                break           # a claim ran the callback after all
+            if _written(move) == 0:
+                ins = self.explorer.instr(move.thread, move.before)
+                self.notes[id(move)] = (f"  <- drops the BH scheduled by "
+                                        f"{facts['scheduled']}")
+                facts["lost"] = (f"{event_name((move.thread, move.index))} "
+                                 f"({ins.func} at {ins.where})")
+                break
+        return replace(finding, facts=facts)
 
     def sleepers(self, search: Search, path: list[Move],
                  finding: Finding) -> list[str]:

@@ -1,5 +1,6 @@
-"""Model-check variants for lost wakeups, busy loops, assertion failures
-and data races, under SC, x86-TSO and C11 (RC11).
+"""Model-check variants for lost wakeups, busy loops, dropped work,
+non-terminating loops, assertion failures and data races, under SC,
+x86-TSO and C11 (RC11).
 
 The rendered C of each variant (the very text the benchmark compiles)
 is explored exhaustively for a bounded scenario: one notifier calling
@@ -8,16 +9,34 @@ true) (cut after --iterations calls), optionally a second, temporary
 poller (--pollers 2).  The output is a verdict matrix (variants x
 models), then a counterexample for every unsafe cell: one line per
 event with the template line, the operation and its memory order, and
-the write each read saw.
+the write each read saw.  Each cell stops at its first (shortest)
+counterexample; --all-violations looks for every property's.
+
+Compiler (--cc): the builtins whose meaning differs between compilers
+are read as that compiler compiles them.  gcc (default, what `evaluate
+bench` builds with): __sync RMWs are full barriers; clang: bare seq_cst
+RMWs, which are not fences in C11.  Both promote memory_order_consume
+to acquire.  Variants declare [expect] for gcc; under clang a different
+verdict is reported but contradicts nothing.
 
 Syscall semantics (--syscalls): acq_rel (default) treats eventfd set
 and test-and-clear as acq_rel RMWs on the eventfd counter and a wait
 that returns as an acquire read; full-fence also puts a seq_cst fence
 before and after each (what the x86 kernel entry gives).
 
-Exit status 1 when a verdict contradicts a variant's [expect] (the
-expectations are declared for the default scenario; --pollers 2 can
-legitimately break single-poller protocols such as qemu-5.2).
+Limits: every check, all its phases included (the search and the
+busy-loop, dropped-work and termination continuations), stops at
+--max-states states and steps or after --timeout seconds.  A cell that
+does has the verdict unknown (? in the matrix, "unknown" in --json)
+with the reason and how far it got; the other cells are unaffected.
+
+Exit status: 0 every cell has a verdict and none contradicts its
+[expect]; 1 a verdict contradicts a variant's [expect] (declared for
+the default scenario; --pollers 2 can legitimately break single-poller
+protocols such as qemu-5.2), or some cell is unknown (a limit was
+reached: nothing was shown either way, so an expected "safe" is not
+confirmed -- raise the limit; the matrix shows ? and the reason);
+2 bad input.
 """
 
 from __future__ import annotations
@@ -29,8 +48,11 @@ import textwrap
 import time
 
 from ..checker import CheckOptions, CheckResult, Scenario
+from ..checker import readings
 from ..checker.frontend import SYSCALL_SEMANTICS
+from ..checker.limits import DEFAULT_MAX_STATES, memory_estimate
 from ..checker.matrix import check_matrix
+from ..checker.properties import NON_TERMINATING
 from ..checker.results import SCHEMA, results_document
 from ..errors import EvaluateError
 from .common import (add_models, add_root, add_variants, chosen_variants,
@@ -40,6 +62,11 @@ from .progress import Progress
 HELP = "model-check variants under SC, x86-TSO and C11 (RC11)"
 NAME_WIDTH = 20
 CELL_WIDTH = 16
+# An unknown verdict is not safe: it needs attention like a contradicted
+# expectation (exit 1), and the output says which it was.
+EXIT_OK, EXIT_CONTRADICTION, EXIT_UNKNOWN = 0, 1, 1
+# Matrix cells are 16 columns: the one property name too long for them.
+CELL_NAMES = {NON_TERMINATING: "never-returns"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -65,9 +92,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         default=defaults.busy_iterations, metavar="K",
                         help="idle aio_poll calls in a row that make a busy "
                              f"loop (default {defaults.busy_iterations})")
-    parser.add_argument("--max-states", type=int,
-                        default=CheckOptions().max_states,
-                        help="give up beyond this many states per check")
+    parser.add_argument(
+        "--cc", default=readings.CHECK_DEFAULT, choices=readings.COMPILERS,
+        help="read __sync builtins and memory_order_consume as this "
+             f"compiler compiles them (default {readings.CHECK_DEFAULT}, "
+             "as evaluate bench builds)")
+    parser.add_argument(
+        "--max-states", type=int, default=DEFAULT_MAX_STATES, metavar="N",
+        help="per check, every phase included: stop after N explored "
+             "states and continuation steps, verdict unknown (default "
+             f"{DEFAULT_MAX_STATES}: {memory_estimate(DEFAULT_MAX_STATES)} "
+             "of memory at most)")
+    parser.add_argument(
+        "--timeout", type=float, default=None, metavar="SECONDS",
+        help="per check, every phase included: stop after SECONDS, "
+             "verdict unknown (default: none; --max-states bounds the "
+             "time too)")
+    parser.add_argument(
+        "--all-violations", action="store_true",
+        help="keep exploring after a cell's first counterexample and "
+             "report every property it breaks (default: stop at the "
+             "first, the shortest)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="checks run in parallel (default: one per "
                              "CPU)")
@@ -80,12 +125,19 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise EvaluateError(f"--jobs {args.jobs}", hint="at least 1")
     models = parse_models(args.models)
+    if args.max_states < 1:
+        raise EvaluateError(f"--max-states {args.max_states}",
+                            hint="at least 1")
+    if args.timeout is not None and args.timeout <= 0:
+        raise EvaluateError(f"--timeout {args.timeout:g}",
+                            hint="a positive number of seconds")
     options = CheckOptions(
         scenario=Scenario(rounds=args.rounds, pollers=args.pollers,
                           iterations=args.iterations,
                           busy_iterations=args.busy),
         syscalls=args.syscalls, max_states=args.max_states,
-        csrc=selection.paths.csrc)
+        timeout=args.timeout, cc=args.cc,
+        all_violations=args.all_violations, csrc=selection.paths.csrc)
     progress = Progress()
     started = time.monotonic()
     try:
@@ -99,14 +151,26 @@ def run(args: argparse.Namespace) -> int:
     else:
         print("\n".join(render_text(results, models, options,
                                      time.monotonic() - started)))
-    return 1 if any(r.contradicts for r in results) else 0
+    return exit_status(results)
+
+
+def exit_status(results: list[CheckResult]) -> int:
+    """1 when a verdict contradicts [expect] or a cell is unknown."""
+    if any(r.contradicts for r in results):
+        return EXIT_CONTRADICTION
+    if any(r.unknown for r in results):
+        return EXIT_UNKNOWN
+    return EXIT_OK
 
 
 def cell(result: CheckResult) -> str:
-    if not result.violations:
+    if result.unknown:
+        text = f"? {result.limit.kind if result.limit else 'unknown'}"
+    elif not result.violations:
         text = "✓ safe"
     else:
-        text = "✗ " + result.violations[0].property
+        prop = result.violations[0].property
+        text = "✗ " + CELL_NAMES.get(prop, prop)
         if len(result.violations) > 1:
             text += "+"
     return text + (" !" if result.contradicts else "")
@@ -125,15 +189,33 @@ def render_text(results: list[CheckResult], models: list[str],
         lines.append(row.rstrip())
     lines.append("")
     lines += _wrap("✓ safe; ✗ unsafe: the first property broken (+ more); "
+                   "? unknown: a limit was reached (reason below); "
+                   "never-returns: a non-terminating loop; "
                    "! contradicts the variant's declared [expect].")
-    lines += _wrap(f"Syscalls: {options.syscalls}.  Scenario: "
+    reading = readings.get(options.cc)
+    lines += _wrap(f"Compiler: {reading.name} ({reading.summary}).  "
+                   f"Syscalls: {options.syscalls}.  Scenario: "
                    f"{options.scenario.describe()}.")
     states = sum(r.explored for r in results)
     seconds = sum(r.seconds for r in results)
+    first = ("" if options.all_violations else
+             "; each cell stopped at its first counterexample "
+             "(--all-violations for more)")
     lines += _wrap(f"Explored {states} states in {seconds:.1f} s of "
                    f"checking ({wall:.1f} s elapsed); "
                    f"{sum(r.cut for r in results)} paths were cut at the "
-                   "poller's bound, without a verdict.")
+                   f"poller's bound, without a verdict{first}.")
+    for result in results:
+        if result.unknown:
+            lines += ["", f"== {result.variant} under {result.model}: "
+                          "unknown =="]
+            lines += _wrap(f"No verdict: {result.reason}.")
+        elif result.limit is not None:
+            lines += ["", f"== {result.variant} under {result.model}: "
+                          "incomplete =="]
+            lines += _wrap(f"Unsafe (shown below), but the search for "
+                           f"other properties stopped: "
+                           f"{result.limit.reason}.")
     shown: dict[tuple, str] = {}
     for result in results:
         for violation in result.violations:

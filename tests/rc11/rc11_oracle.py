@@ -28,7 +28,14 @@ import itertools
 from evaluator.checker.memory import Kind, RmwOp
 from evaluator.orders import Order
 
-ACQ = {Order.CONSUME, Order.ACQUIRE, Order.ACQ_REL, Order.SEQ_CST}
+# E_acq: consume reads are not acquire (ISO C11 orders them only through
+# dependencies, which RC11 has none of: they act as relaxed reads), but a
+# consume fence is an acquire fence (C11 7.17.4.1p2).  The sw read
+# [R & A] includes consume reads, as C11 7.17.4p4 says ("some atomic
+# operation X"); herd7's rc11.cat lists RLX|REL|ACQ|ACQ_REL|SC there and
+# so leaves consume out -- a deliberate difference.
+ACQ = {Order.ACQUIRE, Order.ACQ_REL, Order.SEQ_CST}
+FENCE_ACQ = ACQ | {Order.CONSUME}
 REL = {Order.RELEASE, Order.ACQ_REL, Order.SEQ_CST}
 
 
@@ -246,7 +253,8 @@ def _consistent(evs, rmw_pairs, rf_of, mo_orders):
     A = mask(lambda e: e.atomic)
     SC = mask(lambda e: e.atomic and e.order is Order.SEQ_CST)
     E_rel = mask(lambda e: e.atomic and e.order in REL)
-    E_acq = mask(lambda e: e.atomic and e.order in ACQ)
+    E_acq = mask(lambda e: e.atomic and (e.order in FENCE_ACQ if e.kind == "F"
+                                         else e.order in ACQ))
     IW = mask(lambda e: e.thread < 0)
     sb = [0] * n
     loc = [0] * n

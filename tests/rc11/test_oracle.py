@@ -10,7 +10,10 @@ import pytest
 from rc11_harness import CAS, NR, NW, RMW, F, R, W, run
 from rc11_oracle import outcomes
 
-from evaluator.checker.memory import RmwOp
+from dataclasses import replace
+
+from evaluator.checker.memory import Kind, RmwOp
+from evaluator.orders import Order
 
 SHAPES = {
     "SB": [["Wx", "Ry"], ["Wy", "Rx"]],
@@ -79,6 +82,34 @@ def test_model_agrees_with_brute_force_rc11(block):
         assert set(got.graphs) == executions, seed
         assert set(got.finals) == finals, seed
         assert got.race_locations() == racy, seed
+
+
+def _with_consume(threads):
+    """Every acquire load and acquire fence made consume."""
+    def swap(op):
+        reg, access = op
+        if access.order is Order.ACQUIRE and access.kind in (Kind.LOAD,
+                                                             Kind.FENCE):
+            access = replace(access, order=Order.CONSUME)
+        return reg, access
+    return [[swap(op) for op in code] for code in threads]
+
+
+@pytest.mark.parametrize("block", range(3))
+def test_consume_agrees_with_brute_force_rc11(block):
+    """Consume reads as relaxed atomic reads, consume fences as acquire
+    fences, in both the model and the oracle."""
+    changed = 0
+    for seed in range(block * 50, block * 50 + 50):
+        init, threads = program(seed)
+        threads = _with_consume(threads)
+        got = run(init, threads)
+        finals, racy, executions = outcomes(init, threads)
+        assert set(got.graphs) == executions, seed
+        assert set(got.finals) == finals, seed
+        changed += any(a.order is Order.CONSUME for c in threads
+                       for _, a in c)
+    assert changed > 10
 
 
 def test_oracle_is_not_vacuous():

@@ -91,9 +91,26 @@ def test_release_acquire_and_fences_synchronise():
     assert mp_stale([W("x", 1), W("y", 1)])
 
 
-def test_consume_is_treated_as_acquire():
+def test_consume_read_is_relaxed_in_rc11():
+    """RC11 models no dependencies, so ISO C11's consume orders nothing
+    by itself (the compiler readings promote it to acquire before the
+    model sees it: checker/readings.py)."""
+    assert mp_stale([W("x", 1), W("y", 1, "rel")],
+                    [R("r0", "y", "consume"), R("r1", "x")])
+
+
+def test_consume_read_synchronises_through_an_acquire_fence():
+    """C11 7.17.4p4: a release store synchronises with an acquire fence
+    sequenced after *any* atomic read of it (herd7's rc11.cat omits
+    consume reads there)."""
     assert not mp_stale([W("x", 1), W("y", 1, "rel")],
-                        [R("r0", "y", "consume"), R("r1", "x")])
+                        [R("r0", "y", "consume"), F("acq"), R("r1", "x")])
+
+
+def test_consume_fence_is_an_acquire_fence():
+    """C11 7.17.4.1p2."""
+    assert not mp_stale([W("x", 1), W("y", 1, "rel")],
+                        [R("r0", "y"), F("consume"), R("r1", "x")])
 
 
 def test_release_sequence_continues_through_rmws_only():

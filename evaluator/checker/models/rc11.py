@@ -53,8 +53,9 @@ from collections.abc import Hashable, Mapping, Sequence
 
 from ...orders import Order
 from ..memory import Access, Internal, Kind, Race, RmwOp, Step
-from .rc11_graph import (ACQUIRE_ORDERS, DEFAULT_FAIL_ORDER, FENCE, READ,
-                         RELEASE_ORDERS, UPDATE, WRITE, Context, Ev, Loc)
+from .rc11_graph import (ACQUIRE_ORDERS, DEFAULT_FAIL_ORDER, FENCE,
+                         FENCE_ACQUIRE_ORDERS, READ, RELEASE_ORDERS, UPDATE,
+                         WRITE, Context, Ev, Loc)
 from .rc11_psc import psc_ok
 from .rc11_state import RC11State
 
@@ -65,6 +66,10 @@ class RC11Model:
     # mo place explicitly; fences have no rf or mo edge.  So the explorer
     # may add a pending store or fence right away (explore.py).
     eager_nonreads = True
+    # The state is the execution graph: it holds every thread's whole
+    # event history, so whatever is computed from a thread's own past is
+    # a function of the state (explore.py's spin reduction needs that).
+    history_in_state = True
 
     def initial(self, init: Mapping[str, int], threads: int) -> RC11State:
         ctx = Context(dict(init), threads)
@@ -83,6 +88,10 @@ class RC11Model:
     def latest(self, state: RC11State, loc: str) -> tuple[int, tuple]:
         last = state.locs[state.ctx.loc(loc)].wevs[-1]
         return last.value, last.eid
+
+    def coherence(self, state: RC11State, loc: str) -> tuple[tuple, ...]:
+        """Ids of loc's writes in coherence order (init first)."""
+        return tuple(ev.eid for ev in state.locs[state.ctx.loc(loc)].wevs)
 
     def perform(self, state: RC11State, event, access: Access) -> list[Step]:
         new = _New(state, event)
@@ -148,7 +157,7 @@ class _New:
 
     def fence(self, order: Order) -> Step:
         acq_all, rel_fence, rel_writes = self.sync
-        acq, rel = order in ACQUIRE_ORDERS, order in RELEASE_ORDERS
+        acq, rel = order in FENCE_ACQUIRE_ORDERS, order in RELEASE_ORDERS
         hb = self.base | acq_all if acq else self.base
         ev = self.state.ctx.intern(
             Ev(self.eid, self.bit, self.t, self.idx, -1, FENCE, order,

@@ -25,10 +25,17 @@ from __future__ import annotations
 
 from ...errors import CheckerError
 from ...orders import Order
+from ..limits import EVENTS_KIND, SearchLimit
 from ..memory import INIT_THREAD, EventId
 
-ACQUIRE_ORDERS = frozenset({Order.CONSUME, Order.ACQUIRE, Order.ACQ_REL,
-                            Order.SEQ_CST})
+# A consume *read* is not an acquire: ISO C11 orders it only through
+# carried dependencies, which RC11 does not model, so it is a relaxed
+# atomic read (it still banks its write's release heads for a later
+# acquire fence, C11 7.17.4p4).  A consume *fence* is an acquire fence
+# (C11 7.17.4.1p2).  The compiler readings promote consume accesses to
+# acquire before they get here (checker/readings.py).
+ACQUIRE_ORDERS = frozenset({Order.ACQUIRE, Order.ACQ_REL, Order.SEQ_CST})
+FENCE_ACQUIRE_ORDERS = ACQUIRE_ORDERS | {Order.CONSUME}
 RELEASE_ORDERS = frozenset({Order.RELEASE, Order.ACQ_REL, Order.SEQ_CST})
 
 # Failure order of a compare-exchange given only its success order (the
@@ -202,9 +209,11 @@ class Context:
 
     def bit(self, thread: int, idx: int) -> int:
         if idx >= MAX_EVENTS:
-            raise CheckerError(
-                f"thread {thread} has more than {MAX_EVENTS} memory events",
-                hint="lower the scenario bounds (--rounds, --iterations)")
+            # A bound of the representation, not of the program: the
+            # check ends as unknown (limits.py), like any other limit.
+            raise SearchLimit(EVENTS_KIND,
+                              f"thread P{thread} has more than "
+                              f"{MAX_EVENTS} memory events")
         return 1 << (idx * self.width + thread + 1)
 
     def locate(self, bit: int) -> tuple[int, int]:
