@@ -22,8 +22,18 @@ int aio_compute_timeout(AioContext *ctx, int blocking)
     return -1;
 }
 
+#ifdef EVALUATE_EXTRA_LOCK
+/* Positive control for ONE locked instruction (bench arm <baseline>~lock):
+ * a line of its own that only the scheduling thread touches, so the RMW
+ * below costs one uncontended locked instruction and nothing else. */
+static _Alignas(128) int evaluate_private_line;
+#endif
+
 void qemu_bh_schedule(AioContext *ctx)
 {
+#ifdef EVALUATE_EXTRA_LOCK
+    __atomic_fetch_add(&evaluate_private_line, 1, __ATOMIC_SEQ_CST);
+#endif
 #ifdef EVALUATE_EXTRA_DELAY
     /* Positive control for `evaluate bench --positive-control` only: a
      * known extra cost per schedule (a compiler barrier does not let the

@@ -7,6 +7,8 @@ object with "schema": "evaluate.samples/1" and a "kind":
 
   environment  once, first: machine, compiler, flags, seed, command line
   census       per variant: instruction counts per arch and function
+  dynamic      per variant: what one operation of each scenario executes
+               (bench/dynamic.py); absent from runs before issue 15
   sample       one timed batch (see Sample)
   fault        a variant that hung or crashed in one process (see Fault)
 """
@@ -66,6 +68,7 @@ class SampleSet:
     census: Mapping[str, object] = field(default_factory=dict)
     samples: tuple[Sample, ...] = ()
     faults: tuple[Fault, ...] = ()
+    dynamic: Mapping[str, object] = field(default_factory=dict)
 
 
 def _line(kind: str, payload: Mapping[str, object]) -> str:
@@ -145,6 +148,7 @@ def read_samples(path: Path) -> SampleSet:
                                "'evaluate bench' or 'evaluate'")
     environment: dict = {}
     census: dict = {}
+    dynamic: dict = {}
     samples: list[Sample] = []
     faults: list[Fault] = []
     for number, record in _records(path):
@@ -155,6 +159,8 @@ def read_samples(path: Path) -> SampleSet:
                 environment = record
             elif kind == "census":
                 census[record["variant"]] = record
+            elif kind == "dynamic":
+                dynamic[record["variant"]] = record
             elif kind == "sample":
                 samples.append(_valid(Sample(**record), path, number))
             elif kind == "fault":
@@ -166,4 +172,5 @@ def read_samples(path: Path) -> SampleSet:
         except TypeError as exc:
             raise ReportError(f"bad {kind} record: {exc}", path=path,
                               line=number) from None
-    return SampleSet(environment, census, tuple(samples), tuple(faults))
+    return SampleSet(environment, census, tuple(samples), tuple(faults),
+                     dynamic)

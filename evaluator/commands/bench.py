@@ -25,7 +25,7 @@ import sys
 
 from ..bench import run_bench
 from ..bench.config import DEFAULT_BUDGET_S
-from ..controls import AA_SUFFIX, SLOW_SUFFIX
+from ..controls import AA_SUFFIX, LOCK_SUFFIX, SLOW_SUFFIX
 from ..samples import read_samples
 from .common import (add_bench_options, add_root, add_variants, bench_config,
                      chosen_variants)
@@ -44,7 +44,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              f"<baseline>{AA_SUFFIX} (a separate copy)")
     parser.add_argument("--positive-control", action="store_true",
                         help=f"add <baseline>{SLOW_SUFFIX}: the baseline "
-                             "with a known extra delay per schedule")
+                             "with a known extra delay per schedule, and "
+                             f"<baseline>{LOCK_SUFFIX}: with exactly one "
+                             "more locked RMW per schedule")
     parser.add_argument("--json", action="store_true",
                         help="print the summary as JSON")
 

@@ -55,7 +55,8 @@ def test_file_layout_environment_census_samples(hang_run):
     kinds = [r["kind"] for r in records]
     assert kinds[0] == "environment"
     assert kinds[1:4] == ["census"] * 3
-    assert set(kinds[4:]) <= {"sample", "fault"}
+    assert kinds[4:7] == ["dynamic"] * 3
+    assert set(kinds[7:]) <= {"sample", "fault"}
     assert all(r["schema"] == "evaluate.samples/1" for r in records)
     env = records[0]
     for key in ("cpu_model", "cpu_pair", "kernel", "compiler", "seed",
@@ -64,6 +65,9 @@ def test_file_layout_environment_census_samples(hang_run):
         assert key in env, key
     assert env["seed"] == 11
     assert env["compiler"]["flags"][:2] == ["-std=gnu11", "-O2"]
+    # issue 15: built like a QEMU executable, and the record says so
+    assert "-fno-semantic-interposition" in env["compiler"]["flags"]
+    assert env["compiler"]["build_profile"] == "qemu"
     assert "write(2)" in env["bench"]["syscall_count_method"]
 
 
@@ -92,19 +96,31 @@ def test_controls_need_the_baseline_among_the_variants(fixture_paths,
 
 def test_controls_are_separate_arms(fixture_paths, variants, tmp_path):
     cfg = config(fixture_paths, variants, ["relaxed", "original-05e514b1"],
-                 tmp_path, aa=True, positive_control=True, budget=3.0)
+                 tmp_path, aa=True, positive_control=True, positive_lock=True,
+                 budget=3.0)
     run_dir = run_bench(cfg)
     sample_set = read_samples(run_dir / "samples.jsonl")
     names = {s.variant for s in sample_set.samples}
     assert names == {"relaxed", "original-05e514b1",
-                     "original-05e514b1~aa", "original-05e514b1~slow"}
+                     "original-05e514b1~aa", "original-05e514b1~slow",
+                     "original-05e514b1~lock"}
     census = sample_set.census
     base = census["original-05e514b1"]["arches"]
     assert census["original-05e514b1~aa"]["arches"] == base
     slow = census["original-05e514b1~slow"]["arches"]["x86-64"]
     assert slow["total"] == base["x86-64"]["total"]
+    # ~lock: exactly one more locked RMW, in qemu_bh_schedule, nothing else
+    lock = census["original-05e514b1~lock"]["arches"]["x86-64"]
+    assert lock["total"] == {**base["x86-64"]["total"], "atomic_rmw":
+                             base["x86-64"]["total"]["atomic_rmw"] + 1}
+    dynamic = sample_set.dynamic
+    one = dynamic["original-05e514b1"]["scenarios"]["self-resched"]
+    more = dynamic["original-05e514b1~lock"]["scenarios"]["self-resched"]
+    assert more["arches"]["x86-64"]["atomic_rmw"] == \
+        one["arches"]["x86-64"]["atomic_rmw"] + 1
     env = sample_set.environment["bench"]
     assert env["positive_control"]["variant"] == "original-05e514b1~slow"
+    assert env["positive_lock"]["variant"] == "original-05e514b1~lock"
 
 
 def test_out_directory_is_never_overwritten(fixture_paths, variants,
