@@ -23,9 +23,8 @@ int aio_compute_timeout(AioContext *ctx, int blocking)
 }
 
 #ifdef EVALUATE_EXTRA_LOCK
-/* Positive control for ONE locked instruction (bench arm <baseline>~lock):
- * a line of its own that only the scheduling thread touches, so the RMW
- * below costs one uncontended locked instruction and nothing else. */
+/* Positive control <baseline>~lock: ONE more locked RMW per schedule, on
+ * a cache line of its own that only the scheduling thread touches. */
 static _Alignas(128) int evaluate_private_line;
 #endif
 

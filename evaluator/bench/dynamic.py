@@ -77,11 +77,17 @@ def _threads(path: scenarios.OpPath, unit) -> list:
 
 
 def op_events(rendered: RenderedVariant, csrc: Path, scenario: str,
-              defines: Sequence[str] = ()) -> list[Executed]:
-    """The memory events one operation of `scenario` executes."""
+              defines: Sequence[str] = (), units: dict | None = None
+              ) -> list[Executed]:
+    """The memory events one operation of `scenario` executes (`units`:
+    parsed C by callback, shared between the scenarios of one arm)."""
     path = scenarios.info(scenario).path
-    unit = parse_c(_text(rendered, defines, path.bh_callback),
-                   rendered.filename, csrc)
+    units = {} if units is None else units
+    if path.bh_callback not in units:
+        units[path.bh_callback] = parse_c(
+            _text(rendered, defines, path.bh_callback), rendered.filename,
+            csrc)
+    unit = units[path.bh_callback]
     threads = _threads(path, unit)
     init = locations(threads, dict(unit.globals))
     init.update(dict(path.init))
@@ -164,9 +170,9 @@ def dynamic_census(rendered: RenderedVariant, csrc: Path, *,
     """The "dynamic" record of one arm (a line of samples.jsonl): per
     scenario the per-operation counts per architecture, the syscalls,
     and the same per source line."""
-    out = {}
+    out, units = {}, {}
     for scenario in scenario_names or scenarios.names():
-        events = op_events(rendered, csrc, scenario, defines)
+        events = op_events(rendered, csrc, scenario, defines, units)
         out[scenario] = {
             "path": scenarios.info(scenario).path.meaning,
             "arches": _per_arch(events, compiler),

@@ -60,6 +60,8 @@ CATEGORY_MEANING = {"full_fences": "full fences",
                     "atomic_rmw": "atomic RMWs (locked or exclusive pairs)",
                     "acq_rel": "acquire/release loads and stores"}
 ARCHES = ("x86-64", "aarch64", "aarch64-lse")
+# Column heads where a table has 8 columns per architecture.
+ARCH_SHORT = {"x86-64": "x86-64", "aarch64": "a64", "aarch64-lse": "a64-lse"}
 # The dynamic census (bench/dynamic.py) counts CATEGORIES per architecture
 # and, the same on every architecture, the system calls the event
 # notifier intrinsics make (csrc/harness/notifier.c).  S is what the

@@ -34,7 +34,7 @@ def hang_run(fixture_paths, variants, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hang")
     cfg = config(fixture_paths, variants,
                  ["original-05e514b1", "test-lost-wakeup", "relaxed"], tmp,
-                 scenarios=("pingpong",), budget=6.0)
+                 scenarios=("pingpong",), budget=8.0)
     return run_bench(cfg)
 
 
