@@ -28,6 +28,7 @@ Entry point: dynamic_census().
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -135,27 +136,46 @@ def _per_arch(events: Sequence[Executed], compiler: str) -> dict:
     return out
 
 
-def _sites(events: Sequence[Executed], compiler: str,
-           root: Path | None) -> list[dict]:
-    """The same counts per source line (function and template line)."""
+def _sites(events: Sequence[Executed], compiler: str, root: Path,
+           rendered: RenderedVariant) -> list[dict]:
+    """The same counts per source line (function and template line), with
+    the line as rendered (a template line may be a Jinja expression)."""
     order: dict[tuple[str, str], list[Executed]] = {}
     for event in events:
         order.setdefault((event.func, str(event.where)), []).append(event)
+    lines = rendered_lines(rendered.text)
     sites = []
     for (func, where), group in order.items():
         first = group[0].where
+        text = lines.get((first.file, first.line))
         sites.append({"func": func, "where": where,
-                      "source": _source_line(root, first.file, first.line),
+                      "source": text if text is not None else
+                      _file_line(root / first.file, first.line),
                       "events": len(group),
                       "arches": _per_arch(group, compiler),
                       "syscalls": syscalls_of(group)})
     return sites
 
 
-def _source_line(root: Path | None, file: str, line: int) -> str:
-    if root is None:
-        return ""
-    path = root / file
+_LINE_MARKER = re.compile(r'^#line (\d+) "([^"]+)"')
+
+
+def rendered_lines(text: str) -> dict[tuple[str, int], str]:
+    """(file, line) -> the rendered line, following the #line markers
+    the renderer writes (render.py)."""
+    out, where = {}, None
+    for raw in text.splitlines():
+        marker = _LINE_MARKER.match(raw)
+        if marker:
+            where = [marker.group(2), int(marker.group(1))]
+            continue
+        if where is not None:
+            out[where[0], where[1]] = raw.strip()
+            where[1] += 1
+    return out
+
+
+def _file_line(path: Path, line: int) -> str:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError:
@@ -177,7 +197,7 @@ def dynamic_census(rendered: RenderedVariant, csrc: Path, *,
             "path": scenarios.info(scenario).path.meaning,
             "arches": _per_arch(events, compiler),
             "syscalls": syscalls_of(events),
-            "sites": _sites(events, compiler, csrc.parent),
+            "sites": _sites(events, compiler, csrc.parent, rendered),
         }
     return {"variant": name or rendered.name, "compiler": compiler,
             "defines": list(defines), "scenarios": out}
