@@ -45,6 +45,10 @@ class ProcessPlan:
     watchdog_s: float
     timeout_s: float                # kill the process after this long
     note: str = ""                  # prefix for fault details
+    # Runs the harness under an emulator (("qemu-aarch64", "-L", sysroot)
+    # in the AArch64 tests).  The bench never sets it: emulated timings
+    # are not measurements.
+    launcher: tuple[str, ...] = ()
 
 
 @dataclass
@@ -63,7 +67,7 @@ def plan_text(plan: ProcessPlan) -> str:
 
 def argv(binary: Path, plan: ProcessPlan,
          libraries: Sequence[Path] | None = None) -> list[str]:
-    return [str(binary), "--scenario", plan.scenario,
+    return [*plan.launcher, str(binary), "--scenario", plan.scenario,
             "--cpus", f"{plan.cpus[0]},{plan.cpus[1]}",
             "--watchdog-ms", str(max(1, round(plan.watchdog_s * 1000))),
             "--settle", str(plan.settle),

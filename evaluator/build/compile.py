@@ -30,9 +30,9 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
 
 from ..errors import BuildError
 from ..paths import ProjectPaths
@@ -103,6 +103,26 @@ def find_toolchain(cc: str = "gcc") -> Toolchain:
                          hint=f"install {cc} or use --cc "
                               + "|".join(c for c in COMPILERS if c != cc))
     return Toolchain(cc, path, tool_version(path))
+
+
+# Cross toolchains for building the harness and the variants for another
+# architecture (the AArch64 build is run under qemu-user by the tests, for
+# correctness only: emulated timings are never measurements).
+CROSS_COMPILERS = {"aarch64": ("aarch64-linux-gnu-gcc",
+                               "gcc-aarch64-linux-gnu libc6-dev-arm64-cross")}
+
+
+def cross_toolchain(arch: str) -> Toolchain:
+    """The GCC cross compiler for `arch` (Debian gcc-<arch>-linux-gnu)."""
+    if arch not in CROSS_COMPILERS:
+        raise BuildError(f"no cross compiler for {arch!r}",
+                         hint="valid: " + ", ".join(CROSS_COMPILERS))
+    name, packages = CROSS_COMPILERS[arch]
+    path = shutil.which(name)
+    if path is None:
+        raise BuildError(f"{name} not found on PATH",
+                         hint=f"install {packages}")
+    return Toolchain("gcc", path, tool_version(path))
 
 
 def tool_version(path: str) -> str:
