@@ -41,6 +41,9 @@ class Sample:
     ns: float               # wall time of the batch (CLOCK_MONOTONIC)
     eventfd_writes: int = 0
     eventfd_reads: int = 0
+    # The round of its process (every arm once per round): the statistics
+    # pair the arms' batches of one round.  None in runs before issue 15.
+    round: int | None = None
 
     @property
     def ns_per_op(self) -> float:

@@ -31,6 +31,10 @@ class Batch:
     arm: int            # index into ProcessPlan.arms
     warmup: bool
     ops: int
+    # Which round of the process (every arm once per round, shuffled):
+    # batches of one round ran within a few ms of each other, so the
+    # statistics pair them (stats/cells.py).  None: not part of a round.
+    round: int | None = None
 
 
 @dataclass(frozen=True)
@@ -142,12 +146,15 @@ class _Reader:
     def sample(self, r: dict) -> None:
         self.last_batch = r["batch"]
         self.outcome.samples += 1
+        planned = self.plan.batches[r["batch"]] \
+            if 0 <= r["batch"] < len(self.plan.batches) else None
         self.emit(Sample(process=self.plan.process,
                          variant=self.plan.arms[r["variant"]],
                          scenario=self.plan.scenario, batch=r["batch"],
                          warmup=bool(r["warmup"]), ops=r["ops"], ns=r["ns"],
                          eventfd_writes=r["writes"],
-                         eventfd_reads=r["reads"]))
+                         eventfd_reads=r["reads"],
+                         round=planned.round if planned else None))
 
     def harness_fault(self, r: dict) -> None:
         if r["fault"] == "hung":

@@ -1,7 +1,7 @@
 """Calibration and the schedule of measurement processes (bench stage).
 
 Calibration: one process per scenario runs every arm for a warm-up and
-three timed batches of a fixed size; from the median of each arm, the
+CALIBRATION_BATCHES timed batches of a fixed size; from the median of each arm, the
 batch size for the run is chosen so the geometric-mean variant's batch
 lasts about batch_ms and the slowest at most MAX_BATCH_NS.  When the
 variants are far apart (full-removal is 30-60 times slower than the rest
@@ -9,9 +9,12 @@ in self-resched) the cap wins and the fastest batches are shorter than
 1 ms: still thousands of operations, far above the clock's resolution,
 while one very slow arm cannot make every process long.
 
-Schedule: the time left is shared equally by the scenarios.  The next
-process always goes to the scenario that has used the least wall time so
-far, so an interrupted run has some of each; a scenario stops when its
+Schedule: the time left is shared by the scenarios in proportion to
+their budget weights (scenarios.py: the fast path resolves a locked
+instruction with a fifth of the time; pingpong and flood need the rest
+to get near an MDE of 3%).  The next process always goes to the
+scenario that has used the least of its share so far, so an interrupted
+run has some of each; a scenario stops when its
 next process (estimated from the ones it already ran — flood in
 particular switches between a fast and a syscall-bound regime that a
 short calibration cannot predict) would pass the deadline, or when it has
@@ -41,6 +44,10 @@ MIN_PROCESSES = 2           # rounds shrink so a small budget still has two
 MAX_PROCESSES = 100         # beyond this, longer processes instead
 MAX_ROUNDS = 500
 SETTLE_FRACTION = 20        # ops/20 untimed operations before each batch
+# Timed calibration batches per arm: the median of five survives one or
+# two disturbed batches (one arm calibrated 40x too slow on a loaded
+# machine would cap every batch of the run at a few operations).
+CALIBRATION_BATCHES = 5
 
 Progress = Callable[[str], None]
 
@@ -107,7 +114,8 @@ def shuffled_rounds(arms: int, rounds: int, warmup: int, ops: int,
     for number in range(warmup + rounds):
         order = list(range(arms))
         rng.shuffle(order)
-        batches += [Batch(arm, number < warmup, ops) for arm in order]
+        batches += [Batch(arm, number < warmup, ops, number)
+                    for arm in order]
     return tuple(batches)
 
 
@@ -132,8 +140,9 @@ def _calibration_process(run: RunState, scenario: str, arms: Sequence[Arm],
     """One calibration process over `arms`; timed batches go to `seen`.
     Returns (outcome, wall seconds, process number)."""
     ops = scenarios.info(scenario).calibration_ops
+    timed = (False,) * CALIBRATION_BATCHES
     batches = tuple(Batch(i, warm, ops) for i in range(len(arms))
-                    for warm in (True, False, False, False))
+                    for warm in (True, *timed))
 
     def collect(record: Record) -> None:
         if isinstance(record, Fault):
@@ -204,6 +213,7 @@ def rounds_per_process(config: BenchConfig, cal: Calibration,
 class _Scenario:
     cal: Calibration
     rounds: int
+    weight: float = 1.0         # its share of the budget, relative
     used_s: float = 0.0
     walls: list[float] = field(default_factory=list)
     dead: set[str] = field(default_factory=set)
@@ -218,6 +228,13 @@ class _Scenario:
         share = len(self.arms()) / len(self.cal.arms)
         return self.cal.overhead_s + ((warmup + self.rounds)
                                       * self.cal.round_s * share)
+
+
+def budget_shares(names: Sequence[str], seconds: float) -> dict[str, float]:
+    """Seconds per scenario, in proportion to the registry's weights."""
+    weights = {n: scenarios.info(n).budget_weight for n in names}
+    total = sum(weights.values())
+    return {n: seconds * w / total for n, w in weights.items()}
 
 
 def _run_one(run: RunState, s: _Scenario, estimate: float) -> None:
@@ -240,8 +257,11 @@ def measure_all(run: RunState, cals: Sequence[Calibration],
                 say: Progress) -> None:
     if not cals:
         return
-    share = max(0.0, run.left()) / len(cals)
-    states = [_Scenario(cal, rounds_per_process(run.config, cal, share))
+    shares = budget_shares([cal.scenario for cal in cals],
+                           max(0.0, run.left()))
+    states = [_Scenario(cal, rounds_per_process(run.config, cal,
+                                                shares[cal.scenario]),
+                        scenarios.info(cal.scenario).budget_weight)
               for cal in cals]
     wanted = run.config.processes
     limit = wanted or MAX_PROCESSES
@@ -249,7 +269,7 @@ def measure_all(run: RunState, cals: Sequence[Calibration],
         active = [s for s in states if not s.done]
         if not active:
             return
-        s = min(active, key=lambda x: x.used_s)
+        s = min(active, key=lambda x: x.used_s / x.weight)
         estimate = s.estimate(run.config.warmup)
         late = run.left() < 1.1 * estimate     # 10%: estimates are rough
         if late or not s.arms() or len(s.walls) >= limit:

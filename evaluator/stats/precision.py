@@ -35,7 +35,8 @@ from ..bench import scenarios as scenario_registry
 from ..controls import AA, arm_name
 from ..samples import SampleSet
 from .bootstrap import rng_for
-from .cells import Cells, collect_cells, log_medians, log_ratios
+from .cells import (Cells, collect_cells, log_medians, log_ratios,
+                    round_diffs)
 from .inference import mde_log
 
 TARGET_MDE = 0.03           # issue 15: pingpong and flood within 3%
@@ -91,19 +92,25 @@ def processes_needed(sd_log: float, family: int, target: float = TARGET_MDE,
 
 def batch_variance(cells: Cells, a: str, b: str, rng: np.random.Generator,
                    draws: int = BATCH_DRAWS) -> float | None:
-    """Mean over processes of the variance of log(median a / median b)
-    when each process's batches are resampled within that process."""
+    """Mean over processes of the variance of the process's log-ratio of
+    a to b when its rounds (or, without rounds, each arm's batches) are
+    resampled within that process, the way cells.py computes it."""
     mine, theirs = cells.batches.get(a, {}), cells.batches.get(b, {})
     both = sorted(set(mine) & set(theirs))
     if not both:
         return None
     spreads = []
     for p in both:
-        x, y = mine[p], theirs[p]
-        ix = rng.integers(0, len(x), size=(draws, len(x)))
-        iy = rng.integers(0, len(y), size=(draws, len(y)))
-        d = (np.log(np.median(x[ix], axis=1))
-             - np.log(np.median(y[iy], axis=1)))
+        diffs = round_diffs(cells, a, b, p)
+        if diffs is not None:
+            pick = rng.integers(0, len(diffs), size=(draws, len(diffs)))
+            d = np.median(diffs[pick], axis=1)
+        else:
+            x, y = mine[p], theirs[p]
+            ix = rng.integers(0, len(x), size=(draws, len(x)))
+            iy = rng.integers(0, len(y), size=(draws, len(y)))
+            d = (np.log(np.median(x[ix], axis=1))
+                 - np.log(np.median(y[iy], axis=1)))
         spreads.append(float(np.var(d, ddof=1)))
     return float(np.mean(spreads))
 

@@ -39,7 +39,8 @@ from ..samples import SampleSet
 from .barriers import (UNRESOLVED, barrier_resolved, lock_verdicts,
                        same_syscalls)
 from .bootstrap import bootstrap_ci, rng_for
-from .cells import Cells, collect_cells, log_medians, log_ratios
+from .cells import (Cells, collect_cells, log_medians, log_ratios,
+                    round_diffs)
 from .estimates import Estimate, Interval, estimate
 from .inference import friedman_p, holm, mde_log, paired_test, verdict
 from .tiers import assign_tiers
@@ -125,6 +126,14 @@ def _exp(interval: Interval | None) -> Interval | None:
     return (math.exp(interval[0]), math.exp(interval[1])) if interval else None
 
 
+def _pair(cells: Cells, variant: str, reference: str, process: int):
+    """What the bootstrap resamples inside one process (bootstrap.py)."""
+    diffs = round_diffs(cells, variant, reference, process)
+    if diffs is not None:
+        return diffs
+    return (cells.batches[variant][process], cells.batches[reference][process])
+
+
 def _compare(cells: Cells, scenario: str, variant: str, reference: str,
              *, seed: int, resamples: int) -> Comparison:
     mine = cells.batches.get(variant, {})
@@ -133,7 +142,8 @@ def _compare(cells: Cells, scenario: str, variant: str, reference: str,
     test = paired_test(log_ratios(cells, variant, reference))
     boot = None
     if resamples:
-        boot = bootstrap_ci([(mine[p], theirs[p]) for p in both],
+        boot = bootstrap_ci([_pair(cells, variant, reference, p)
+                             for p in both],
                             rng_for(seed, scenario, variant, reference),
                             resamples)
     return Comparison(

@@ -9,7 +9,8 @@ import pytest
 
 from evaluator import cli
 from evaluator.bench import BenchConfig, run_bench
-from evaluator.bench.schedule import choose_ops, shuffled_rounds
+from evaluator.bench.schedule import (budget_shares, choose_ops,
+                                     shuffled_rounds)
 from evaluator.errors import BenchError
 from evaluator.report.text import bench_text
 from evaluator.samples import read_samples
@@ -169,6 +170,17 @@ def test_rounds_are_seeded_permutations():
         assert all(b.warmup == (r < 2) for b in chunk)
     orders = {tuple(b.arm for b in one[4 * r:4 * r + 4]) for r in range(7)}
     assert len(orders) > 1
+    # each batch knows its round: the statistics pair the arms by it
+    assert [b.round for b in one] == [r for r in range(7) for _ in range(4)]
+
+
+def test_budget_goes_where_wakeups_happen():
+    """The fast path gets a fifth of the time: one locked instruction is
+    a large share of its operation; pingpong and flood need the rest."""
+    shares = budget_shares(["self-resched", "pingpong", "flood"], 150.0)
+    assert shares == {"self-resched": 30.0, "pingpong": 60.0,
+                      "flood": 60.0}
+    assert budget_shares(["pingpong"], 20.0) == {"pingpong": 20.0}
 
 
 def test_choose_ops_targets_the_geometric_mean_within_bounds():
