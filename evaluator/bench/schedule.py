@@ -1,13 +1,14 @@
 """Calibration and the schedule of measurement processes (bench stage).
 
 Calibration: one process per scenario runs every arm for a warm-up and
-CALIBRATION_BATCHES timed batches of a fixed size; from the median of each arm, the
-batch size for the run is chosen so the geometric-mean variant's batch
-lasts about batch_ms and the slowest at most MAX_BATCH_NS.  When the
-variants are far apart (full-removal is 30-60 times slower than the rest
-in self-resched) the cap wins and the fastest batches are shorter than
-1 ms: still thousands of operations, far above the clock's resolution,
-while one very slow arm cannot make every process long.
+CALIBRATION_BATCHES timed batches of a fixed size; from the median of
+each arm, the batch size for the run is chosen so the geometric-mean
+variant's batch lasts about batch_ms and the slowest at most
+MAX_BATCH_NS.  When the variants are far apart (full-removal is 30-60
+times slower than the rest in self-resched) the cap wins and the
+fastest batches are shorter than 1 ms: still thousands of operations,
+far above the clock's resolution, while one very slow arm cannot make
+every process long.
 
 Schedule: the time left is shared by the scenarios in proportion to
 their budget weights (scenarios.py: the fast path resolves a locked
