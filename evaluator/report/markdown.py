@@ -80,6 +80,10 @@ def precision(section: Precision) -> list[str]:
     lines = ["### Precision", "", *_table(header, rows)]
     for p in section.scenarios:
         lines += [*precision_notes(p)]
+        if p.regimes:
+            lines.append(f"- `{p.scenario}`: {p.switching} processes "
+                         "changed regime during the process (pairing by "
+                         "rounds cancels it)")
         for r in p.regimes:
             calls = "n/a" if r.syscalls_per_op is None \
                 else f"{r.syscalls_per_op:.3f}"

@@ -68,6 +68,9 @@ class ScenarioPrecision:
     mde: float | None                   # the scenario's (rank.py)
     floor: NoiseFloor | None            # None: no A/A control data
     regimes: tuple[Regime, ...]         # empty unless the registry asks
+    # processes whose baseline batches fall in more than one regime (the
+    # regime changes within the process; pairing by rounds cancels it)
+    switching: int = 0
 
 
 def processes_needed(sd_log: float, family: int, target: float = TARGET_MDE,
@@ -156,6 +159,23 @@ def regimes(cells: Cells, sample_set: SampleSet, scenario: str,
     return tuple(out)
 
 
+def switching(cells: Cells, found: tuple[Regime, ...],
+              baseline: str) -> int:
+    """Processes with baseline batches in more than one regime, the
+    regimes cut halfway (in log) between neighbouring groups."""
+    if len(found) < 2:
+        return 0
+    logs = log_medians(cells.batches.get(baseline, {}))
+    highs = [max(logs[p] for p in r.processes) for r in found[:-1]]
+    lows = [min(logs[p] for p in r.processes) for r in found[1:]]
+    cuts = [(h + lo) / 2 for h, lo in zip(highs, lows)]
+    count = 0
+    for batches in cells.batches.get(baseline, {}).values():
+        seen = {int(np.searchsorted(cuts, math.log(x))) for x in batches}
+        count += len(seen) > 1
+    return count
+
+
 def _labels(n: int) -> list[str]:
     letters = string.ascii_uppercase
     return [letters[i] if i < len(letters) else f"R{i + 1}"
@@ -177,10 +197,11 @@ def precision(sample_set: SampleSet, scenario: str, baseline: str,
     cells = collect_cells(sample_set, scenario)
     wanted = scenario in scenario_registry.names() and \
         scenario_registry.info(scenario).regimes
+    found = regimes(cells, sample_set, scenario, baseline) if wanted else ()
     return ScenarioPrecision(
         scenario, mde, noise_floor(cells, scenario, baseline, family, alpha,
-                                   seed),
-        regimes(cells, sample_set, scenario, baseline) if wanted else ())
+                                   seed), found,
+        switching(cells, found, baseline))
 
 
 def precision_json(p: ScenarioPrecision) -> Mapping[str, object]:
@@ -195,4 +216,5 @@ def precision_json(p: ScenarioPrecision) -> Mapping[str, object]:
                      "baseline_median_ns": r.median_ns,
                      "baseline_syscalls_per_op": r.syscalls_per_op}
                     for r in p.regimes],
+        "processes_switching_regime": p.switching,
     }

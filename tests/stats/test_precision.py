@@ -82,6 +82,18 @@ def test_regimes_split_at_the_gap_and_name_every_process():
     assert found[1].syscalls_per_op == pytest.approx(0.2)
 
 
+def test_a_process_that_changes_regime_is_counted():
+    from evaluator.stats.precision import switching
+    run, slow = _two_regimes(np.random.default_rng(7))
+    # process 0 (fast) spends its last batches in the slow regime
+    moved = tuple(replace(s, ns=s.ns * 2.5) if s.process == 0
+                  and s.batch >= 4 else s for s in run.samples)
+    run = replace(run, samples=moved)
+    cells = collect_cells(run, "flood")
+    found = regimes(cells, run, "flood", "base")
+    assert switching(cells, found, "base") == 1
+
+
 def test_no_regimes_within_the_gap():
     run = simulate(np.random.default_rng(5), AA, processes=12,
                    scenarios=("flood",), process_sd=0.05)
