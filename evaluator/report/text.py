@@ -254,12 +254,18 @@ def precision_notes(p: ScenarioPrecision) -> list[str]:
 def regime_lines(p: ScenarioPrecision) -> list[str]:
     if not p.regimes:
         return []
-    lines = wrap(f"{p.scenario} regimes (processes grouped by the "
-                 "baseline's ns/op; a new regime past a 25% gap). "
-                 f"{p.switching} processes changed regime during the "
-                 "process; the arms of one round share its regime and "
-                 "each process's log-ratio pairs them by round, so a "
-                 "regime change is not read as a difference:")
+    if len(p.regimes) == 1:
+        head = (f"{p.scenario} regimes (processes grouped by the "
+                "baseline's ns/op; a new regime past a 25% gap): one in "
+                "this run:")
+    else:
+        head = (f"{p.scenario} regimes (processes grouped by the "
+                "baseline's ns/op; a new regime past a 25% gap). "
+                f"{p.switching} processes changed regime during the "
+                "process; the arms of one round share its regime and "
+                "each process's log-ratio pairs them by round, so a "
+                "regime change is not read as a difference:")
+    lines = wrap(head)
     for r in p.regimes:
         calls = "n/a" if r.syscalls_per_op is None \
             else f"{r.syscalls_per_op:.3f}"
