@@ -44,6 +44,9 @@ class Sample:
     # The round of its process (every arm once per round): the statistics
     # pair the arms' batches of one round.  None in runs before issue 15.
     round: int | None = None
+    # Involuntary context switches of the measuring threads during the
+    # batch (another task took the CPU).  None in runs before issue 15.
+    preempted: int | None = None
 
     @property
     def ns_per_op(self) -> float:

@@ -154,7 +154,8 @@ class _Reader:
                          warmup=bool(r["warmup"]), ops=r["ops"], ns=r["ns"],
                          eventfd_writes=r["writes"],
                          eventfd_reads=r["reads"],
-                         round=planned.round if planned else None))
+                         round=planned.round if planned else None,
+                         preempted=r.get("preempted")))
 
     def harness_fault(self, r: dict) -> None:
         if r["fault"] == "hung":

@@ -242,13 +242,16 @@ def precision_notes(p: ScenarioPrecision) -> list[str]:
              "process would help" if (floor.batch_share or 0) >= 0.5
              else "between processes (placement, frequency, the host): "
                   "only more processes help")
+    stolen = "" if p.preempted_share is None else (
+        f" In {100 * p.preempted_share:.0f}% of its batches another task "
+        "took a measuring thread's CPU (involuntary context switches).")
     return [f"{p.scenario}: MDE {_pct(p.mde)} > {_pct(TARGET_MDE)}. The "
             f"A/A control alone allows {_pct(floor.mde)} with "
             f"{floor.processes} processes (SD of its per-process "
             f"log-ratio {floor.sd_log:.3f}); its noise is mostly {where}; "
             f"at that noise {_pct(TARGET_MDE)} needs "
             f"{'over 100000' if floor.needed is None else floor.needed} "
-            "processes."]
+            "processes." + stolen]
 
 
 def regime_lines(p: ScenarioPrecision) -> list[str]:

@@ -12,6 +12,10 @@ Per scenario:
   the spread of its median log-ratio measured).  Near 1: longer or more
   batches per process help; near 0: the variance is between processes
   (placement, frequency, the host) and only more processes help;
+* how often the machine took the CPU away: the share of analysed
+  batches during which a measuring thread was switched out
+  involuntarily (the harness counts it per batch), the usual reason for
+  a high floor on a shared machine;
 * regimes, where the scenario registry says a scenario has them
   (flood: how often the poller goes to sleep): the processes grouped by
   the baseline's per-process ns/op, a new group wherever consecutive
@@ -71,6 +75,9 @@ class ScenarioPrecision:
     # processes whose baseline batches fall in more than one regime (the
     # regime changes within the process; pairing by rounds cancels it)
     switching: int = 0
+    # analysed batches a measuring thread lost the CPU in (None: the run
+    # did not count it)
+    preempted_share: float | None = None
 
 
 def processes_needed(sd_log: float, family: int, target: float = TARGET_MDE,
@@ -201,7 +208,17 @@ def precision(sample_set: SampleSet, scenario: str, baseline: str,
     return ScenarioPrecision(
         scenario, mde, noise_floor(cells, scenario, baseline, family, alpha,
                                    seed), found,
-        switching(cells, found, baseline))
+        switching(cells, found, baseline),
+        preempted_share(sample_set, scenario))
+
+
+def preempted_share(sample_set: SampleSet, scenario: str) -> float | None:
+    counted = [s.preempted for s in sample_set.samples
+               if s.scenario == scenario and not s.warmup
+               and s.preempted is not None]
+    if not counted:
+        return None
+    return sum(1 for n in counted if n > 0) / len(counted)
 
 
 def precision_json(p: ScenarioPrecision) -> Mapping[str, object]:
@@ -217,4 +234,5 @@ def precision_json(p: ScenarioPrecision) -> Mapping[str, object]:
                      "baseline_syscalls_per_op": r.syscalls_per_op}
                     for r in p.regimes],
         "processes_switching_regime": p.switching,
+        "batches_preempted_share": p.preempted_share,
     }

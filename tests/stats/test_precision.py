@@ -108,3 +108,14 @@ def test_only_registered_regime_scenarios_get_regimes():
         replace(s, scenario="pingpong") for s in run.samples))
     assert precision(as_pingpong, "pingpong", "base", 0.02, 2).regimes == ()
     assert len(precision(run, "flood", "base", 0.02, 2).regimes) == 2
+
+
+def test_preempted_share_counts_batches_that_lost_the_cpu():
+    from evaluator.stats.precision import preempted_share
+    run = simulate(np.random.default_rng(8), AA, processes=2, batches=6)
+    marked = tuple(replace(s, preempted=1 if s.batch == 3 else 0)
+                   for s in run.samples)
+    # 4 analysed batches per arm and process, one of them preempted
+    assert preempted_share(replace(run, samples=marked),
+                           "self-resched") == pytest.approx(0.25)
+    assert preempted_share(run, "self-resched") is None     # not counted
