@@ -244,7 +244,8 @@ def precision_notes(p: ScenarioPrecision) -> list[str]:
                   "only more processes help")
     stolen = "" if p.preempted_share is None else (
         f" In {100 * p.preempted_share:.0f}% of its batches another task "
-        "took a measuring thread's CPU (involuntary context switches).")
+        "took a measuring thread's CPU (involuntary context switches); "
+        "those are left out, the rest still vary this much.")
     return [f"{p.scenario}: MDE {_pct(p.mde)} > {_pct(TARGET_MDE)}. The "
             f"A/A control alone allows {_pct(floor.mde)} with "
             f"{floor.processes} processes (SD of its per-process "

@@ -4,6 +4,13 @@ one number per process and pair of arms that every comparison uses.
 Warm-up batches are skipped; a (process, variant) cell with a fault
 (hung, crashed, check-failed) is dropped whole, because a variant that
 misbehaved in a process may have timed nonsense before it was caught.
+A batch during which another task took a measuring thread's CPU (the
+harness counts the threads' involuntary context switches per batch) is
+not timed: its wall time holds someone else's work.  The kernel decides
+that from the machine's load, not from the variant, so leaving those
+batches out biases no arm; on a quiet machine none are.  Their eventfd
+calls still count (they do not depend on time), and the number left out
+is reported (Precision).
 
 The per-process log-ratio of arm v to arm r (log_ratios).  Each process
 runs every arm once per round, in a shuffled order, so the batches of one
@@ -41,6 +48,10 @@ class Cells:
     reads: Mapping[str, float]       # of which read(2)
     faults: Mapping[str, Mapping[str, int]]   # kind -> processes
     processes: int
+    # analysed batches a measuring thread lost the CPU in (left out of
+    # batches/rounds), and all analysed batches that said so either way
+    preempted: int = 0
+    counted: int = 0
 
 
 def collect_cells(sample_set: SampleSet, scenario: str) -> Cells:
@@ -59,18 +70,24 @@ def collect_cells(sample_set: SampleSet, scenario: str) -> Cells:
     reads: Counter = Counter()
     ops: Counter = Counter()
     seen = set()
+    preempted = counted = 0
     for s in sample_set.samples:
         if s.scenario != scenario:
             continue
         seen.add(s.process)
         if s.warmup or s.process in faulted[s.variant] or s.ops <= 0:
             continue
-        values[s.variant][s.process].append(s.ns_per_op)
-        if s.round is not None:
-            rounds[s.variant][s.process][s.round] = s.ns_per_op
         writes[s.variant] += s.eventfd_writes
         reads[s.variant] += s.eventfd_reads
         ops[s.variant] += s.ops
+        if s.preempted is not None:
+            counted += 1
+            if s.preempted > 0:
+                preempted += 1
+                continue
+        values[s.variant][s.process].append(s.ns_per_op)
+        if s.round is not None:
+            rounds[s.variant][s.process][s.round] = s.ns_per_op
     batches = {v: {p: np.asarray(x) for p, x in per.items()}
                for v, per in values.items()}
     return Cells(batches,
@@ -82,7 +99,8 @@ def collect_cells(sample_set: SampleSet, scenario: str) -> Cells:
                  {v: {k: len(p) for k, p in kinds.items()}
                   for v, kinds in fault_kinds.items()},
                  len(seen | {f.process for f in sample_set.faults
-                             if f.scenario == scenario}))
+                             if f.scenario == scenario}),
+                 preempted, counted)
 
 
 def log_medians(per_process: Mapping[int, np.ndarray]) -> dict[int, float]:

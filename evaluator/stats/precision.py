@@ -14,8 +14,8 @@ Per scenario:
   (placement, frequency, the host) and only more processes help;
 * how often the machine took the CPU away: the share of analysed
   batches during which a measuring thread was switched out
-  involuntarily (the harness counts it per batch), the usual reason for
-  a high floor on a shared machine;
+  involuntarily (the harness counts it per batch; cells.py leaves those
+  batches out), the usual reason for a high floor on a shared machine;
 * regimes, where the scenario registry says a scenario has them
   (flood: how often the poller goes to sleep): the processes grouped by
   the baseline's per-process ns/op, a new group wherever consecutive
@@ -208,17 +208,12 @@ def precision(sample_set: SampleSet, scenario: str, baseline: str,
     return ScenarioPrecision(
         scenario, mde, noise_floor(cells, scenario, baseline, family, alpha,
                                    seed), found,
-        switching(cells, found, baseline),
-        preempted_share(sample_set, scenario))
+        switching(cells, found, baseline), preempted_share(cells))
 
 
-def preempted_share(sample_set: SampleSet, scenario: str) -> float | None:
-    counted = [s.preempted for s in sample_set.samples
-               if s.scenario == scenario and not s.warmup
-               and s.preempted is not None]
-    if not counted:
-        return None
-    return sum(1 for n in counted if n > 0) / len(counted)
+def preempted_share(cells: Cells) -> float | None:
+    """Share of the analysed batches left out as preempted (cells.py)."""
+    return cells.preempted / cells.counted if cells.counted else None
 
 
 def precision_json(p: ScenarioPrecision) -> Mapping[str, object]:

@@ -110,12 +110,17 @@ def test_only_registered_regime_scenarios_get_regimes():
     assert len(precision(run, "flood", "base", 0.02, 2).regimes) == 2
 
 
-def test_preempted_share_counts_batches_that_lost_the_cpu():
+def test_preempted_batches_are_counted_and_left_out():
     from evaluator.stats.precision import preempted_share
     run = simulate(np.random.default_rng(8), AA, processes=2, batches=6)
-    marked = tuple(replace(s, preempted=1 if s.batch == 3 else 0)
-                   for s in run.samples)
+    # batch 3 of every arm lost the CPU: 100 times slower
+    marked = tuple(replace(s, preempted=1, ns=s.ns * 100) if s.batch == 3
+                   else replace(s, preempted=0) for s in run.samples)
+    cells = collect_cells(replace(run, samples=marked), "self-resched")
     # 4 analysed batches per arm and process, one of them preempted
-    assert preempted_share(replace(run, samples=marked),
-                           "self-resched") == pytest.approx(0.25)
-    assert preempted_share(run, "self-resched") is None     # not counted
+    assert preempted_share(cells) == pytest.approx(0.25)
+    assert all(len(x) == 3 and max(x) < 25 for per in cells.batches.values()
+               for x in per.values())
+    assert all(3 not in r for per in cells.rounds.values()
+               for r in per.values())
+    assert preempted_share(collect_cells(run, "self-resched")) is None
