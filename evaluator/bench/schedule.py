@@ -137,7 +137,7 @@ def _plan(run: RunState, process: int, scenario: str, arms: Sequence[Arm],
 
 
 def _calibration_process(run: RunState, scenario: str, arms: Sequence[Arm],
-                         seen: dict[str, list[float]]):
+                         seen: dict[str, list[tuple[bool, float]]]):
     """One calibration process over `arms`; timed batches go to `seen`.
     Returns (outcome, wall seconds, process number)."""
     ops = scenarios.info(scenario).calibration_ops
@@ -149,7 +149,8 @@ def _calibration_process(run: RunState, scenario: str, arms: Sequence[Arm],
         if isinstance(record, Fault):
             run.write(record)
         elif not record.warmup:
-            seen.setdefault(record.variant, []).append(record.ns_per_op)
+            seen.setdefault(record.variant, []).append(
+                (bool(record.preempted), record.ns_per_op))
 
     process = run.new_process()
     plan = _plan(run, process, scenario, arms, batches, ops, 5.0,
@@ -159,13 +160,20 @@ def _calibration_process(run: RunState, scenario: str, arms: Sequence[Arm],
     return outcome, time.monotonic() - started, process
 
 
+def _calibrated(batches: Sequence[tuple[bool, float]]) -> float:
+    """Median ns/op of the batches that kept their CPU (cells.py leaves
+    the others out too), or of all when none did."""
+    clean = [ns for preempted, ns in batches if not preempted]
+    return statistics.median(clean or [ns for _, ns in batches])
+
+
 def calibrate(run: RunState, scenario: str, arms: Sequence[Arm]
               ) -> Calibration | None:
     """None if every arm faulted (the faults are written).  A process that
     dies on one arm never reaches the arms after it: those are calibrated
     again in a new process, so one crash cannot silently drop them."""
     ops = scenarios.info(scenario).calibration_ops
-    seen: dict[str, list[float]] = {}
+    seen: dict[str, list[tuple[bool, float]]] = {}
     dead: set[str] = set()
     wall = 0.0
     pending = list(arms)
@@ -186,8 +194,8 @@ def calibrate(run: RunState, scenario: str, arms: Sequence[Arm]
     alive = tuple(a for a in arms if a.name in seen and a.name not in dead)
     if not alive:
         return None
-    ns = {a.name: statistics.median(seen[a.name]) for a in alive}
-    timed_s = sum(sum(v) * ops for v in seen.values()) / 1e9
+    ns = {a.name: _calibrated(seen[a.name]) for a in alive}
+    timed_s = sum(sum(x for _, x in v) * ops for v in seen.values()) / 1e9
     return Calibration(scenario, alive,
                        choose_ops(list(ns.values()), run.config.batch_ms),
                        ns, max(0.0, wall - timed_s))

@@ -203,3 +203,12 @@ def test_summary_is_paired_and_fits_72_columns(hang_run):
     assert hung.faults == {"hung": 1} and hung.ns_per_op is None
     text = bench_text(rows, sample_set.census, "original-05e514b1")
     assert all(len(line) <= 72 for line in text.splitlines())
+
+
+def test_calibration_ignores_batches_that_lost_the_cpu():
+    from evaluator.bench.schedule import _calibrated
+    # two clean batches at ~2.5 us/op, three stretched by another task
+    batches = [(False, 2500.0), (True, 160000.0), (True, 150000.0),
+               (False, 2600.0), (True, 170000.0)]
+    assert _calibrated(batches) == pytest.approx(2550.0)
+    assert _calibrated([(True, 10.0), (True, 30.0)]) == 20.0   # no choice
