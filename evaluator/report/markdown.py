@@ -68,7 +68,8 @@ def _share(value) -> str:
 
 def precision(section: Precision) -> list[str]:
     header = ["scenario", "A/A processes", "MDE", "A/A noise floor (MDE)",
-              "A/A SD (log)", "batch-noise share", "processes for 3%"]
+              "A/A SD (log)", "batch-noise share", "processes for 3%",
+              "batches that lost the CPU (left out)"]
     rows = []
     for p in section.scenarios:
         f = p.floor
@@ -76,7 +77,8 @@ def precision(section: Precision) -> list[str]:
                      fmt_pct(p.mde), fmt_pct(f.mde) if f else "n/a",
                      f"{f.sd_log:.4f}" if f else "n/a",
                      _share(f.batch_share) if f else "n/a",
-                     (f.needed or ">100000") if f else "n/a"])
+                     (f.needed or ">100000") if f else "n/a",
+                     _share(p.preempted_share)])
     lines = ["### Precision", "", *_table(header, rows)]
     for p in section.scenarios:
         lines += [*precision_notes(p)]

@@ -224,13 +224,15 @@ def _pct(value: float | None) -> str:
 
 def _precision_row(p: ScenarioPrecision) -> list[str]:
     floor = p.floor
+    lost = "n/a" if p.preempted_share is None \
+        else f"{100 * p.preempted_share:.0f}%"
     if floor is None:
-        return [p.scenario, "-", _pct(p.mde), "n/a", "n/a", "n/a"]
+        return [p.scenario, "-", _pct(p.mde), "n/a", "n/a", "n/a", lost]
     share = "n/a" if floor.batch_share is None \
         else f"{100 * floor.batch_share:.0f}%"
     needed = ">1e5" if floor.needed is None else str(floor.needed)
     return [p.scenario, str(floor.processes), _pct(p.mde), _pct(floor.mde),
-            share, needed]
+            share, needed, lost]
 
 
 def precision_notes(p: ScenarioPrecision) -> list[str]:
@@ -286,10 +288,11 @@ def precision(section: Precision) -> list[str]:
                   "floor = the MDE the A/A control's noise alone allows; "
                   "batch = share of that noise from batches inside "
                   "processes; for 3% = processes the floor needs for an "
-                  "MDE of 3%.") + [""]
+                  "MDE of 3%; lost = batches in which another task took "
+                  "a measuring thread's CPU, left out.") + [""]
     columns = [Column("scenario", 13, "<"), Column("A/A n", 5),
                Column("MDE", 6), Column("floor", 6), Column("batch", 5),
-               Column("for 3%", 6)]
+               Column("for 3%", 6), Column("lost", 5)]
     lines += table(columns, [_precision_row(p) for p in section.scenarios],
                    name_column=0)
     for p in section.scenarios:
