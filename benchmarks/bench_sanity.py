@@ -35,7 +35,7 @@ from pathlib import Path
 from evaluator.bench import BenchConfig, run_bench, scenarios
 from evaluator.bench.environment import cpu_model
 from evaluator.commands.pipeline import DEFAULT_BUDGET
-from evaluator.controls import LOCK, arm_name
+from evaluator.controls import AA, DELAY, LOCK, arm_name
 from evaluator.paths import find_project
 from evaluator.samples import SampleSet, read_samples
 from evaluator.stats import Ranking, rank
@@ -181,7 +181,8 @@ def before_lines(paths, variants, seed) -> list[str]:
     ranking = rank(sample_set, BASELINE, resamples=0,
                    variants=rankable(sample_set, variants))
     return [f"before (interposable build, {run_dir}):",
-            *ratio_lines(ranking, RATIO_OF + (arm_name(BASELINE, LOCK),))]
+            *ratio_lines(ranking, RATIO_OF + tuple(
+                arm_name(BASELINE, c) for c in (LOCK, DELAY)))]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -206,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"run: {run_dir}\nvariant flags: {' '.join(flags or ['?'])}")
     print("after (this run):")
     print("\n".join(ratio_lines(ranking, RATIO_OF + tuple(
-        arm_name(BASELINE, c) for c in (LOCK,)))))
+        arm_name(BASELINE, c) for c in (LOCK, DELAY, AA)))))
     results = (lock_check(ranking) + full_removal_check(ranking)
                + syscall_checks(sample_set, ranking, variants)
                + precision_checks(sample_set, ranking))
