@@ -251,7 +251,10 @@ def fmt_p(p: float | None) -> str:
 
 
 def fmt_pct(fraction: float | None) -> str:
-    return "n/a" if fraction is None else f"{100 * fraction:.1f}%"
+    """'1.2%'; beyond 999% (an MDE from two processes) just '>999%'."""
+    if fraction is None:
+        return "n/a"
+    return ">999%" if fraction > 9.99 else f"{100 * fraction:.1f}%"
 
 
 def change(ratio: float) -> str:

@@ -219,7 +219,7 @@ def self_validation(section: SelfValidation) -> list[str]:
 
 
 def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{100 * value:.1f}%"
+    return fmt_pct(value)
 
 
 def _precision_row(p: ScenarioPrecision) -> list[str]:
