@@ -218,21 +218,17 @@ def self_validation(section: SelfValidation) -> list[str]:
     return lines
 
 
-def _pct(value: float | None) -> str:
-    return fmt_pct(value)
-
-
 def _precision_row(p: ScenarioPrecision) -> list[str]:
     floor = p.floor
     lost = "n/a" if p.preempted_share is None \
         else f"{100 * p.preempted_share:.0f}%"
     if floor is None:
-        return [p.scenario, "-", _pct(p.mde), "n/a", "n/a", "n/a", lost]
+        return [p.scenario, "-", fmt_pct(p.mde), "n/a", "n/a", "n/a", lost]
     share = "n/a" if floor.batch_share is None \
         else f"{100 * floor.batch_share:.0f}%"
     needed = ">1e5" if floor.needed is None else str(floor.needed)
-    return [p.scenario, str(floor.processes), _pct(p.mde), _pct(floor.mde),
-            share, needed, lost]
+    return [p.scenario, str(floor.processes), fmt_pct(p.mde),
+            fmt_pct(floor.mde), share, needed, lost]
 
 
 def precision_notes(p: ScenarioPrecision) -> list[str]:
@@ -248,11 +244,11 @@ def precision_notes(p: ScenarioPrecision) -> list[str]:
         f" In {100 * p.preempted_share:.0f}% of its batches another task "
         "took a measuring thread's CPU (involuntary context switches); "
         "those are left out, the rest still vary this much.")
-    return [f"{p.scenario}: MDE {_pct(p.mde)} > {_pct(TARGET_MDE)}. The "
-            f"A/A control alone allows {_pct(floor.mde)} with "
+    return [f"{p.scenario}: MDE {fmt_pct(p.mde)} > {fmt_pct(TARGET_MDE)}. The "
+            f"A/A control alone allows {fmt_pct(floor.mde)} with "
             f"{floor.processes} processes (SD of its per-process "
             f"log-ratio {floor.sd_log:.3f}); its noise is mostly {where}; "
-            f"at that noise {_pct(TARGET_MDE)} needs "
+            f"at that noise {fmt_pct(TARGET_MDE)} needs "
             f"{'over 100000' if floor.needed is None else floor.needed} "
             "processes." + stolen]
 
