@@ -183,13 +183,13 @@ def test_callgrind_counts_what_the_ir_says(name, defines, scenario,
                                            fixture_paths, variants,
                                            harness_binary, cache, tmp_path):
     """callgrind counts every instruction of the variant's object that
-    runs; two runs of 100 and 300 operations subtracted give one
+    runs; two runs of 50 and 150 operations subtracted give one
     operation.  pingpong: a rare operation can find the poller awake (no
     wakeup), hence the tolerance."""
     rendered = render_variant(variants[name], fixture_paths)
     library = build_variant(rendered, fixture_paths, find_toolchain("gcc"),
                             defines=list(defines), cache=cache).library
-    real = per_op(harness_binary, library, scenario, tmp_path, 100, 300)
+    real = per_op(harness_binary, library, scenario, tmp_path, 50, 150)
     ir = dynamic_census(rendered, fixture_paths.csrc, defines=defines,
                         scenario_names=[scenario])["scenarios"][scenario]
     for category in CATEGORIES:
