@@ -9,8 +9,10 @@ unit, so the budget buys many short processes rather than long ones.
 
 A variant that hangs or fails the harness's correctness check in a
 process is reported as a fault and left out of the later processes of
-that scenario; the run goes on.  Every sample is appended to
-<run>/samples.jsonl as soon as it arrives.  Entry point: run_bench().
+that scenario; the run goes on.  Before any timing, each arm's static
+census (build/census.py) and dynamic census (dynamic.py) are recorded.
+Every sample is appended to <run>/samples.jsonl as soon as it arrives.
+Entry point: run_bench().
 """
 
 from __future__ import annotations

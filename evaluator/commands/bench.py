@@ -7,8 +7,9 @@ schedules back to back while the poller polls).  Every process runs
 every variant, batches in a seeded random order; the process is the
 statistical unit, so the budget buys many processes.
 
-Writes <out>/samples.jsonl (environment, instruction census, samples,
-faults; appended line by line, so Ctrl-C keeps what finished) and prints
+Writes <out>/samples.jsonl (environment, static and dynamic instruction
+census, samples, faults; appended line by line, so Ctrl-C keeps what
+finished) and prints
 per scenario and variant the median ns/op and eventfd syscalls/op, and
 the census totals.  A variant that hangs (lost wakeup) or fails the
 harness's correctness check is reported and the run goes on.
