@@ -7,6 +7,8 @@ object with "schema": "evaluate.samples/1" and a "kind":
 
   environment  once, first: machine, compiler, flags, seed, command line
   census       per variant: instruction counts per arch and function
+  dynamic      per variant: what one operation of each scenario executes
+               (bench/dynamic.py); absent from runs before issue 15
   sample       one timed batch (see Sample)
   fault        a variant that hung or crashed in one process (see Fault)
   end          last: how the run ended (see Ending); a run without one
@@ -50,6 +52,12 @@ class Sample:
     ns: float               # wall time of the batch (CLOCK_MONOTONIC)
     eventfd_writes: int = 0
     eventfd_reads: int = 0
+    # The round of its process (every arm once per round): the statistics
+    # pair the arms' batches of one round.  None in runs before issue 15.
+    round: int | None = None
+    # Involuntary context switches of the measuring threads during the
+    # batch (another task took the CPU).  None in runs before issue 15.
+    preempted: int | None = None
 
     @property
     def ns_per_op(self) -> float:
@@ -86,6 +94,7 @@ class SampleSet:
     census: Mapping[str, object] = field(default_factory=dict)
     samples: tuple[Sample, ...] = ()
     faults: tuple[Fault, ...] = ()
+    dynamic: Mapping[str, object] = field(default_factory=dict)
     ending: Ending | None = None    # None: no end record (see module doc)
 
     @property
@@ -226,31 +235,57 @@ def read_samples(path: Path) -> SampleSet:
         raise ReportError("no samples file", path=path,
                           hint="point at a run directory written by "
                                "'evaluate bench' or 'evaluate'")
-    environment: dict = {}
-    census: dict = {}
-    samples: list[Sample] = []
-    faults: list[Fault] = []
-    ending: Ending | None = None
+    found = _Found()
     for number, record in _records(path):
         kind = record.pop("kind", None)
         record.pop("schema")
+        take = _READERS.get(kind)
+        if take is None:
+            raise ReportError(f"unknown record kind {kind!r}", path=path,
+                              line=number)
         try:
-            if kind == "environment":
-                environment = record
-            elif kind == "census":
-                census[record["variant"]] = record
-            elif kind == "sample":
-                samples.append(_valid(Sample(**record), path, number))
-            elif kind == "fault":
-                record["kind"] = record.pop("fault", None)
-                faults.append(Fault(**record))
-            elif kind == "end":
-                ending = Ending(**record)
-            else:
-                raise ReportError(f"unknown record kind {kind!r}", path=path,
-                                  line=number)
-        except TypeError as exc:
+            take(found, record, path, number)
+        except (TypeError, KeyError) as exc:
             raise ReportError(f"bad {kind} record: {exc}", path=path,
                               line=number) from None
-    return SampleSet(environment, census, tuple(samples), tuple(faults),
-                     ending)
+    return SampleSet(found.environment, found.census, tuple(found.samples),
+                     tuple(found.faults), found.dynamic, found.ending)
+
+
+@dataclass
+class _Found:
+    """What read_samples has gathered so far."""
+
+    environment: dict = field(default_factory=dict)
+    census: dict = field(default_factory=dict)
+    dynamic: dict = field(default_factory=dict)
+    samples: list = field(default_factory=list)
+    faults: list = field(default_factory=list)
+    ending: Ending | None = None
+
+
+def _fault(found: _Found, record: dict, path: Path, line: int) -> None:
+    record["kind"] = record.pop("fault", None)
+    found.faults.append(Fault(**record))
+
+
+def _set(name: str):
+    return lambda found, record, path, line: setattr(found, name, record)
+
+
+def _keyed(name: str):
+    return lambda found, record, path, line: getattr(found, name).__setitem__(
+        record["variant"], record)
+
+
+# One reader per record kind (the module docstring lists them).
+_READERS = {
+    "environment": _set("environment"),
+    "census": _keyed("census"),
+    "dynamic": _keyed("dynamic"),
+    "sample": lambda found, record, path, line: found.samples.append(
+        _valid(Sample(**record), path, line)),
+    "fault": _fault,
+    "end": lambda found, record, path, line: setattr(
+        found, "ending", Ending(**record)),
+}

@@ -73,6 +73,9 @@ typedef struct Run {
 typedef struct BatchResult {
     uint64_t ns;
     uint64_t writes, reads, waits;
+    /* involuntary context switches of the measuring threads meanwhile:
+     * another task took the CPU (a shared or loaded machine) */
+    uint64_t preempted;
     int aborted;            /* the watchdog stopped it */
     char failure[256];      /* non-empty: the correctness check failed */
 } BatchResult;
@@ -110,5 +113,6 @@ int batch_end(void);            /* 1 if the watchdog aborted the batch */
 void emit(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int pin_to_cpu(int cpu);
 uint64_t now_ns(void);
+uint64_t involuntary_switches(void);    /* of the calling thread */
 
 #endif /* EVALUATE_HARNESS_H */

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -121,6 +122,16 @@ uint64_t now_ns(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t involuntary_switches(void)
+{
+    struct rusage usage;
+
+    if (getrusage(RUSAGE_THREAD, &usage) != 0) {
+        return 0;
+    }
+    return (uint64_t)usage.ru_nivcsw;
 }
 
 int pin_to_cpu(int cpu)
@@ -256,10 +267,12 @@ static int report_batch(const Batch *b, int index, Run *run,
     }
     emit("{\"kind\": \"sample\", \"batch\": %d, \"variant\": %d, "
          "\"warmup\": %s, \"ops\": %llu, \"ns\": %llu, \"writes\": %llu, "
-         "\"reads\": %llu, \"waits\": %llu}", index, b->variant,
+         "\"reads\": %llu, \"waits\": %llu, \"preempted\": %llu}",
+         index, b->variant,
          b->warmup ? "true" : "false", (unsigned long long)b->ops,
          (unsigned long long)r->ns, (unsigned long long)r->writes,
-         (unsigned long long)r->reads, (unsigned long long)r->waits);
+         (unsigned long long)r->reads, (unsigned long long)r->waits,
+         (unsigned long long)r->preempted);
     return 0;
 }
 

@@ -119,6 +119,7 @@ static struct {
 static struct {
     uint64_t started;       /* session the poller entered */
     uint64_t done;          /* session the poller left */
+    uint64_t preempted;     /* its involuntary context switches meanwhile */
     int ready;              /* 1 pinned, -1 could not pin */
     char failure[256];
 } ALIGNED reply;
@@ -154,7 +155,7 @@ static void poller_session(Run *run)
 
 static void *poller_main(void *arg)
 {
-    uint64_t seen = 0;
+    uint64_t seen = 0, switches;
 
     (void)arg;
     thread_stats = &poller_stats;
@@ -170,7 +171,9 @@ static void *poller_main(void *arg)
         }
         seen = seq;
         STORE_REL(&reply.started, seq);
+        switches = involuntary_switches();
         poller_session(command.run);
+        reply.preempted = involuntary_switches() - switches;
         STORE_REL(&reply.done, seq);
     }
 }
@@ -234,7 +237,7 @@ static void self_resched_batch(Run *run, uint64_t ops, uint64_t settle,
     ThreadStats *me = thread_stats;
     const VariantLib *lib = run->lib;
     AioContext *ctx = &run->ctx;
-    uint64_t ran = 0, t0, t1, i;
+    uint64_t ran = 0, t0, t1, i, switches;
     Counts c0, c1;
 
     run->bh_runs = 0;
@@ -245,12 +248,14 @@ static void self_resched_batch(Run *run, uint64_t ops, uint64_t settle,
         BUMP(&me->progress);
     }
     c0 = snapshot();
+    switches = involuntary_switches();
     t0 = now_ns();
     for (i = 0; i < ops; i++) {
         ran += lib->poll(ctx, 0);   /* the sum is the sink, and checked */
         BUMP(&me->progress);
     }
     t1 = now_ns();
+    out->preempted = involuntary_switches() - switches;
     c1 = snapshot();
     finish(out, t0, t1, c0, c1);
     run->resched = 0;
@@ -309,7 +314,7 @@ static void two_thread_batch(Run *run, uint64_t ops, uint64_t settle,
                              BatchResult *out)
 {
     static uint64_t seq;
-    uint64_t expected = 0, t0, t1;
+    uint64_t expected = 0, t0, t1, switches = 0, mine = 0;
     Counts c0, c1;
 
     run->bh_runs = 0;
@@ -325,11 +330,13 @@ static void two_thread_batch(Run *run, uint64_t ops, uint64_t settle,
         goto wait;
     }
     c0 = snapshot();
+    switches = involuntary_switches();
     t0 = now_ns();
     if (produce(run, ops, &expected) < 0) {
         goto wait;
     }
     t1 = now_ns();
+    mine = involuntary_switches() - switches;
     c1 = snapshot();
     finish(out, t0, t1, c0, c1);
     STORE_REL(&run->stop, 1);
@@ -344,6 +351,9 @@ wait:
     if (LOAD(&current.abort)) {
         return;
     }
+    /* The poller's count covers its whole session (settle and drain
+     * too): an upper bound for the timed window. */
+    out->preempted = mine + reply.preempted;
     if (reply.failure[0]) {
         memcpy(out->failure, reply.failure, sizeof(out->failure));
         return;

@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..build.compile import DEFAULT_PROFILE
 from ..errors import BenchError
 from ..paths import ProjectPaths
 from ..variants import BASELINE, Variant
@@ -36,7 +37,8 @@ class BenchConfig:
     out: Path | None = None         # None: reports/<run-id>/
     cc: str = "gcc"
     aa: bool = False
-    positive_control: bool = False
+    positive_control: bool = False  # <baseline>~slow (a delay loop)
+    positive_lock: bool = False     # <baseline>~lock (one locked RMW)
     baseline: str = BASELINE
     cpus: tuple[int, int] | None = None
     command_line: tuple[str, ...] = ()
@@ -46,6 +48,7 @@ class BenchConfig:
     watchdog_s: float = 2.0
     extra_delay: int = EXTRA_DELAY
     cache: Path | None = None
+    build_profile: str = DEFAULT_PROFILE    # build.compile.PROFILES
 
     def __post_init__(self) -> None:
         """Refuse a config no run can honour, before any work starts."""

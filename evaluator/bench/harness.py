@@ -32,6 +32,10 @@ class Batch:
     arm: int            # index into ProcessPlan.arms
     warmup: bool
     ops: int
+    # Which round of the process (every arm once per round, shuffled):
+    # batches of one round ran within a few ms of each other, so the
+    # statistics pair them (stats/cells.py).  None: not part of a round.
+    round: int | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,10 @@ class ProcessPlan:
     watchdog_s: float
     timeout_s: float                # kill the process after this long
     note: str = ""                  # prefix for fault details
+    # Runs the harness under an emulator (("qemu-aarch64", "-L", sysroot)
+    # in the AArch64 tests).  The bench never sets it: emulated timings
+    # are not measurements.
+    launcher: tuple[str, ...] = ()
 
 
 @dataclass
@@ -64,7 +72,7 @@ def plan_text(plan: ProcessPlan) -> str:
 
 def argv(binary: Path, plan: ProcessPlan,
          libraries: Sequence[Path] | None = None) -> list[str]:
-    return [str(binary), "--scenario", plan.scenario,
+    return [*plan.launcher, str(binary), "--scenario", plan.scenario,
             "--cpus", f"{plan.cpus[0]},{plan.cpus[1]}",
             "--watchdog-ms", str(max(1, round(plan.watchdog_s * 1000))),
             "--settle", str(plan.settle),
@@ -177,12 +185,16 @@ class _Reader:
     def sample(self, r: dict) -> None:
         self.last_batch = r["batch"]
         self.outcome.samples += 1
+        planned = self.plan.batches[r["batch"]] \
+            if 0 <= r["batch"] < len(self.plan.batches) else None
         self.emit(Sample(process=self.plan.process,
                          variant=self.plan.arms[r["variant"]],
                          scenario=self.plan.scenario, batch=r["batch"],
                          warmup=bool(r["warmup"]), ops=r["ops"], ns=r["ns"],
                          eventfd_writes=r["writes"],
-                         eventfd_reads=r["reads"]))
+                         eventfd_reads=r["reads"],
+                         round=planned.round if planned else None,
+                         preempted=r.get("preempted")))
 
     def harness_fault(self, r: dict) -> None:
         if r["fault"] == "hung":

@@ -9,8 +9,10 @@ unit, so the budget buys many short processes rather than long ones.
 
 A variant that hangs or fails the harness's correctness check in a
 process is reported as a fault and left out of the later processes of
-that scenario; the run goes on.  Every sample is appended to
-<run>/samples.jsonl as soon as it arrives.  Entry point: run_bench().
+that scenario; the run goes on.  Before any timing, each arm's static
+census (build/census.py) and dynamic census (dynamic.py) are recorded.
+Every sample is appended to <run>/samples.jsonl as soon as it arrives.
+Entry point: run_bench().
 """
 
 from __future__ import annotations
@@ -25,18 +27,21 @@ from ..build.census import census_flags, census_variant
 from ..build.compile import (HARNESS_FLAGS, HARNESS_LIBS, SHARED_FLAGS, Build,
                              Toolchain, build_harness, build_variant,
                              copy_build, default_cache, find_toolchain,
-                             variant_flags)
-from ..controls import AA_SUFFIX, SLOW_SUFFIX
+                             profile, variant_flags)
 from .. import paths
-from ..errors import RunInterrupted, Terminated
+from ..controls import AA, DELAY, LOCK, arm_name
+from ..errors import EvaluateError, RunInterrupted, Terminated
 from ..render import RenderedVariant, render_variant
 from ..samples import RUNNING_FILE, Ending, append_end, append_records
 from . import scenarios
 from .config import Arm, BenchConfig
+from .dynamic import dynamic_census
 from .environment import choose_cpus, default_march, machine_facts, run_facts
 from .harness import remove_stale_copies
 from .schedule import SETTLE_FRACTION, RunState, calibrate, measure_all
 
+# csrc/aio_protocol.c: one more locked RMW per qemu_bh_schedule.
+LOCK_DEFINE = "EVALUATE_EXTRA_LOCK"
 SYSCALL_COUNT_METHOD = (
     "every write(2) and read(2) call on the eventfd by the producer and "
     "poller threads inside the timed window, whether or not it moved data "
@@ -47,60 +52,102 @@ Progress = Callable[[str], None]
 # ---- preparation --------------------------------------------------------
 
 def prepare(config: BenchConfig, toolchain: Toolchain, cache: Path
-            ) -> tuple[list[Arm], list[dict]]:
-    """Build every arm's shared object and take its census."""
-    arms, census = [], []
+            ) -> tuple[list[Arm], list[dict], list[dict]]:
+    """Build every arm's shared object and take its static and dynamic
+    census."""
+    arms, census, dynamic = [], [], []
     for variant in config.variants:
         rendered = render_variant(variant, config.paths)
-        build = build_variant(rendered, config.paths, toolchain, cache=cache)
+        build = build_variant(rendered, config.paths, toolchain, cache=cache,
+                              build_profile=config.build_profile)
         arms.append(Arm(variant.name, build.library))
         census.append(census_variant(rendered, config.paths, toolchain,
-                                     cache=cache))
+                                     cache=cache,
+                                     build_profile=config.build_profile))
+        dynamic.append(dynamic_record(config, rendered, toolchain))
         if variant.name == config.baseline:
-            arms_c, census_c = _controls(config, rendered, build, toolchain,
-                                         cache, census[-1])
+            arms_c, census_c, dynamic_c = _controls(
+                config, rendered, build, toolchain, cache, census[-1],
+                dynamic[-1])
             arms += arms_c
             census += census_c
-    return arms, census
+            dynamic += dynamic_c
+    return arms, census, dynamic
+
+
+def dynamic_record(config: BenchConfig, rendered: RenderedVariant,
+                   toolchain: Toolchain, name: str | None = None,
+                   defines: Sequence[str] = ()) -> dict:
+    """The dynamic census of one arm; a variant the checker's front end
+    cannot read (a test fixture that crashes on purpose) gets the reason
+    instead, and the run goes on."""
+    try:
+        return dynamic_census(rendered, config.paths.csrc, name=name,
+                              defines=defines, compiler=toolchain.cc,
+                              scenario_names=config.scenarios)
+    except EvaluateError as exc:
+        return {"variant": name or rendered.name, "error": str(exc)}
 
 
 def _controls(config: BenchConfig, rendered: RenderedVariant, build: Build,
-              toolchain: Toolchain, cache: Path, base_census: dict
-              ) -> tuple[list[Arm], list[dict]]:
-    """<baseline>~aa (the same object, another file) and <baseline>~slow
-    (the baseline with EVALUATE_EXTRA_DELAY)."""
-    arms, census = [], []
+              toolchain: Toolchain, cache: Path, base_census: dict,
+              base_dynamic: dict
+              ) -> tuple[list[Arm], list[dict], list[dict]]:
+    """<baseline>~aa (the same object, another file), <baseline>~slow (the
+    baseline with EVALUATE_EXTRA_DELAY) and <baseline>~lock (with
+    EVALUATE_EXTRA_LOCK: one more locked RMW per schedule)."""
+    arms, census, dynamic = [], [], []
     if config.aa:
-        name = rendered.name + AA_SUFFIX
+        name = arm_name(rendered.name, AA)
         arms.append(Arm(name, copy_build(build, name, cache).library))
         census.append({**base_census, "variant": name})
-    if config.positive_control:
-        name = rendered.name + SLOW_SUFFIX
-        defines = [f"EVALUATE_EXTRA_DELAY={config.extra_delay}"]
-        slow = build_variant(rendered, config.paths, toolchain, name=name,
-                             defines=defines, cache=cache)
-        arms.append(Arm(name, slow.library))
+        dynamic.append({**base_dynamic, "variant": name})
+    built = ((config.positive_control, DELAY,
+              [f"EVALUATE_EXTRA_DELAY={config.extra_delay}"]),
+             (config.positive_lock, LOCK, [f"{LOCK_DEFINE}=1"]))
+    for wanted, control, defines in built:
+        if not wanted:
+            continue
+        name = arm_name(rendered.name, control)
+        arm = build_variant(rendered, config.paths, toolchain, name=name,
+                            defines=defines, cache=cache,
+                            build_profile=config.build_profile)
+        arms.append(Arm(name, arm.library))
         census.append(census_variant(rendered, config.paths, toolchain,
-                                     name=name, defines=defines, cache=cache))
-    return arms, census
+                                     name=name, defines=defines, cache=cache,
+                                     build_profile=config.build_profile))
+        dynamic.append(dynamic_record(config, rendered, toolchain, name,
+                                      defines))
+    return arms, census, dynamic
 
 
 def environment_record(config: BenchConfig, toolchain: Toolchain,
                        cpus: tuple[int, int], seed: int,
                        arms: Sequence[Arm]) -> dict:
-    flags = [*variant_flags(toolchain.cc), *SHARED_FLAGS]
-    positive = ({"variant": config.baseline + SLOW_SUFFIX,
+    flags = [*variant_flags(toolchain.cc,
+                            build_profile=config.build_profile),
+             *SHARED_FLAGS]
+    positive = ({"variant": arm_name(config.baseline, DELAY),
                  "extra_delay_iterations": config.extra_delay}
                 if config.positive_control else None)
+    lock = ({"variant": arm_name(config.baseline, LOCK),
+             "define": LOCK_DEFINE,
+             "what": "one extra __atomic_fetch_add(seq_cst) per "
+                     "qemu_bh_schedule on a private 128-byte-aligned line "
+                     "(x86-64: one lock add)"}
+            if config.positive_lock else None)
+    chosen = profile(config.build_profile)
     return {
         **machine_facts(cpus),
         **run_facts(config.paths.root, seed, config.command_line),
         "compiler": {"cc": toolchain.cc, "path": toolchain.path,
                      "version": toolchain.version, "flags": flags,
+                     "build_profile": chosen.name,
+                     "build_meaning": chosen.meaning,
                      "default_march": (default_march(toolchain.path)
                                        if toolchain.cc == "gcc" else None),
                      "harness_flags": [*HARNESS_FLAGS, *HARNESS_LIBS]},
-        "census_compilers": census_flags(toolchain),
+        "census_compilers": census_flags(toolchain, config.build_profile),
         "bench": {
             "scenarios": list(config.scenarios),
             "cores_used": {s: list(cpus[:scenarios.info(s).threads])
@@ -111,6 +158,7 @@ def environment_record(config: BenchConfig, toolchain: Toolchain,
             "baseline": config.baseline,
             "aa": config.aa,
             "positive_control": positive,
+            "positive_lock": lock,
             "budget_s": config.budget,
             "processes": config.processes,
             "rounds": config.rounds,
@@ -140,7 +188,7 @@ def run_bench(config: BenchConfig, progress: Progress | None = None) -> Path:
     cpus = choose_cpus(config.cpus)
     seed = config.seed if config.seed is not None else secrets.randbelow(2**31)
     say("building variants and the harness")
-    arms, census = prepare(config, toolchain, cache)
+    arms, census, dynamic = prepare(config, toolchain, cache)
     binary = build_harness(config.paths, toolchain, cache)
     run_dir = paths.run_dir(config.paths.reports, config.out)
     run = RunState(config, binary, cpus, seed, run_dir / "samples.jsonl",
@@ -148,6 +196,7 @@ def run_bench(config: BenchConfig, progress: Progress | None = None) -> Path:
     append_records(run.samples, "environment",
                    [environment_record(config, toolchain, cpus, seed, arms)])
     append_records(run.samples, "census", census)
+    append_records(run.samples, "dynamic", dynamic)
     say(f"writing {run.samples}")
     running = run_dir / RUNNING_FILE
     running.write_text(f"{os.getpid()}\n")

@@ -1,17 +1,21 @@
 """Calibration and the schedule of measurement processes (bench stage).
 
 Calibration: one process per scenario runs every arm for a warm-up and
-three timed batches of a fixed size; from the median of each arm, the
-batch size for the run is chosen so the geometric-mean variant's batch
-lasts about batch_ms and the slowest at most MAX_BATCH_NS.  When the
-variants are far apart (full-removal is 30-60 times slower than the rest
-in self-resched) the cap wins and the fastest batches are shorter than
-1 ms: still thousands of operations, far above the clock's resolution,
-while one very slow arm cannot make every process long.
+CALIBRATION_BATCHES timed batches of a fixed size; from the median of
+each arm, the batch size for the run is chosen so the geometric-mean
+variant's batch lasts about batch_ms and the slowest at most
+MAX_BATCH_NS.  When the variants are far apart (full-removal is 30-60
+times slower than the rest in self-resched) the cap wins and the
+fastest batches are shorter than 1 ms: still thousands of operations,
+far above the clock's resolution, while one very slow arm cannot make
+every process long.
 
-Schedule: the time left is shared equally by the scenarios.  The next
-process always goes to the scenario that has used the least wall time so
-far, so an interrupted run has some of each; a scenario stops when its
+Schedule: the time left is shared by the scenarios in proportion to
+their budget weights (scenarios.py: the fast path resolves a locked
+instruction with a fifth of the time; pingpong and flood need the rest
+to get near an MDE of 3%).  The next process always goes to the
+scenario that has used the least of its share so far, so an interrupted
+run has some of each; a scenario stops when its
 next process (estimated from the ones it already ran — flood in
 particular switches between a fast and a syscall-bound regime that a
 short calibration cannot predict) would pass the deadline, or when it has
@@ -41,6 +45,10 @@ MIN_PROCESSES = 2           # rounds shrink so a small budget still has two
 MAX_PROCESSES = 100         # beyond this, longer processes instead
 MAX_ROUNDS = 500
 SETTLE_FRACTION = 20        # ops/20 untimed operations before each batch
+# Timed calibration batches per arm: the median of five survives one or
+# two disturbed batches (one arm calibrated 40x too slow on a loaded
+# machine would cap every batch of the run at a few operations).
+CALIBRATION_BATCHES = 5
 
 Progress = Callable[[str], None]
 
@@ -107,7 +115,8 @@ def shuffled_rounds(arms: int, rounds: int, warmup: int, ops: int,
     for number in range(warmup + rounds):
         order = list(range(arms))
         rng.shuffle(order)
-        batches += [Batch(arm, number < warmup, ops) for arm in order]
+        batches += [Batch(arm, number < warmup, ops, number)
+                    for arm in order]
     return tuple(batches)
 
 
@@ -128,18 +137,20 @@ def _plan(run: RunState, process: int, scenario: str, arms: Sequence[Arm],
 
 
 def _calibration_process(run: RunState, scenario: str, arms: Sequence[Arm],
-                         seen: dict[str, list[float]]):
+                         seen: dict[str, list[tuple[bool, float]]]):
     """One calibration process over `arms`; timed batches go to `seen`.
     Returns (outcome, wall seconds, process number)."""
     ops = scenarios.info(scenario).calibration_ops
+    timed = (False,) * CALIBRATION_BATCHES
     batches = tuple(Batch(i, warm, ops) for i in range(len(arms))
-                    for warm in (True, False, False, False))
+                    for warm in (True, *timed))
 
     def collect(record: Record) -> None:
         if isinstance(record, Fault):
             run.write(record)
         elif not record.warmup:
-            seen.setdefault(record.variant, []).append(record.ns_per_op)
+            seen.setdefault(record.variant, []).append(
+                (bool(record.preempted), record.ns_per_op))
 
     process = run.new_process()
     plan = _plan(run, process, scenario, arms, batches, ops, 5.0,
@@ -149,13 +160,20 @@ def _calibration_process(run: RunState, scenario: str, arms: Sequence[Arm],
     return outcome, time.monotonic() - started, process
 
 
+def _calibrated(batches: Sequence[tuple[bool, float]]) -> float:
+    """Median ns/op of the batches that kept their CPU (cells.py leaves
+    the others out too), or of all when none did."""
+    clean = [ns for preempted, ns in batches if not preempted]
+    return statistics.median(clean or [ns for _, ns in batches])
+
+
 def calibrate(run: RunState, scenario: str, arms: Sequence[Arm]
               ) -> Calibration | None:
     """None if every arm faulted (the faults are written).  A process that
     dies on one arm never reaches the arms after it: those are calibrated
     again in a new process, so one crash cannot silently drop them."""
     ops = scenarios.info(scenario).calibration_ops
-    seen: dict[str, list[float]] = {}
+    seen: dict[str, list[tuple[bool, float]]] = {}
     dead: set[str] = set()
     wall = 0.0
     pending = list(arms)
@@ -176,8 +194,8 @@ def calibrate(run: RunState, scenario: str, arms: Sequence[Arm]
     alive = tuple(a for a in arms if a.name in seen and a.name not in dead)
     if not alive:
         return None
-    ns = {a.name: statistics.median(seen[a.name]) for a in alive}
-    timed_s = sum(sum(v) * ops for v in seen.values()) / 1e9
+    ns = {a.name: _calibrated(seen[a.name]) for a in alive}
+    timed_s = sum(sum(x for _, x in v) * ops for v in seen.values()) / 1e9
     return Calibration(scenario, alive,
                        choose_ops(list(ns.values()), run.config.batch_ms),
                        ns, max(0.0, wall - timed_s))
@@ -204,6 +222,7 @@ def rounds_per_process(config: BenchConfig, cal: Calibration,
 class _Scenario:
     cal: Calibration
     rounds: int
+    weight: float = 1.0         # its share of the budget, relative
     used_s: float = 0.0
     walls: list[float] = field(default_factory=list)
     dead: set[str] = field(default_factory=set)
@@ -218,6 +237,13 @@ class _Scenario:
         share = len(self.arms()) / len(self.cal.arms)
         return self.cal.overhead_s + ((warmup + self.rounds)
                                       * self.cal.round_s * share)
+
+
+def budget_shares(names: Sequence[str], seconds: float) -> dict[str, float]:
+    """Seconds per scenario, in proportion to the registry's weights."""
+    weights = {n: scenarios.info(n).budget_weight for n in names}
+    total = sum(weights.values())
+    return {n: seconds * w / total for n, w in weights.items()}
 
 
 def _run_one(run: RunState, s: _Scenario, estimate: float) -> None:
@@ -240,8 +266,11 @@ def measure_all(run: RunState, cals: Sequence[Calibration],
                 say: Progress) -> None:
     if not cals:
         return
-    share = max(0.0, run.left()) / len(cals)
-    states = [_Scenario(cal, rounds_per_process(run.config, cal, share))
+    shares = budget_shares([cal.scenario for cal in cals],
+                           max(0.0, run.left()))
+    states = [_Scenario(cal, rounds_per_process(run.config, cal,
+                                                shares[cal.scenario]),
+                        scenarios.info(cal.scenario).budget_weight)
               for cal in cals]
     wanted = run.config.processes
     limit = wanted or MAX_PROCESSES
@@ -249,7 +278,7 @@ def measure_all(run: RunState, cals: Sequence[Calibration],
         active = [s for s in states if not s.done]
         if not active:
             return
-        s = min(active, key=lambda x: x.used_s)
+        s = min(active, key=lambda x: x.used_s / x.weight)
         estimate = s.estimate(run.config.warmup)
         late = run.left() < 1.1 * estimate     # 10%: estimates are rough
         if late or not s.arms() or len(s.walls) >= limit:

@@ -7,6 +7,19 @@ eventfd intrinsics and aio_bh_cb (-rdynamic) that the objects leave
 undefined.  Builds are cached by content hash under <root>/.cache/build/:
 the rendered text, every file it includes from csrc/, the compiler and its
 version, and the flags.  Entry points: build_variant(), build_harness().
+
+Why the variant flags are what they are (PROFILES): QEMU links the
+protocol into an executable (Debian builds it -fPIE), where no global
+function can be interposed, so calls between aio_poll, aio_notify and
+the hooks are direct and the compiler inlines them where it sees fit.
+A shared object needs -fPIC, and -fPIC by default lets another object
+interpose every global symbol: GCC then calls each hook through the PLT
+and never inlines it, which adds an indirect jump per call and hides
+part of a locked instruction's cost behind it (issue 15 measured the
+test-then-xchg/original ratio at ~1.00 with the PLT, ~0.76 without).
+-fno-semantic-interposition takes back exactly that assumption and
+nothing else: the code is still position-independent, one TU per
+variant, loaded side by side.
 """
 
 from __future__ import annotations
@@ -17,21 +30,44 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from ..errors import BuildError
 from ..paths import ProjectPaths
 from ..render import RenderedVariant
 
 COMPILERS = ("gcc", "clang")
+
+
+@dataclass(frozen=True)
+class BuildProfile:
+    """How the variants are compiled (the harness is always the same)."""
+
+    name: str
+    flags: tuple[str, ...]                      # for every compiler
+    per_compiler: Mapping[str, tuple[str, ...]]
+    meaning: str
+
+
 # -march stays at the distribution default (x86-64 baseline on Debian).
-VARIANT_FLAGS = ("-std=gnu11", "-O2", "-fPIC")
-# The hooks stay out-of-line calls, as in QEMU where they live in other
-# files than aio_poll: GCC does not inline interposable (-fPIC, global)
-# functions; clang does unless told that they are interposable.
-COMPILER_FLAGS = {"gcc": (), "clang": ("-fsemantic-interposition",)}
+PROFILES = {p.name: p for p in (
+    BuildProfile(
+        "qemu", ("-std=gnu11", "-O2", "-fPIC",
+                 "-fno-semantic-interposition"), {},
+        "as in a QEMU executable: direct calls between the protocol "
+        "functions, which the compiler may inline"),
+    # Kept only to measure what the build change is worth (issue 15's
+    # before/after, benchmarks/bench_sanity.py --before): every call
+    # between protocol functions through the PLT, none inlined.
+    BuildProfile(
+        "interposable", ("-std=gnu11", "-O2", "-fPIC"),
+        {"clang": ("-fsemantic-interposition",)},
+        "the pre-issue-15 build: every hook interposable, called through "
+        "the PLT, never inlined"),
+)}
+DEFAULT_PROFILE = "qemu"
 SHARED_FLAGS = ("-shared",)
 HARNESS_FLAGS = ("-std=gnu11", "-O2", "-pthread", "-rdynamic")
 HARNESS_LIBS = ("-ldl",)
@@ -67,6 +103,26 @@ def find_toolchain(cc: str = "gcc") -> Toolchain:
                          hint=f"install {cc} or use --cc "
                               + "|".join(c for c in COMPILERS if c != cc))
     return Toolchain(cc, path, tool_version(path))
+
+
+# Cross toolchains for building the harness and the variants for another
+# architecture (the AArch64 build is run under qemu-user by the tests, for
+# correctness only: emulated timings are never measurements).
+CROSS_COMPILERS = {"aarch64": ("aarch64-linux-gnu-gcc",
+                               "gcc-aarch64-linux-gnu libc6-dev-arm64-cross")}
+
+
+def cross_toolchain(arch: str) -> Toolchain:
+    """The GCC cross compiler for `arch` (Debian gcc-<arch>-linux-gnu)."""
+    if arch not in CROSS_COMPILERS:
+        raise BuildError(f"no cross compiler for {arch!r}",
+                         hint="valid: " + ", ".join(CROSS_COMPILERS))
+    name, packages = CROSS_COMPILERS[arch]
+    path = shutil.which(name)
+    if path is None:
+        raise BuildError(f"{name} not found on PATH",
+                         hint=f"install {packages}")
+    return Toolchain("gcc", path, tool_version(path))
 
 
 def tool_version(path: str) -> str:
@@ -154,17 +210,28 @@ def cached_dir(cache: Path, key: str, build) -> Path:
     return final
 
 
-def variant_flags(cc: str, defines: Sequence[str] = ()) -> tuple[str, ...]:
-    return (VARIANT_FLAGS + COMPILER_FLAGS.get(cc, ())
+def profile(name: str) -> BuildProfile:
+    if name not in PROFILES:
+        raise BuildError(f"unknown build profile {name!r}",
+                         hint="valid: " + ", ".join(PROFILES))
+    return PROFILES[name]
+
+
+def variant_flags(cc: str, defines: Sequence[str] = (),
+                  build_profile: str = DEFAULT_PROFILE) -> tuple[str, ...]:
+    chosen = profile(build_profile)
+    return (chosen.flags + tuple(chosen.per_compiler.get(cc, ()))
             + tuple(f"-D{d}" for d in defines))
 
 
 def build_variant(rendered: RenderedVariant, paths: ProjectPaths,
                   toolchain: Toolchain, *, name: str | None = None,
                   defines: Sequence[str] = (),
-                  cache: Path | None = None) -> Build:
+                  cache: Path | None = None,
+                  build_profile: str = DEFAULT_PROFILE) -> Build:
     """Compile one rendered variant into a shared object (cached)."""
-    flags = variant_flags(toolchain.cc, defines) + SHARED_FLAGS
+    flags = variant_flags(toolchain.cc, defines, build_profile) \
+        + SHARED_FLAGS
     key = content_key([CACHE_VERSION, "variant", toolchain.path,
                        toolchain.version, *flags, rendered.text,
                        *files_parts(csrc_files(paths.csrc))])

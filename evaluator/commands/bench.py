@@ -7,8 +7,9 @@ schedules back to back while the poller polls).  Every process runs
 every variant, batches in a seeded random order; the process is the
 statistical unit, so the budget buys many processes.
 
-Writes <out>/samples.jsonl (environment, instruction census, samples,
-faults; appended line by line, so Ctrl-C keeps what finished) and prints
+Writes <out>/samples.jsonl (environment, static and dynamic instruction
+census, samples, faults; appended line by line, so Ctrl-C keeps what
+finished) and prints
 per scenario and variant the median ns/op and eventfd syscalls/op, and
 the census totals.  A variant that hangs (lost wakeup) or fails the
 harness's correctness check is reported and the run goes on.
@@ -25,7 +26,7 @@ import sys
 
 from ..bench import run_bench
 from ..bench.config import DEFAULT_BUDGET_S
-from ..controls import AA_SUFFIX, SLOW_SUFFIX
+from ..controls import AA_SUFFIX, LOCK_SUFFIX, SLOW_SUFFIX
 from ..samples import read_samples
 from .common import (add_bench_options, add_root, add_variants, bench_config,
                      chosen_variants)
@@ -44,7 +45,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              f"<baseline>{AA_SUFFIX} (a separate copy)")
     parser.add_argument("--positive-control", action="store_true",
                         help=f"add <baseline>{SLOW_SUFFIX}: the baseline "
-                             "with a known extra delay per schedule")
+                             "with a known extra delay per schedule, and "
+                             f"<baseline>{LOCK_SUFFIX}: with exactly one "
+                             "more locked RMW per schedule")
     parser.add_argument("--json", action="store_true",
                         help="print the summary as JSON")
 

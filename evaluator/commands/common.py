@@ -113,7 +113,8 @@ def bench_config(args: argparse.Namespace, selection: Selection, *,
         paths=selection.paths, variants=tuple(selection.chosen),
         scenarios=parse_scenarios(args.scenarios), budget=budget,
         processes=args.processes, seed=args.seed, out=args.out, cc=args.cc,
-        aa=aa, positive_control=positive_control, baseline=args.baseline,
+        aa=aa, positive_control=positive_control,
+        positive_lock=positive_control, baseline=args.baseline,
         cpus=parse_cpus(args.cpus), command_line=tuple(args.argv),
         watchdog_s=args.watchdog)
 

@@ -6,9 +6,11 @@ bench     contended loops, every variant in every process, seeded order
 rank      paired per-process statistics against the baseline
 report    reports/<run-id>/report.{txt,md,json} + samples.jsonl, check.json
 
-The bench includes two self-validation arms unless --no-controls: the
-baseline a second time (A/A: must not come out different) and the
-baseline with a known extra delay (must come out slower).
+The bench includes three self-validation arms unless --no-controls: the
+baseline a second time (A/A: must not come out different), the baseline
+with a known extra delay (must come out slower) and the baseline with
+exactly one more locked RMW per operation (must come out slower in
+self-resched, or the report makes no single-barrier claims).
 
 The default budget takes about three minutes on a 2-core machine; --quick
 is a smoke run of under a minute whose report says it is not conclusive.
@@ -59,8 +61,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "assumes)")
     parser.add_argument("--no-controls", action="store_true",
                         help="skip the self-validation arms (by default the "
-                             "baseline is benched twice, A/A, and once with "
-                             "a known extra delay, which must come out "
+                             "baseline is benched twice, A/A, once with a "
+                             "known extra delay and once with one more "
+                             "locked RMW per operation, which must come out "
                              "slower)")
 
 

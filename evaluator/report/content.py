@@ -13,12 +13,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .. import memory_models
+from ..bench import scenarios as scenario_registry
 from ..build.census import (ARCHES, CATEGORIES, CATEGORY_LETTERS,
-                            CATEGORY_MEANING)
+                            CATEGORY_MEANING, SYSCALL_LETTERS,
+                            SYSCALL_MEANING)
 from ..checker.check import CheckResult
-from ..controls import is_control
+from ..controls import LOCK, arm_name, is_control
 from ..samples import SampleSet
 from ..stats import Ranking, ScenarioRanking
+from ..stats.barriers import UNRESOLVED
 
 MARKS = {"safe": "✓", "unsafe": "✗", None: "?"}
 
@@ -126,6 +129,96 @@ def census_counts(total: Mapping[str, int] | None) -> list[str]:
     return [str(total.get(k, "-")) for k in CATEGORIES]
 
 
+# ------------------------------------------------------ dynamic census
+
+
+@dataclass(frozen=True)
+class DynamicRow:
+    """What one operation of a scenario executes, next to its ns/op."""
+
+    variant: str
+    arches: Mapping[str, Mapping[str, int]] | None  # arch -> category -> n
+    syscalls: Mapping[str, int] | None              # S/P letter -> n
+    ns: float | None
+    note: str = ""                  # why there is no census
+    sites: tuple[Mapping, ...] = ()  # the same per source line
+
+
+def dynamic_rows(dynamic: Mapping[str, Mapping], scenario: ScenarioRanking,
+                 names: Iterable[str]) -> list[DynamicRow]:
+    rows = []
+    for name in names:
+        estimate = scenario.estimates.get(name)
+        ns = estimate.median_ns if estimate else None
+        record = dynamic.get(name) or {}
+        entry = (record.get("scenarios") or {}).get(scenario.scenario)
+        if entry is None:
+            rows.append(DynamicRow(name, None, None, ns,
+                                   record.get("error", "not taken")))
+            continue
+        calls = entry.get("syscalls", {})
+        rows.append(DynamicRow(
+            name, entry.get("arches"),
+            {letter: sum(calls.get(k, 0) for k in kinds)
+             for letter, kinds in SYSCALL_LETTERS.items()}, ns,
+            sites=tuple(entry.get("sites", ()))))
+    return rows
+
+
+def dynamic_legend() -> str:
+    return (census_legend() + ", " + ", ".join(
+        f"{k} = {v}" for k, v in SYSCALL_MEANING.items()))
+
+
+def dynamic_path(scenario: str) -> str:
+    if scenario not in scenario_registry.names():
+        return "(not a registered scenario)"
+    return scenario_registry.info(scenario).path.meaning
+
+
+# ------------------------------------------------- single-barrier gate
+
+
+def lock_ratio(ranking: Ranking, scenario: str) -> float | None:
+    name = arm_name(ranking.baseline, LOCK)
+    for s in ranking.scenarios:
+        if s.scenario == scenario and name in s.vs_baseline:
+            return s.vs_baseline[name].ratio
+    return None
+
+
+def barrier_lines(ranking: Ranking) -> list[str]:
+    """Per scenario: did this run resolve one locked instruction per
+    operation?  Then what that means for the verdicts (stats/barriers)."""
+    check = next((c for c in ranking.self_checks if c.kind == LOCK.kind),
+                 None)
+    if check is None:
+        return ["This run has no one-lock control (an older run, or "
+                "--no-controls): whether it resolves one locked "
+                "instruction per operation, and so whether it can speak "
+                "about single-barrier differences, is not known."]
+    lines = []
+    for scenario, got in check.verdicts.items():
+        seen = "resolved" if got == "slower" else "NOT resolved"
+        ratio = fmt_ratio(lock_ratio(ranking, scenario))
+        lines.append(f"{scenario}: one locked instruction per operation "
+                     f"{seen} (ratio {ratio}, {got}).")
+    gates = ", ".join(scenario_registry.barrier_gates())
+    if ranking.barrier_resolved is False:
+        lines.append(
+            f"The one-lock control is not slower in {gates}, so this run "
+            "cannot speak about single-barrier differences: every "
+            "comparison between arms that make the same system calls per "
+            f"operation is '{UNRESOLVED}', and the recommendation makes "
+            "no claim that rests on one.")
+    elif ranking.barrier_resolved:
+        lines.append(f"The one-lock control is slower in {gates}: this run "
+                     "can resolve one barrier on the fast path; where it is "
+                     "not resolved, an 'equivalent' means within the "
+                     "threshold, not free of barrier costs.")
+    return lines
+
+
 # ------------------------------------------------------------- numbers
 
 
@@ -158,7 +251,10 @@ def fmt_p(p: float | None) -> str:
 
 
 def fmt_pct(fraction: float | None) -> str:
-    return "n/a" if fraction is None else f"{100 * fraction:.1f}%"
+    """'1.2%'; beyond 999% (an MDE from two processes) just '>999%'."""
+    if fraction is None:
+        return "n/a"
+    return ">999%" if fraction > 9.99 else f"{100 * fraction:.1f}%"
 
 
 def change(ratio: float) -> str:
@@ -347,6 +443,29 @@ def _scenario_clause(scenario: ScenarioRanking, name: str,
             f"{where})")
 
 
+def _gate_text(ranking: Ranking) -> str:
+    gates = scenario_registry.barrier_gates()
+    where = ", ".join(f"{g} ratio {fmt_ratio(lock_ratio(ranking, g))}"
+                      for g in gates)
+    return (f"This run did not resolve one locked instruction per "
+            f"operation (the one-lock control was not slower: {where}), so "
+            "it cannot speak about single-barrier differences.")
+
+
+def _barrier_blind(ranking: Ranking, pick: str, under: str) -> str:
+    """The recommendation when the gate failed and the pick has no
+    verdict left that does not rest on a single barrier."""
+    unresolved = sorted({s.scenario for s in ranking.scenarios
+                         for c in s.vs_baseline.values()
+                         if c.verdict == UNRESOLVED})
+    return (_gate_text(ranking) + f" It cannot say whether any variant safe"
+            f" under {under} is faster or slower than {ranking.baseline} by"
+            " fences, locked RMWs or memory orders (those comparisons are "
+            f"'{UNRESOLVED}' in {', '.join(unresolved) or 'no scenario'}), "
+            "so it recommends nothing on speed; repeat it on a quieter "
+            "machine.")
+
+
 def recommendation(ranking: Ranking, safety: Mapping[str, Safety],
                    environment: Mapping[str, object], semantics: str,
                    quick: bool) -> str:
@@ -356,19 +475,21 @@ def recommendation(ranking: Ranking, safety: Mapping[str, Safety],
     pick = _pick(ranking, eligible)
     under = _decisive_label()
     decisive = ",".join(m.name for m in memory_models.decisive())
+    faster = [] if pick is None or pick == base else [
+        s.scenario for s in ranking.scenarios if pick in s.vs_baseline
+        and s.vs_baseline[pick].verdict == "faster"]
     if pick is None:
         text = (f"No measured variant has a {under} verdict of safe (is "
                 f"check.json missing, or was {decisive} not checked?), so "
                 "this report recommends nothing.")
+    elif ranking.barrier_resolved is False and not faster:
+        text = _barrier_blind(ranking, pick, under)
     elif pick == base:
         text = (f"Keep the baseline {base}: no variant that is safe under "
                 f"{under} ranks ahead of it. " + "; ".join(
                     _scenario_clause(s, base, base)
                     for s in ranking.scenarios if base in s.order) + ".")
     else:
-        faster = [s.scenario for s in ranking.scenarios
-                  if pick in s.vs_baseline
-                  and s.vs_baseline[pick].verdict == "faster"]
         clauses = "; ".join(_scenario_clause(s, pick, base)
                             for s in ranking.scenarios if pick in s.order)
         if faster:
@@ -376,6 +497,9 @@ def recommendation(ranking: Ranking, safety: Mapping[str, Safety],
                     f"faster than {base} in {', '.join(faster)}. Against "
                     f"the baseline (time ratio, lower is faster): "
                     f"{clauses}.")
+            if ranking.barrier_resolved is False:
+                text = (_gate_text(ranking) + " Only differences in system "
+                        "calls per operation are claimed. " + text)
         else:
             text = (f"No variant safe under {under} is measurably faster than "
                     f"{base} (beyond ±{fmt_pct(ranking.delta)}) in any "
@@ -396,6 +520,9 @@ def caveats(ranking: Ranking, environment: Mapping[str, object],
              f"behave as {semantics} (README: What the checker assumes).",
              "Differences below the minimum detectable effect could not be "
              "resolved."]
+    if ranking.barrier_resolved is None:
+        parts.append("No one-lock control: whether this run resolves one "
+                     "barrier per operation is not known.")
     failed = [c.variant for c in ranking.self_checks if c.ok is False]
     if failed:
         parts.append("SELF-VALIDATION FAILED (" + ", ".join(failed)

@@ -20,15 +20,18 @@ from datetime import UTC, datetime
 
 from .. import __version__
 from ..checker.check import CheckResult
-from ..controls import base_name, is_control
+from ..controls import LOCK, arm_name, base_name, is_control
 from ..diff import change_items, protocol_diff
 from ..errors import EvaluateError, ReportError
 from ..paths import ProjectPaths
 from ..render import render_variant
 from ..samples import SampleSet
 from ..stats import Ranking, ScenarioRanking, SelfCheck
+from ..stats.precision import ScenarioPrecision, precision
 from ..variants import Variant
-from .content import (CensusRow, Safety, census_rows, environment_items,
+from .content import (CensusRow, DynamicRow, Safety, barrier_lines,
+                      census_rows, dynamic_path, dynamic_rows,
+                      environment_items,
                       fault_lines, is_quick, machine_label, recommendation,
                       safety_of, semantics_assumed)
 
@@ -85,6 +88,30 @@ class Recommendation:
 class SelfValidation:
     checks: tuple[SelfCheck, ...]
     ratios: Mapping[str, Mapping[str, float | None]]  # variant -> scen.
+    barrier: tuple[str, ...]            # one-lock control, per scenario
+    barrier_resolved: bool | None
+
+
+@dataclass(frozen=True)
+class Precision:
+    """MDE per scenario, the A/A noise floor and regimes (stats)."""
+
+    scenarios: tuple[ScenarioPrecision, ...]
+
+
+@dataclass(frozen=True)
+class ExecutedScenario:
+    scenario: str
+    path: str                           # the one-operation path
+    rows: tuple[DynamicRow, ...]
+
+
+@dataclass(frozen=True)
+class Executed:
+    """The dynamic census: what one operation executes, per scenario."""
+
+    scenarios: tuple[ExecutedScenario, ...]
+    architecture: str                   # what the timings ran on
 
 
 @dataclass(frozen=True)
@@ -199,11 +226,19 @@ def _recommendation(m: Machine, ctx: ReportContext):
 
 
 def _self_validation(m: Machine, ctx: ReportContext):
-    if m.ranking.self_checks:
-        ratios = {c.variant: {sc: m.ranking.scenario(sc).vs_baseline[
-            c.variant].ratio for sc in c.verdicts}
-            for c in m.ranking.self_checks}
-        yield SelfValidation(m.ranking.self_checks, ratios)
+    ratios = {c.variant: {sc: m.ranking.scenario(sc).vs_baseline[
+        c.variant].ratio for sc in c.verdicts}
+        for c in m.ranking.self_checks}
+    yield SelfValidation(m.ranking.self_checks, ratios,
+                         tuple(barrier_lines(m.ranking)),
+                         m.ranking.barrier_resolved)
+
+
+def _precision(m: Machine, ctx: ReportContext):
+    r = m.ranking
+    yield Precision(tuple(precision(m.sample_set, s.scenario, r.baseline,
+                                    s.mde, r.family, r.alpha, r.seed)
+                          for s in r.scenarios))
 
 
 def _scenarios(m: Machine, ctx: ReportContext):
@@ -214,6 +249,19 @@ def _scenarios(m: Machine, ctx: ReportContext):
 def _faults(m: Machine, ctx: ReportContext):
     yield Faults(tuple(fault_lines(m.sample_set, m.ranking,
                                    m.ranked_names)))
+
+
+def _executed(m: Machine, ctx: ReportContext):
+    lock = arm_name(m.ranking.baseline, LOCK)
+    parts = []
+    for s in m.ranking.scenarios:
+        names = [v for v in s.order] + ([lock] if lock in s.estimates
+                                        else [])
+        parts.append(ExecutedScenario(
+            s.scenario, dynamic_path(s.scenario),
+            tuple(dynamic_rows(m.sample_set.dynamic, s, names))))
+    machine = str(m.sample_set.environment.get("machine") or "unknown")
+    yield Executed(tuple(parts), machine)
 
 
 def _census(m: Machine, ctx: ReportContext):
@@ -256,8 +304,9 @@ def _environment(m: Machine, ctx: ReportContext):
 
 
 SECTIONS: list[Builder] = [
-    _preamble, _incomplete, _recommendation, _self_validation, _scenarios,
-    _faults, _census, _variant_list, _rejected, _environment,
+    _preamble, _incomplete, _recommendation, _self_validation, _precision,
+    _scenarios, _executed, _faults, _census, _variant_list, _rejected,
+    _environment,
 ]
 
 

@@ -13,9 +13,14 @@ One machine:
 
 Unsafe variants are listed with their verdicts and no scenarios.  Beside
 those fields: "machine", "alpha", "holm_family", "seed", "quick",
-"recommendation", "self_validation", "friedman", "comparisons" (every
-comparison with its bootstrap CI, Wilcoxon p and processes used),
-"faults", "census", "rejected" (name, reason), "command_line",
+"recommendation", "self_validation" (one entry per control: "aa",
+"positive", "positive-lock"), "barrier" ("resolved": the one-lock
+control slower where it must be, true/false/null, and the statements
+per scenario), "precision" (per scenario: MDE, the A/A noise floor,
+regimes), "friedman", "comparisons" (every comparison with its
+bootstrap CI, Wilcoxon p and processes used), "executed" (the dynamic
+census per scenario and arm, with its per-source-line sites), "faults",
+"census", "rejected" (name, reason), "command_line",
 "syscall_semantics".  Several machines: {"schema", "baseline", "delta",
 "machines": [one-machine object without "schema", ...]}.
 
@@ -30,9 +35,11 @@ from collections.abc import Callable
 
 from ..controls import is_control
 from ..stats import Comparison, ScenarioRanking
-from .document import (Census, Environment, Faults, Incomplete, Preamble,
-                       Recommendation, Rejected, ReportDoc, ScenarioTables,
-                       SelfValidation, VariantList)
+from ..stats.precision import precision_json
+from .document import (Census, Environment, Executed, Faults, Incomplete,
+                       Preamble, Precision, Recommendation, Rejected,
+                       ReportDoc, ScenarioTables, SelfValidation,
+                       VariantList)
 
 SCHEMA = "evaluate.report/1"
 SCENARIO_FIELDS = ("median_ns", "ci95", "ratio", "ratio_ci95", "p_adj",
@@ -91,7 +98,25 @@ def recommendation(section: Recommendation) -> dict:
 def self_validation(section: SelfValidation) -> dict:
     return {"self_validation": [
         {"name": c.variant, "kind": c.kind, "expected": c.expected,
-         "verdicts": dict(c.verdicts), "ok": c.ok} for c in section.checks]}
+         "verdicts": dict(c.verdicts), "ok": c.ok} for c in section.checks],
+        "barrier": {"resolved": section.barrier_resolved,
+                    "statements": list(section.barrier)}}
+
+
+def precision(section: Precision) -> dict:
+    return {"precision": {p.scenario: precision_json(p)
+                          for p in section.scenarios}}
+
+
+def executed(section: Executed) -> dict:
+    return {"executed": {part.scenario: {
+        "path": part.path, "timed_on": section.architecture,
+        "arms": {row.variant: {
+            "arches": dict(row.arches) if row.arches else None,
+            "syscalls": dict(row.syscalls) if row.syscalls else None,
+            "ns_per_op": row.ns, "note": row.note,
+            "sites": [dict(site) for site in row.sites]}
+            for row in part.rows}} for part in section.scenarios}}
 
 
 def scenario_tables(section: ScenarioTables) -> dict:
@@ -147,7 +172,8 @@ def environment(section: Environment) -> dict:
 RENDERERS: dict[type, Callable[[object], dict]] = {
     Preamble: preamble, Incomplete: incomplete,
     Recommendation: recommendation,
-    SelfValidation: self_validation, ScenarioTables: scenario_tables,
+    SelfValidation: self_validation, Precision: precision,
+    ScenarioTables: scenario_tables, Executed: executed,
     Faults: faults, Census: census, VariantList: variant_list,
     Rejected: rejected, Environment: environment,
 }

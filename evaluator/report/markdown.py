@@ -9,12 +9,14 @@ from collections.abc import Callable
 from .. import memory_models
 from ..build.census import ARCHES, CATEGORIES, CATEGORY_LETTERS
 from ..controls import is_control
-from .content import (census_counts, census_legend, fmt_interval, fmt_ns,
-                      fmt_p, fmt_pct, fmt_ratio)
-from .document import (Census, Environment, Faults, Incomplete, Preamble,
-                       Recommendation, Rejected, ReportDoc, ScenarioTables,
-                       SelfValidation, VariantList)
-from .text import LEGEND, friedman_note, robustness_notes
+from .content import (census_counts, census_legend, dynamic_legend,
+                      fmt_interval, fmt_ns, fmt_p, fmt_pct, fmt_ratio)
+from .document import (Census, Environment, Executed, Faults, Incomplete,
+                       Preamble, Precision, Recommendation, Rejected,
+                       ReportDoc, ScenarioTables, SelfValidation,
+                       VariantList)
+from .text import (LEGEND, control_label, friedman_note, precision_notes,
+                   robustness_notes)
 
 
 def _row(cells) -> str:
@@ -61,9 +63,73 @@ def self_validation(section: SelfValidation) -> list[str]:
         outcome = {True: "**pass**", False: "**FAIL**",
                    None: "untested"}[check.ok]
         got = ", ".join(f"{sc}: {v}" for sc, v in check.verdicts.items())
-        lines.append(f"- `{check.variant}` ({check.kind}): expected "
+        lines.append(f"- {control_label(check.variant, check.kind)}, "
+                     f"`{check.variant}` ({check.kind}): expected "
                      f"{check.expected}; got {got} -> {outcome}")
+    lines += ["", "Does this run resolve one barrier?", ""]
+    lines += [f"- {line}" for line in section.barrier]
     return ["### Self-validation", "", *lines, ""]
+
+
+def _share(value) -> str:
+    return "n/a" if value is None else f"{100 * value:.0f}%"
+
+
+def precision(section: Precision) -> list[str]:
+    header = ["scenario", "A/A processes", "MDE", "A/A noise floor (MDE)",
+              "A/A SD (log)", "batch-noise share", "processes for 3%",
+              "batches that lost the CPU (left out)"]
+    rows = []
+    for p in section.scenarios:
+        f = p.floor
+        rows.append([f"`{p.scenario}`", f.processes if f else "n/a",
+                     fmt_pct(p.mde), fmt_pct(f.mde) if f else "n/a",
+                     f"{f.sd_log:.4f}" if f else "n/a",
+                     _share(f.batch_share) if f else "n/a",
+                     (f.needed or ">100000") if f else "n/a",
+                     _share(p.preempted_share)])
+    lines = ["### Precision", "", *_table(header, rows)]
+    for p in section.scenarios:
+        lines += [*precision_notes(p)]
+        if p.regimes:
+            lines.append(f"- `{p.scenario}`: {p.switching} processes "
+                         "changed regime during the process (pairing by "
+                         "rounds cancels it)")
+        for r in p.regimes:
+            calls = "n/a" if r.syscalls_per_op is None \
+                else f"{r.syscalls_per_op:.3f}"
+            lines.append(f"- `{p.scenario}` regime {r.label}: "
+                         f"{len(r.processes)} processes, {fmt_ns(r.median_ns)}"
+                         f" ns/op, {calls} eventfd calls/op: processes "
+                         + ", ".join(map(str, r.processes)))
+    return lines + [""]
+
+
+def executed(section: Executed) -> list[str]:
+    letters = "/".join(CATEGORY_LETTERS[k] for k in CATEGORIES)
+    lines = ["### Executed per operation (dynamic census)", ""]
+    if not any(row.arches for part in section.scenarios
+               for row in part.rows):
+        return lines + ["(none: this run's samples have no dynamic census)",
+                        ""]
+    lines += [dynamic_legend() + f". ns/op measured on "
+              f"{section.architecture} only.", ""]
+    for part in section.scenarios:
+        header = ["variant"] + [f"{a} {letters}" for a in ARCHES] + [
+            "S", "P", "ns/op"]
+        rows = []
+        for row in part.rows:
+            if row.arches is None:
+                rows.append([f"`{row.variant}`", *["-"] * len(ARCHES),
+                             "-", "-", fmt_ns(row.ns)])
+                continue
+            rows.append([f"`{row.variant}`"] + [
+                "/".join(str(row.arches[a].get(k, 0)) for k in CATEGORIES)
+                for a in ARCHES] + [row.syscalls["S"], row.syscalls["P"],
+                                    fmt_ns(row.ns)])
+        lines += [f"`{part.scenario}`: {part.path}.", "",
+                  *_table(header, rows)]
+    return lines
 
 
 def scenario_tables(section: ScenarioTables) -> list[str]:
@@ -116,9 +182,9 @@ def census(section: Census) -> list[str]:
                                     for a in ARCHES]
             for row in section.rows]
     return ["### Instruction census", "",
-            f"{census_legend()}; totals over every protocol function "
-            "(aio_notify, accept, poll, notify_me raise/lower, BH "
-            "schedule).", "",
+            f"{census_legend()}; static totals over every function the "
+            "harness's entry points (qemu_bh_schedule, aio_poll) reach, "
+            "each once.", "",
             *_table(header, rows)]
 
 
@@ -159,7 +225,8 @@ def environment(section: Environment) -> list[str]:
 RENDERERS: dict[type, Callable[[object], list[str]]] = {
     Preamble: preamble, Incomplete: incomplete,
     Recommendation: recommendation,
-    SelfValidation: self_validation, ScenarioTables: scenario_tables,
+    SelfValidation: self_validation, Precision: precision,
+    ScenarioTables: scenario_tables, Executed: executed,
     Faults: faults, Census: census, VariantList: variant_list,
     Rejected: rejected, Environment: environment,
 }

@@ -68,7 +68,7 @@ def pool(runs: Sequence[SavedRun]) -> SampleSet:
     process p of run i is its own unit."""
     if len(runs) == 1:
         return runs[0].sample_set
-    samples, faults, census, offset = [], [], {}, 0
+    samples, faults, census, dynamic, offset = [], [], {}, {}, 0
     for run in runs:
         ss = run.sample_set
         samples += [replace(s, process=s.process + offset)
@@ -76,6 +76,7 @@ def pool(runs: Sequence[SavedRun]) -> SampleSet:
         faults += [replace(f, process=f.process + offset)
                    for f in ss.faults]
         census.update(ss.census)
+        dynamic.update(ss.dynamic)
         ids = [s.process for s in ss.samples] + [f.process
                                                  for f in ss.faults]
         offset += max(ids, default=-1) + 1
@@ -86,7 +87,7 @@ def pool(runs: Sequence[SavedRun]) -> SampleSet:
                    if not r.sample_set.complete),
                   runs[0].sample_set.ending)
     return SampleSet(environment, census, tuple(samples), tuple(faults),
-                     ending)
+                     dynamic, ending)
 
 
 def _copy_raw(runs: Sequence[SavedRun], out_dir: Path) -> None:

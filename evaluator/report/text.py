@@ -14,22 +14,26 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .. import memory_models
-from ..build.census import ARCHES, CATEGORIES, CATEGORY_LETTERS
-from ..controls import is_control
+from ..build.census import (ARCH_SHORT, ARCHES, CATEGORIES, CATEGORY_LETTERS,
+                            SYSCALL_LETTERS)
+from ..controls import control_of, is_control
 from ..stats import ScenarioRanking
 from ..stats.inference import wilcoxon_floor
+from ..stats.precision import TARGET_MDE, ScenarioPrecision
 from ..stats.summary import Row
-from .content import (census_counts, census_legend, census_rows, fmt_interval,
-                      fmt_ns, fmt_p, fmt_pct, fmt_ratio)
-from .document import (Census, Environment, Faults, Incomplete, Preamble,
-                       Recommendation, Rejected, ReportDoc, ScenarioTables,
-                       SelfValidation, VariantList)
+from .content import (census_counts, census_legend, census_rows,
+                      dynamic_legend, fmt_interval, fmt_ns, fmt_p, fmt_pct,
+                      fmt_ratio)
+from .document import (Census, Environment, Executed, Faults, Incomplete,
+                       Preamble, Precision, Recommendation, Rejected,
+                       ReportDoc, ScenarioTables, SelfValidation,
+                       VariantList)
 
 WIDTH = 72
 MIN_NAME = 10       # the variant column shrinks to this for more models
 VERDICT_SHORT = {"faster": "faster", "slower": "slower",
                  "equivalent": "equiv", "inconclusive": "incon",
-                 "n/a": "n/a"}
+                 "unresolved": "unres", "n/a": "n/a"}
 
 LEGEND = """\
 How to read this: T = tier (variants in one tier could not be told
@@ -39,12 +43,14 @@ from per-process paired log-ratios, 95% t-interval; boot = hierarchical
 bootstrap 95% CI (processes, then batches) as a cross-check; p adj =
 paired t on logs, Holm-adjusted over every comparison in this report;
 verdict: faster/slower = significant and the whole 95% CI beyond
-±delta; equiv = 90% CI inside ±delta (TOST); incon = neither; sys/op =
-eventfd reads+writes per op; sc/tso/c11: ✓ safe, ✗ unsafe, ? not
-checked.  MDE = smallest ratio change a paired t-test of this run
-could tell from 1 with 80% power at the Holm-corrected level; a
-faster/slower verdict also needs the CI beyond ±delta, so it takes
-about MDE + delta."""
+±delta; equiv = 90% CI inside ±delta (TOST); incon = neither; unres =
+this run did not resolve one locked instruction per operation, so it
+cannot speak about a difference between arms making the same system
+calls (see Self-validation); sys/op = eventfd reads+writes per op;
+sc/tso/c11: ✓ safe, ✗ unsafe, ? not checked.  MDE = smallest ratio
+change a paired t-test of this run could tell from 1 with 80% power at
+the Holm-corrected level; a faster/slower verdict also needs the CI
+beyond ±delta, so it takes about MDE + delta."""
 
 
 @dataclass(frozen=True)
@@ -202,17 +208,148 @@ def recommendation(section: Recommendation) -> list[str]:
     return heading("Recommendation") + wrap(section.text)
 
 
+def control_label(name: str, kind: str) -> str:
+    control = control_of(name)
+    return control.label if control else kind
+
+
 def self_validation(section: SelfValidation) -> list[str]:
     lines = heading("Self-validation")
-    labels = {"aa": "A/A control (the baseline loaded twice)",
-              "positive": "Positive control (baseline + injected delay)"}
     for check in section.checks:
         outcome = {True: "PASS", False: "FAIL", None: "untested"}[check.ok]
         ratio = section.ratios[check.variant]
         per = "; ".join(f"{sc} {fmt_ratio(ratio[sc])} {v}"
                         for sc, v in check.verdicts.items())
-        lines += wrap(f"{labels[check.kind]}, {check.variant}: expected "
-                      f"{check.expected}; got {per}: {outcome}.")
+        lines += wrap(f"{control_label(check.variant, check.kind)}, "
+                      f"{check.variant}: expected {check.expected}; got "
+                      f"{per}: {outcome}.")
+    lines += [""] + wrap("Does this run resolve one barrier?")
+    for line in section.barrier:
+        lines += wrap(line, first="  ", indent="    ")
+    return lines
+
+
+def _precision_row(p: ScenarioPrecision) -> list[str]:
+    floor = p.floor
+    lost = "n/a" if p.preempted_share is None \
+        else f"{100 * p.preempted_share:.0f}%"
+    if floor is None:
+        return [p.scenario, "-", fmt_pct(p.mde), "n/a", "n/a", "n/a", lost]
+    share = "n/a" if floor.batch_share is None \
+        else f"{100 * floor.batch_share:.0f}%"
+    needed = ">1e5" if floor.needed is None else str(floor.needed)
+    return [p.scenario, str(floor.processes), fmt_pct(p.mde),
+            fmt_pct(floor.mde), share, needed, lost]
+
+
+def precision_notes(p: ScenarioPrecision) -> list[str]:
+    """Why a scenario misses the target, from its A/A noise floor."""
+    floor = p.floor
+    if floor is None or p.mde is None or p.mde <= TARGET_MDE:
+        return []
+    where = ("inside processes (batch noise): more or longer batches per "
+             "process would help" if (floor.batch_share or 0) >= 0.5
+             else "between processes (placement, frequency, the host): "
+                  "only more processes help")
+    stolen = "" if p.preempted_share is None else (
+        f" In {100 * p.preempted_share:.0f}% of its batches another task "
+        "took a measuring thread's CPU (involuntary context switches); "
+        "those are left out, the rest still vary this much.")
+    return [f"{p.scenario}: MDE {fmt_pct(p.mde)} > {fmt_pct(TARGET_MDE)}. The "
+            f"A/A control alone allows {fmt_pct(floor.mde)} with "
+            f"{floor.processes} processes (SD of its per-process "
+            f"log-ratio {floor.sd_log:.3f}); its noise is mostly {where}; "
+            f"at that noise {fmt_pct(TARGET_MDE)} needs "
+            f"{'over 100000' if floor.needed is None else floor.needed} "
+            "processes." + stolen]
+
+
+def regime_lines(p: ScenarioPrecision) -> list[str]:
+    if not p.regimes:
+        return []
+    if len(p.regimes) == 1:
+        head = (f"{p.scenario} regimes (processes grouped by the "
+                "baseline's ns/op; a new regime past a 25% gap): one in "
+                "this run:")
+    else:
+        head = (f"{p.scenario} regimes (processes grouped by the "
+                "baseline's ns/op; a new regime past a 25% gap). "
+                f"{p.switching} processes changed regime during the "
+                "process; the arms of one round share its regime and "
+                "each process's log-ratio pairs them by round, so a "
+                "regime change is not read as a difference:")
+    lines = wrap(head)
+    for r in p.regimes:
+        calls = "n/a" if r.syscalls_per_op is None \
+            else f"{r.syscalls_per_op:.3f}"
+        lines += wrap(f"{r.label}: {len(r.processes)} processes, "
+                      f"{fmt_ns(r.median_ns)} ns/op, {calls} eventfd "
+                      "calls/op: " + " ".join(map(str, r.processes)),
+                      first="  ", indent="    ")
+    return lines
+
+
+def precision(section: Precision) -> list[str]:
+    lines = heading("Precision")
+    lines += wrap("MDE = smallest difference this run could detect; "
+                  "floor = the MDE the A/A control's noise alone allows; "
+                  "batch = share of that noise from batches inside "
+                  "processes; for 3% = processes the floor needs for an "
+                  "MDE of 3%; lost = batches in which another task took "
+                  "a measuring thread's CPU, left out.") + [""]
+    columns = [Column("scenario", 13, "<"), Column("A/A n", 5),
+               Column("MDE", 6), Column("floor", 6), Column("batch", 5),
+               Column("for 3%", 6), Column("lost", 5)]
+    lines += table(columns, [_precision_row(p) for p in section.scenarios],
+                   name_column=0)
+    for p in section.scenarios:
+        for note in precision_notes(p):
+            lines += [""] + wrap(note)
+        regimes = regime_lines(p)
+        if regimes:
+            lines += [""] + regimes
+    return lines
+
+
+def _executed_table(rows) -> list[str]:
+    letters = " ".join(f"{CATEGORY_LETTERS[k]:>2}" for k in CATEGORIES)
+    calls = " ".join(f"{k:>2}" for k in SYSCALL_LETTERS)
+    group = len(letters)
+    head = "  ".join(f"{ARCH_SHORT[a]:^{group}}" for a in ARCHES)
+    lines = [f"{'':<19} {head}".rstrip(),
+             f"{'variant':<19} " + "  ".join([letters] * len(ARCHES))
+             + f"  {calls} {'ns/op':>8}"]
+    lines.append("-" * len(lines[1]))
+    for row in rows:
+        name = row.variant
+        if len(name) > 19:
+            lines.append(name)
+            name = ""
+        if row.arches is None:
+            lines.append(f"{name:<19} (no census: {row.note})"[:WIDTH])
+            continue
+        cells = "  ".join(" ".join(f"{row.arches[a].get(k, 0):>2}"
+                                   for k in CATEGORIES) for a in ARCHES)
+        sys_ = " ".join(f"{row.syscalls[k]:>2}" for k in SYSCALL_LETTERS)
+        lines.append(f"{name:<19} {cells}  {sys_} {fmt_ns(row.ns):>8}")
+    return lines
+
+
+def executed(section: Executed) -> list[str]:
+    lines = heading("Executed per operation (dynamic census)")
+    if not any(row.arches for part in section.scenarios
+               for row in part.rows):
+        return lines + wrap("(none: this run's samples have no dynamic "
+                            "census; runs of evaluate since issue 15 "
+                            "record one)")
+    lines += wrap(dynamic_legend() + ". Counted on the checker's IR of the "
+                  "same C, one operation of each scenario on the path "
+                  "given; a64 = AArch64 v8.0 (LL/SC), a64-lse = v8.1 "
+                  f"(LSE). ns/op was measured on {section.architecture} "
+                  "only: the other columns are not timed.")
+    for part in section.scenarios:
+        lines += [""] + wrap(f"{part.scenario}: {part.path}.")
+        lines += _executed_table(part.rows)
     return lines
 
 
@@ -271,7 +408,7 @@ def census_table(rows) -> list[str]:
 
 
 def census(section: Census) -> list[str]:
-    lines = heading("Instruction census (all protocol functions)")
+    lines = heading("Instruction census (static, reachable functions)")
     lines += wrap(census_legend() + ".")
     return lines + census_table(section.rows)
 
@@ -317,7 +454,8 @@ def environment(section: Environment) -> list[str]:
 RENDERERS: dict[type, Callable[[object], list[str]]] = {
     Preamble: preamble, Incomplete: incomplete,
     Recommendation: recommendation,
-    SelfValidation: self_validation, ScenarioTables: scenario_tables,
+    SelfValidation: self_validation, Precision: precision,
+    ScenarioTables: scenario_tables, Executed: executed,
     Faults: faults, Census: census, VariantList: variant_list,
     Rejected: rejected, Environment: environment,
 }
@@ -419,7 +557,7 @@ def bench_text(rows: Sequence[Row], census_records: Mapping[str, Mapping],
         faults = _bench_faults(mine)
         if faults:
             out += ["faults (those processes are left out):", *faults]
-    out += ["", "Instruction census (all protocol functions, static "
-            "counts)", *wrap(census_legend() + ".")]
+    out += ["", "Instruction census (static: every function the entry "
+            "points reach, once)", *wrap(census_legend() + ".")]
     out += census_table(census_rows(census_records, census_records))
     return "\n".join(out)

@@ -4,8 +4,10 @@ the t-interval, benchmark-method §4.4 and Kalibera & Jones 2013).
 Two levels, as the data were generated: resample processes with
 replacement (keeping each process's pair of variants together, since the
 design is blocked), then, independently for every drawn process, resample
-that process's batches of each variant and take their median.  The
-statistic is the mean over drawn processes of log(median_v / median_r),
+inside it as its log-ratio was computed (cells.py): its rounds (each a
+pair of batches, one per arm) and take the median log-ratio, or, for a
+process without rounds, each variant's batches and take the log of the
+ratio of their medians.  The statistic is the mean over drawn processes,
 the same estimator as the t-interval's.
 """
 
@@ -29,20 +31,35 @@ def _resampled_log_medians(batches: np.ndarray, draws: int,
     return np.log(np.median(batches[picks], axis=1))
 
 
-def bootstrap_ci(pairs: Sequence[tuple[np.ndarray, np.ndarray]],
-                 rng: np.random.Generator, resamples: int = 2000,
+def _resampled_median_diffs(diffs: np.ndarray, draws: int,
+                            rng: np.random.Generator) -> np.ndarray:
+    picks = rng.integers(0, len(diffs), size=(draws, len(diffs)))
+    return np.median(diffs[picks], axis=1)
+
+
+Pair = tuple[np.ndarray, np.ndarray] | np.ndarray
+
+
+def bootstrap_ci(pairs: Sequence[Pair], rng: np.random.Generator,
+                 resamples: int = 2000,
                  level: float = 0.95) -> tuple[float, float] | None:
     """Percentile CI of the mean log-ratio.  `pairs` holds, per process,
-    (variant batches ns/op, reference batches ns/op)."""
+    its per-round log-ratios (an array), or (variant batches ns/op,
+    reference batches ns/op) for a process without rounds."""
     n = len(pairs)
     if n < 2 or resamples < 1:
         return None
     chosen = rng.integers(0, n, size=(resamples, n))
     logratio = np.empty((resamples, n))
-    for process, (variant, reference) in enumerate(pairs):
+    for process, pair in enumerate(pairs):
         where = chosen == process
         draws = int(where.sum())
-        if draws:
+        if not draws:
+            continue
+        if isinstance(pair, np.ndarray):
+            logratio[where] = _resampled_median_diffs(pair, draws, rng)
+        else:
+            variant, reference = pair
             logratio[where] = (_resampled_log_medians(variant, draws, rng)
                                - _resampled_log_medians(reference, draws, rng))
     means = logratio.mean(axis=1)

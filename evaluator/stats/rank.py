@@ -18,8 +18,10 @@ all of them, never pooled).  Method (DESIGN §7, benchmark-method §4):
 A (process, variant) cell with a fault (hung, crashed, check-failed) is
 dropped: its batches are suspect.  A comparison uses only processes where
 both variants have data, and says how many.  Names containing "~" are the
-self-validation controls (<baseline>~aa, <baseline>~slow): compared with
-the baseline only, never ranked.
+self-validation controls (controls.py: <baseline>~aa, ~slow, ~lock):
+compared with the baseline only, never ranked.  When the one-lock
+control is not slower where it must be, comparisons of arms that differ
+only in barriers become "unresolved" (barriers.py).
 """
 
 from __future__ import annotations
@@ -31,11 +33,14 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..bench import scenarios as scenario_registry
-from ..controls import AA_SUFFIX, SLOW_SUFFIX, is_control
+from ..controls import AA, CONTROLS, LOCK, arm_name, is_control
 from ..errors import ReportError
 from ..samples import SampleSet
+from .barriers import (UNRESOLVED, barrier_resolved, lock_verdicts,
+                       same_syscalls)
 from .bootstrap import bootstrap_ci, rng_for
-from .cells import Cells, collect_cells, log_medians, log_ratios
+from .cells import (Cells, collect_cells, log_medians, log_ratios,
+                    round_diffs)
 from .estimates import Estimate, Interval, estimate
 from .inference import friedman_p, holm, mde_log, paired_test, verdict
 from .tiers import assign_tiers
@@ -60,7 +65,8 @@ class Comparison:
     p_adj: float | None = None      # Holm over the whole report
     p_wilcoxon_adj: float | None = None
     mde: float | None = None        # relative, e.g. 0.012 = 1.2%
-    verdict: str = "n/a"            # faster|slower|equivalent|inconclusive
+    # faster|slower|equivalent|inconclusive, or unresolved (barriers.py)
+    verdict: str = "n/a"
 
 
 @dataclass(frozen=True)
@@ -83,7 +89,7 @@ class SelfCheck:
     """The A/A or positive-control outcome across scenarios."""
 
     variant: str
-    kind: str                           # "aa" | "positive"
+    kind: str                           # controls.Control.kind
     expected: str
     verdicts: Mapping[str, str]         # scenario -> verdict
     ok: bool | None                     # None: nothing could be tested
@@ -98,6 +104,9 @@ class Ranking:
     seed: int
     scenarios: tuple[ScenarioRanking, ...]
     self_checks: tuple[SelfCheck, ...]
+    # The one-lock control slower in every barrier-gate scenario (None:
+    # no such control in the run): barriers.py.
+    barrier_resolved: bool | None = None
 
     def scenario(self, name: str) -> ScenarioRanking:
         for item in self.scenarios:
@@ -117,6 +126,14 @@ def _exp(interval: Interval | None) -> Interval | None:
     return (math.exp(interval[0]), math.exp(interval[1])) if interval else None
 
 
+def _pair(cells: Cells, variant: str, reference: str, process: int):
+    """What the bootstrap resamples inside one process (bootstrap.py)."""
+    diffs = round_diffs(cells, variant, reference, process)
+    if diffs is not None:
+        return diffs
+    return (cells.batches[variant][process], cells.batches[reference][process])
+
+
 def _compare(cells: Cells, scenario: str, variant: str, reference: str,
              *, seed: int, resamples: int) -> Comparison:
     mine = cells.batches.get(variant, {})
@@ -125,7 +142,8 @@ def _compare(cells: Cells, scenario: str, variant: str, reference: str,
     test = paired_test(log_ratios(cells, variant, reference))
     boot = None
     if resamples:
-        boot = bootstrap_ci([(mine[p], theirs[p]) for p in both],
+        boot = bootstrap_ci([_pair(cells, variant, reference, p)
+                             for p in both],
                             rng_for(seed, scenario, variant, reference),
                             resamples)
     return Comparison(
@@ -269,10 +287,8 @@ def _scenario_ranking(draft: _Draft, done: Sequence[Comparison],
 def _self_checks(scenarios: Sequence[ScenarioRanking],
                  baseline: str) -> tuple[SelfCheck, ...]:
     checks = []
-    for suffix, kind, expected in ((AA_SUFFIX, "aa",
-                                    "equivalent or inconclusive"),
-                                   (SLOW_SUFFIX, "positive", "slower")):
-        name = baseline + suffix
+    for control in CONTROLS:
+        name = arm_name(baseline, control)
         verdicts = {s.scenario: s.vs_baseline[name].verdict
                     for s in scenarios if name in s.vs_baseline}
         if not verdicts:
@@ -280,16 +296,30 @@ def _self_checks(scenarios: Sequence[ScenarioRanking],
         tested = [v for v in verdicts.values() if v != "n/a"]
         if not tested:
             ok = None
-        elif kind == "aa":
+        elif control is AA:
             # A/A: never a difference, in any scenario.
             ok = all(v in ("equivalent", "inconclusive") for v in tested)
+        elif control is LOCK:
+            # One locked instruction must be seen where the op is the
+            # fast path alone; elsewhere it is reported, not required.
+            ok = barrier_resolved(verdicts)
         else:
             # The injected delay is a few ns: beyond delta where an op is
             # short (self-resched), lost in the noise of a syscall-bound op.
             # So: slower somewhere, faster nowhere.
             ok = "slower" in tested and "faster" not in tested
-        checks.append(SelfCheck(name, kind, expected, verdicts, ok))
+        checks.append(SelfCheck(name, control.kind, control.expected,
+                                verdicts, ok))
     return tuple(checks)
+
+
+def _unresolve(c: Comparison, dynamic: Mapping) -> Comparison:
+    """A comparison this run cannot speak about (barriers.py)."""
+    if is_control(c.variant) or is_control(c.reference):
+        return c
+    if same_syscalls(dynamic, c.scenario, c.variant, c.reference):
+        return replace(c, verdict=UNRESOLVED)
+    return c
 
 
 def _names(sample_set: SampleSet, baseline: str,
@@ -337,14 +367,22 @@ def rank_runs(sample_sets: Sequence[SampleSet], baseline: str,
     p_adj = holm([c.p_t for c in flat])
     pw_adj = holm([c.p_wilcoxon for c in flat])
     family = sum(p is not None for p in p_adj)
-    done = iter([_finish_comparison(c, pa, pw, family, delta, alpha)
-                 for c, pa, pw in zip(flat, p_adj, pw_adj)])
-    rankings = []
-    for run in drafts:
+    finished = [_finish_comparison(c, pa, pw, family, delta, alpha)
+                for c, pa, pw in zip(flat, p_adj, pw_adj)]
+    rankings, start = [], 0
+    for sample_set, run in zip(sample_sets, drafts):
+        count = sum(len(d.comparisons) for d in run)
+        mine = finished[start:start + count]
+        start += count
+        resolved = barrier_resolved(lock_verdicts(mine, baseline))
+        if resolved is False:
+            mine = [_unresolve(c, sample_set.dynamic) for c in mine]
+        done = iter(mine)
         scen = [_scenario_ranking(d, [next(done) for _ in d.comparisons],
                                   baseline) for d in run]
         rankings.append(Ranking(baseline, delta, alpha, family, seed,
-                                tuple(scen), _self_checks(scen, baseline)))
+                                tuple(scen), _self_checks(scen, baseline),
+                                resolved))
     return tuple(rankings)
 
 

@@ -9,6 +9,7 @@ error), so one run can mix them.  Builds are cached per test session.
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from evaluator.paths import ProjectPaths
 from evaluator.render import render_variant
 from evaluator.variants import load_variants
 
+sys.path.insert(0, str(Path(__file__).parent))     # callgrind_count
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
 

@@ -13,7 +13,8 @@ import pytest
 
 from evaluator import cli
 from evaluator.bench import BenchConfig, run_bench
-from evaluator.bench.schedule import choose_ops, shuffled_rounds
+from evaluator.bench.schedule import (budget_shares, choose_ops,
+                                      shuffled_rounds)
 from evaluator.errors import BenchError, EvaluateError
 from evaluator.report.text import bench_text
 from evaluator.samples import read_samples
@@ -38,7 +39,7 @@ def hang_run(fixture_paths, variants, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hang")
     cfg = config(fixture_paths, variants,
                  ["original-05e514b1", "test-lost-wakeup", "relaxed"], tmp,
-                 scenarios=("pingpong",), budget=6.0)
+                 scenarios=("pingpong",), budget=8.0)
     return run_bench(cfg)
 
 
@@ -59,7 +60,8 @@ def test_file_layout_environment_census_samples(hang_run):
     kinds = [r["kind"] for r in records]
     assert kinds[0] == "environment"
     assert kinds[1:4] == ["census"] * 3
-    assert set(kinds[4:-1]) <= {"sample", "fault"}
+    assert kinds[4:7] == ["dynamic"] * 3
+    assert set(kinds[7:-1]) <= {"sample", "fault"}
     assert kinds[-1] == "end"
     assert all(r["schema"] == "evaluate.samples/1" for r in records)
     env = records[0]
@@ -69,6 +71,9 @@ def test_file_layout_environment_census_samples(hang_run):
         assert key in env, key
     assert env["seed"] == 11
     assert env["compiler"]["flags"][:2] == ["-std=gnu11", "-O2"]
+    # issue 15: built like a QEMU executable, and the record says so
+    assert "-fno-semantic-interposition" in env["compiler"]["flags"]
+    assert env["compiler"]["build_profile"] == "qemu"
     assert "write(2)" in env["bench"]["syscall_count_method"]
 
 
@@ -108,19 +113,31 @@ def test_numbers_are_refused_before_any_work(fixture_paths, variants,
 
 def test_controls_are_separate_arms(fixture_paths, variants, tmp_path):
     cfg = config(fixture_paths, variants, ["relaxed", "original-05e514b1"],
-                 tmp_path, aa=True, positive_control=True, budget=3.0)
+                 tmp_path, aa=True, positive_control=True, positive_lock=True,
+                 budget=3.0)
     run_dir = run_bench(cfg)
     sample_set = read_samples(run_dir / "samples.jsonl")
     names = {s.variant for s in sample_set.samples}
     assert names == {"relaxed", "original-05e514b1",
-                     "original-05e514b1~aa", "original-05e514b1~slow"}
+                     "original-05e514b1~aa", "original-05e514b1~slow",
+                     "original-05e514b1~lock"}
     census = sample_set.census
     base = census["original-05e514b1"]["arches"]
     assert census["original-05e514b1~aa"]["arches"] == base
     slow = census["original-05e514b1~slow"]["arches"]["x86-64"]
     assert slow["total"] == base["x86-64"]["total"]
+    # ~lock: exactly one more locked RMW, in qemu_bh_schedule, nothing else
+    lock = census["original-05e514b1~lock"]["arches"]["x86-64"]
+    assert lock["total"] == {**base["x86-64"]["total"], "atomic_rmw":
+                             base["x86-64"]["total"]["atomic_rmw"] + 1}
+    dynamic = sample_set.dynamic
+    one = dynamic["original-05e514b1"]["scenarios"]["self-resched"]
+    more = dynamic["original-05e514b1~lock"]["scenarios"]["self-resched"]
+    assert more["arches"]["x86-64"]["atomic_rmw"] == \
+        one["arches"]["x86-64"]["atomic_rmw"] + 1
     env = sample_set.environment["bench"]
     assert env["positive_control"]["variant"] == "original-05e514b1~slow"
+    assert env["positive_lock"]["variant"] == "original-05e514b1~lock"
 
 
 def test_out_directory_is_never_overwritten(fixture_paths, variants,
@@ -170,6 +187,17 @@ def test_rounds_are_seeded_permutations():
         assert all(b.warmup == (r < 2) for b in chunk)
     orders = {tuple(b.arm for b in one[4 * r:4 * r + 4]) for r in range(7)}
     assert len(orders) > 1
+    # each batch knows its round: the statistics pair the arms by it
+    assert [b.round for b in one] == [r for r in range(7) for _ in range(4)]
+
+
+def test_budget_goes_where_wakeups_happen():
+    """The fast path gets a fifth of the time: one locked instruction is
+    a large share of its operation; pingpong and flood need the rest."""
+    shares = budget_shares(["self-resched", "pingpong", "flood"], 150.0)
+    assert shares == {"self-resched": 30.0, "pingpong": 60.0,
+                      "flood": 60.0}
+    assert budget_shares(["pingpong"], 20.0) == {"pingpong": 20.0}
 
 
 def test_choose_ops_targets_the_geometric_mean_within_bounds():
@@ -274,3 +302,12 @@ def test_copies_left_by_a_killed_run_are_removed(tmp_path):
 def test_a_complete_bench_records_its_end(hang_run):
     last = lines(hang_run / "samples.jsonl")[-1]
     assert last["kind"] == "end" and last["status"] == "complete"
+
+
+def test_calibration_ignores_batches_that_lost_the_cpu():
+    from evaluator.bench.schedule import _calibrated
+    # two clean batches at ~2.5 us/op, three stretched by another task
+    batches = [(False, 2500.0), (True, 160000.0), (True, 150000.0),
+               (False, 2600.0), (True, 170000.0)]
+    assert _calibrated(batches) == pytest.approx(2550.0)
+    assert _calibrated([(True, 10.0), (True, 30.0)]) == 20.0   # no choice

@@ -70,3 +70,32 @@ def test_unknown_compiler():
 
 def test_content_key_separates_parts():
     assert content_key(["ab", "c"]) != content_key(["a", "bc"])
+
+
+def test_lock_control_owns_its_cache_line(fixture_paths, variants,
+                                          toolchain, tmp_path):
+    """EVALUATE_EXTRA_LOCK's counter starts a 128-byte line (two lines:
+    the adjacent-line prefetcher pairs them) and nothing else of the
+    object lies on it, so its RMW is never contended."""
+    import subprocess
+    rendered = render_variant(variants["original-05e514b1"], fixture_paths)
+    build = build_variant(rendered, fixture_paths, toolchain, cache=tmp_path,
+                          defines=["EVALUATE_EXTRA_LOCK=1"])
+    table = subprocess.run(["nm", "-n", "-S", "--defined-only",
+                            str(build.library)], capture_output=True,
+                           text=True, check=True).stdout
+    symbols = []
+    for line in table.splitlines():
+        parts = line.split()
+        if len(parts) == 4 and parts[2] in "bBdD":
+            symbols.append((int(parts[0], 16), parts[3]))
+    [start] = [a for a, name in symbols if name == "evaluate_private_line"]
+    assert start % 128 == 0
+    neighbours = [name for a, name in symbols
+                  if start <= a < start + 128
+                  and name != "evaluate_private_line"]
+    assert neighbours == []
+    plain = build_variant(rendered, fixture_paths, toolchain, cache=tmp_path)
+    assert "evaluate_private_line" not in subprocess.run(
+        ["nm", str(plain.library)], capture_output=True, text=True,
+        check=True).stdout

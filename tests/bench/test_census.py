@@ -6,9 +6,10 @@ import shutil
 
 import pytest
 
-from evaluator.build.census import (ARCHES, CATEGORIES, FUNCTIONS, TOTAL_OVER,
-                                    Insn, arch_tool, census_variant, classify,
-                                    disassemble, parse_objdump)
+from evaluator.build.census import (ARCHES, CATEGORIES, ENTRY_POINTS,
+                                    FUNCTIONS, Insn, arch_tool,
+                                    census_variant, classify, disassemble,
+                                    parse_objdump, reachable)
 from evaluator.render import render_variant
 
 needs_cross = pytest.mark.skipif(
@@ -85,14 +86,43 @@ def test_aarch64_classification(mnemonic, expected):
 # ---- against compiled code -------------------------------------------------
 
 def test_record_shape_and_total(census):
+    """total = every function the entry points reach, each once."""
     record = census("original-05e514b1")
     assert record["variant"] == "original-05e514b1"
     assert set(record["arches"]) == set(ARCHES)
-    for counts in record["arches"].values():
+    for arch, counts in record["arches"].items():
         assert set(counts) == set(FUNCTIONS) | {"total"}
+        counted = record["counted"][arch]
+        assert counted[:2] == list(ENTRY_POINTS)
+        assert all(f in FUNCTIONS for f in counted)
         for category in CATEGORIES:
             assert counts["total"][category] == sum(
-                counts[f][category] for f in TOTAL_OVER)
+                counts[f][category] for f in counted)
+
+
+def test_reachable_follows_calls_and_tail_jumps_not_dead_copies():
+    text = """
+0000000000000000 <aio_notify_accept>:
+   0:\txchg   %eax,0x4(%rdi)
+0000000000000010 <aio_notify>:
+  10:\tlock orq $0x0,(%rsp)
+  16:\tcall   1b <aio_notify+0xb>
+\t\t\t17: R_X86_64_PLT32\tevent_notifier_set-0x4
+0000000000000020 <qemu_bh_schedule>:
+  20:\txchg   %eax,0x8(%rdi)
+  23:\tjmp    10 <aio_notify>
+0000000000000030 <aio_poll>:
+  30:\tjne    38 <aio_poll+0x8>
+  32:\txchg   %eax,0x4(%rbx)
+  38:\tcall   40 <aio_poll_wait>
+0000000000000040 <aio_poll_wait>:
+  40:\tret
+"""
+    functions = parse_objdump(text)
+    assert functions["aio_notify"][1].target == "event_notifier_set"
+    # aio_notify_accept was inlined into aio_poll: its own copy is dead
+    assert reachable(functions) == ["qemu_bh_schedule", "aio_poll",
+                                    "aio_notify", "aio_poll_wait"]
 
 
 def test_x86_same_for_relaxed_and_acq_rel(census):
@@ -159,15 +189,32 @@ def test_c11_rmw_loses_the_fence_on_aarch64(census):
 
 
 @pytest.mark.parametrize("cc", ["gcc", "clang"])
-def test_hooks_are_not_inlined_into_aio_poll(cc, fixture_paths, variants,
-                                             cache):
-    """Each function is counted once: aio_poll holds only its own xchg of
-    bh_scheduled (from the static aio_bh_poll), with either compiler."""
+def test_inlined_hooks_are_counted_once(cc, fixture_paths, variants,
+                                        cache):
+    """With direct calls the accept hook is inlined into aio_poll; its
+    own out-of-line body is then not reached and not counted, so the
+    x86-64 total is the three exchanges, the two notify_me RMWs and the
+    fences of aio_notify, with either compiler."""
     if shutil.which(cc) is None:
         pytest.skip(f"{cc} not installed")
     from evaluator.build.compile import find_toolchain
     rendered = render_variant(variants["original-05e514b1"], fixture_paths)
     record = census_variant(rendered, fixture_paths, find_toolchain(cc),
                             cache=cache)
-    poll = record["arches"]["x86-64"]["aio_poll"]
-    assert poll == {"full_fences": 0, "atomic_rmw": 1, "acq_rel": 0}
+    x86 = record["arches"]["x86-64"]
+    assert "aio_notify_accept" not in record["counted"]["x86-64"]
+    assert x86["aio_poll"]["atomic_rmw"] >= 2     # accept's xchg inlined
+    assert x86["total"]["atomic_rmw"] == 5
+    assert x86["total"]["full_fences"] == 2
+
+
+def test_interposable_profile_keeps_every_hook_out_of_line(
+        fixture_paths, variants, toolchain, cache):
+    """The pre-issue-15 build, kept for before/after figures: aio_poll
+    calls every hook, so only its own xchg of bh_scheduled is in it."""
+    rendered = render_variant(variants["original-05e514b1"], fixture_paths)
+    record = census_variant(rendered, fixture_paths, toolchain, cache=cache,
+                            build_profile="interposable")
+    assert record["arches"]["x86-64"]["aio_poll"] == {
+        "full_fences": 0, "atomic_rmw": 1, "acq_rel": 0}
+    assert "aio_notify_accept" in record["counted"]["x86-64"]

@@ -65,6 +65,7 @@ def save_run(run_dir: Path, sample_set: SampleSet, checks=None) -> Path:
     path = run_dir / "samples.jsonl"
     append_records(path, "environment", [sample_set.environment])
     append_records(path, "census", sample_set.census.values())
+    append_records(path, "dynamic", sample_set.dynamic.values())
     append_samples(path, sample_set.samples)
     for fault in sample_set.faults:
         append_fault(path, fault)

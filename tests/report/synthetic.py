@@ -1,6 +1,7 @@
 """A deterministic synthetic run that looks like a real one: the nine
-shipped variants plus the two self-validation controls, three scenarios,
-checker results as `evaluate check --json` gives them, a census, faults."""
+shipped variants plus the three self-validation controls, three
+scenarios, checker results as `evaluate check --json` gives them, a
+static and a dynamic census, faults."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ EFFECTS = {
     "bug-skip-set": (0.9, 1.0, 1.0),
     BASELINE + "~aa": (1.0, 1.0, 1.0),
     BASELINE + "~slow": (1.25, 1.001, 1.02),
+    BASELINE + "~lock": (1.30, 1.002, 1.03),
 }
 SCENARIOS = ("self-resched", "pingpong", "flood")
 BASE_NS = (14.0, 4200.0, 95.0)
@@ -63,6 +65,29 @@ def census(name: str) -> dict:
                    counts(fences, 3, 0)},
         "aarch64": {"total": counts(fences + 1, 3, acqrel)},
         "aarch64-lse": {"total": counts(fences + 1, 3, acqrel)}}}
+
+
+def dynamic(name: str) -> dict:
+    """Per scenario what one operation executes (bench/dynamic.py's
+    shape): the locked RMWs follow the name, syscalls the scenario."""
+    rmw = {"test-then-xchg": 2, BASELINE + "~lock": 4}.get(name, 3)
+    reads = 1 if name == "full-removal" else 0
+    out = {}
+    for scenario in SCENARIOS:
+        calls = ({"write": 1, "read": 1, "ppoll": 1}
+                 if scenario == "pingpong"
+                 else {"write": 0, "read": reads, "ppoll": 0})
+        counts = {"full_fences": 1, "atomic_rmw": rmw, "acq_rel": 0}
+        out[scenario] = {
+            "path": "synthetic", "syscalls": calls,
+            "arches": {"x86-64": counts,
+                       "aarch64": dict(counts, acq_rel=2 * rmw),
+                       "aarch64-lse": dict(counts, acq_rel=rmw)},
+            "sites": [{"func": "aio_notify", "where": "t.c.j2:1",
+                       "source": "smp_mb();", "events": 1,
+                       "arches": {}, "syscalls": {}}]}
+    return {"variant": name, "compiler": "gcc", "defines": [],
+            "scenarios": out}
 
 
 def check_results() -> list[dict]:
@@ -115,4 +140,5 @@ def make_run(seed: int = 1, processes: int = 10, batches: int = 10,
     env = dict(ENVIRONMENT, quick=quick) if quick else dict(ENVIRONMENT)
     return SampleSet(env, {n: census(n) for n in names if "~" not in n},
                      tuple(samples), tuple(faults),
+                     {n: dynamic(n) for n in names},
                      Ending("complete", "", 150.0))

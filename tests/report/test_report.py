@@ -157,6 +157,7 @@ def test_keep_the_baseline_when_nothing_safe_beats_it():
 def test_no_speed_claim_when_nothing_beats_the_baseline():
     flat = {name: (1.0, 1.0, 1.0) for name in EFFECTS}
     flat[BASELINE + "~slow"] = (1.3, 1.0, 1.0)
+    flat[BASELINE + "~lock"] = (1.3, 1.0, 1.0)
     sample_set = make_run(seed=2, processes=8, batches=6, effects=flat)
     text = " ".join(render_all(doc(sample_set))["txt"].split())
     assert ("No variant safe under C11 is measurably faster than "
@@ -262,7 +263,7 @@ def test_an_unfinished_run_says_so_at_the_top(ending):
         "variants": sorted({s.variant for s in run.samples})})
     end = None if ending is None else Ending(ending, "Ctrl-C", 42.0)
     texts = render_all(doc(SampleSet(env, run.census, kept, run.faults,
-                                     end)))
+                                     run.dynamic, end)))
     body = texts["txt"]
     banner = body.index("*** INCOMPLETE RUN")
     assert banner < body.index("Recommendation")
@@ -303,3 +304,55 @@ def test_variant_list_shows_each_candidates_change_against_the_baseline():
     text = texts["txt"]
     assert "changes: " + relaxed["changes"][:40] in " ".join(text.split())
     assert max(len(line) for line in text.splitlines()) <= 72
+
+
+def test_positive_lock_in_self_validation(texts):
+    data = json.loads(texts["json"])
+    kinds = {c["kind"]: c for c in data["self_validation"]}
+    assert set(kinds) == {"aa", "positive", "positive-lock"}
+    assert kinds["positive-lock"]["name"] == BASELINE + "~lock"
+    assert kinds["positive-lock"]["ok"] is True
+    assert data["barrier"]["resolved"] is True
+    text = " ".join(texts["txt"].split())
+    assert ("self-resched: one locked instruction per operation resolved "
+            "(ratio 1.298, slower)") in text
+
+
+def test_a_run_blind_to_one_lock_makes_no_single_barrier_claim():
+    """The one-lock control not slower in self-resched: every comparison
+    between arms with the same syscalls per op is 'unresolved', and the
+    recommendation recommends nothing on speed."""
+    effects = dict(EFFECTS)
+    effects[BASELINE + "~lock"] = (1.0, 1.0, 1.0)
+    texts = render_all(doc(make_run(seed=5, effects=effects)))
+    data = json.loads(texts["json"])
+    assert data["barrier"]["resolved"] is False
+    verdicts = {(e["name"], s): v["verdict"] for e in data["variants"]
+                for s, v in e["scenarios"].items()}
+    assert verdicts["test-then-xchg", "self-resched"] == "unresolved"
+    assert verdicts["relaxed", "flood"] == "unresolved"
+    # one read(2) per operation more than the baseline: still measured
+    assert verdicts["full-removal", "self-resched"] == "slower"
+    recommendation = data["recommendation"]
+    assert "cannot speak about single-barrier differences" in recommendation
+    assert "recommends nothing on speed" in recommendation
+    assert "Fastest variant" not in recommendation
+    assert "SELF-VALIDATION FAILED" in recommendation
+    txt = " ".join(texts["txt"].split())
+    assert "unres" in texts["txt"]
+    assert "comparison between arms that make the same system calls" in txt
+
+
+def test_dynamic_census_is_shown_next_to_ns_per_op(texts):
+    txt = texts["txt"]
+    start = txt.index("Executed per operation (dynamic census)")
+    block = txt[start:txt.index("Hung or crashed")]
+    row = next(line for line in block.splitlines()
+               if line.startswith("test-then-xchg"))
+    # x86-64 F R A, a64 F R A, a64-lse F R A, S P, ns/op
+    assert row.split()[1:12] == ["1", "2", "0", "1", "2", "4", "1", "2",
+                                 "2", "0", "0"]
+    data = json.loads(texts["json"])
+    arm = data["executed"]["pingpong"]["arms"]["test-then-xchg"]
+    assert arm["syscalls"] == {"S": 2, "P": 1}
+    assert arm["ns_per_op"] > 0 and arm["sites"]
