@@ -19,72 +19,10 @@ from ..build.census import (ARCHES, CATEGORIES, CATEGORY_LETTERS,
                             SYSCALL_MEANING)
 from ..checker.check import CheckResult
 from ..controls import LOCK, arm_name, is_control
+from .safety import Safety
 from ..samples import SampleSet
 from ..stats import Ranking, ScenarioRanking
 from ..stats.barriers import UNRESOLVED
-
-MARKS = {"safe": "✓", "unsafe": "✗", None: "?"}
-
-
-@dataclass(frozen=True)
-class Safety:
-    """Checker verdicts of one variant, over every syscall semantics run."""
-
-    variant: str
-    verdicts: Mapping[str, str | None]          # model -> safe/unsafe/None
-    broken: Mapping[str, tuple[str, ...]]       # model -> properties
-    semantics: tuple[str, ...]                  # syscall semantics checked
-
-    @property
-    def unsafe(self) -> bool:
-        return "unsafe" in self.verdicts.values()
-
-    def mark(self, model: str) -> str:
-        return MARKS.get(self.verdicts.get(model), "?")
-
-    def reason(self) -> str:
-        """One line: where it breaks and how, where it holds."""
-        models = memory_models.names()
-        bad = [m for m in models if self.verdicts.get(m) == "unsafe"]
-        good = [m for m in models if self.verdicts.get(m) == "safe"]
-        props = sorted({p for m in bad for p in self.broken.get(m, ())})
-        text = f"unsafe under {', '.join(bad)}"
-        if props:
-            text += f" ({', '.join(props)})"
-        if good:
-            text += f"; safe under {', '.join(good)}"
-        return text
-
-
-def safety_of(check_results: Iterable[CheckResult], names: Iterable[str],
-              baseline: str) -> dict[str, Safety]:
-    """Safety per variant.  A variant is unsafe under a model if any
-    result (any syscall semantics) says so.  The self-validation controls
-    run the baseline's code, so they carry the baseline's verdicts."""
-    models = memory_models.names()
-    verdicts: dict[str, dict[str, str | None]] = {}
-    broken: dict[str, dict[str, set]] = {}
-    semantics: dict[str, set] = {}
-    for result in check_results:
-        if result.model not in models:
-            continue
-        per = verdicts.setdefault(result.variant, dict.fromkeys(models))
-        if result.verdict == "unsafe" or per[result.model] is None:
-            per[result.model] = result.verdict
-        props = broken.setdefault(result.variant,
-                                  {m: set() for m in models})[result.model]
-        props.update(v.property for v in result.violations)
-        semantics.setdefault(result.variant, set()).add(result.syscalls)
-    out = {}
-    for name in names:
-        source = baseline if is_control(name) else name
-        out[name] = Safety(
-            name, verdicts.get(source, dict.fromkeys(models)),
-            {m: tuple(sorted(p)) for m, p in broken.get(
-                source, {m: set() for m in models}).items()},
-            tuple(sorted(semantics.get(source, ()))))
-    return out
-
 
 NO_CHECKS = "none (no checker results)"
 
@@ -468,7 +406,7 @@ def _barrier_blind(ranking: Ranking, pick: str, under: str) -> str:
 
 def recommendation(ranking: Ranking, safety: Mapping[str, Safety],
                    environment: Mapping[str, object], semantics: str,
-                   quick: bool) -> str:
+                   quick: bool, compilers: str = "") -> str:
     """The generated "Recommendation" paragraph."""
     base = ranking.baseline
     eligible = _eligible(ranking, safety)
@@ -507,11 +445,12 @@ def recommendation(ranking: Ranking, safety: Mapping[str, Safety],
                     f"change the code. Best point estimate: {pick}; "
                     f"against the baseline (time ratio, lower is faster): "
                     f"{clauses}.")
-    return text + " " + caveats(ranking, environment, semantics, quick)
+    return text + " " + caveats(ranking, environment, semantics, quick,
+                                compilers)
 
 
 def caveats(ranking: Ranking, environment: Mapping[str, object],
-            semantics: str, quick: bool) -> str:
+            semantics: str, quick: bool, compilers: str = "") -> str:
     parts = [f"Caveats: measured on one machine ({machine_label(environment)}"
              "); other CPUs, aarch64 in particular, may rank differently "
              "(see the instruction census).",
@@ -520,6 +459,8 @@ def caveats(ranking: Ranking, environment: Mapping[str, object],
              f"behave as {semantics} (README: What the checker assumes).",
              "Differences below the minimum detectable effect could not be "
              "resolved."]
+    if compilers:
+        parts.append("The verdict depends on the compiler: " + compilers)
     if ranking.barrier_resolved is None:
         parts.append("No one-lock control: whether this run resolves one "
                      "barrier per operation is not known.")

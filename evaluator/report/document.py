@@ -29,11 +29,12 @@ from ..samples import SampleSet
 from ..stats import Ranking, ScenarioRanking, SelfCheck
 from ..stats.precision import ScenarioPrecision, precision
 from ..variants import Variant
-from .content import (CensusRow, DynamicRow, Safety, barrier_lines,
-                      census_rows, dynamic_path, dynamic_rows,
-                      environment_items,
+from .content import (CensusRow, DynamicRow, barrier_lines, census_rows,
+                      dynamic_path, dynamic_rows, environment_items,
                       fault_lines, is_quick, machine_label, recommendation,
-                      safety_of, semantics_assumed)
+                      semantics_assumed)
+from .safety import (CompilerSplit, Safety, compiler_caveat,
+                     compiler_splits, run_reading, safety_of)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,9 @@ class Machine:
     quick: bool
     rejected: tuple[str, ...]          # unsafe: listed, never ranked
     ranked_names: tuple[str, ...]      # everything else but the controls
+    reading: str = "gcc"               # the compiler the run was built with
+    unknown: tuple[str, ...] = ()      # a limit left a verdict open
+    splits: tuple[CompilerSplit, ...] = ()  # verdicts that follow the cc
 
 
 # ---- section types ---------------------------------------------------
@@ -158,6 +162,23 @@ class Rejected:
 
 
 @dataclass(frozen=True)
+class Unknown:
+    """Variants a search limit left undecided: never ranked."""
+
+    entries: tuple[tuple[str, str, Mapping[str, str]], ...]
+    # (name, one-line verdicts, model -> why it is unknown)
+
+
+@dataclass(frozen=True)
+class Readings:
+    """Which compiler's reading the verdicts are for, and the variants
+    whose verdict changes with the compiler."""
+
+    reading: str
+    splits: tuple[CompilerSplit, ...]
+
+
+@dataclass(frozen=True)
 class Environment:
     items: tuple[tuple[str, str], ...]  # labelled facts, in reading order
     environment: Mapping[str, object]   # as recorded
@@ -222,7 +243,7 @@ def _incomplete(m: Machine, ctx: ReportContext):
 def _recommendation(m: Machine, ctx: ReportContext):
     yield Recommendation(recommendation(
         m.ranking, m.safety, m.sample_set.environment, m.semantics,
-        m.quick))
+        m.quick, compiler_caveat(m.splits, m.ranked_names, m.reading)))
 
 
 def _self_validation(m: Machine, ctx: ReportContext):
@@ -297,6 +318,16 @@ def _rejected(m: Machine, ctx: ReportContext):
         for name in m.rejected))
 
 
+def _unknown(m: Machine, ctx: ReportContext):
+    if m.unknown:
+        yield Unknown(tuple((n, m.safety[n].reason(), m.safety[n].limits)
+                            for n in m.unknown))
+
+
+def _readings(m: Machine, ctx: ReportContext):
+    yield Readings(m.reading, m.splits)
+
+
 def _environment(m: Machine, ctx: ReportContext):
     env = m.sample_set.environment
     yield Environment(tuple(environment_items(env)), env, ctx.command_line,
@@ -306,7 +337,7 @@ def _environment(m: Machine, ctx: ReportContext):
 SECTIONS: list[Builder] = [
     _preamble, _incomplete, _recommendation, _self_validation, _precision,
     _scenarios, _executed, _faults, _census, _variant_list, _rejected,
-    _environment,
+    _unknown, _readings, _environment,
 ]
 
 
@@ -320,30 +351,40 @@ def _present(sample_set: SampleSet) -> list[str]:
 
 def rankable_variants(sample_set: SampleSet,
                       check_results: Iterable[CheckResult]) -> list[str]:
-    """Variants in the samples that no checker result calls unsafe."""
-    unsafe = {r.variant for r in check_results if r.verdict == "unsafe"}
-    return [v for v in _present(sample_set) if base_name(v) not in unsafe]
+    """Variants in the samples that the checker, under the reading of the
+    compiler the run was built with, neither calls unsafe nor left
+    unknown (controls follow their baseline)."""
+    reading = run_reading(sample_set.environment)
+    names = _present(sample_set)
+    verdicts = safety_of(check_results, [base_name(n) for n in names],
+                         "", reading)
+    return [v for v in names if not (verdicts[base_name(v)].unsafe
+                                     or verdicts[base_name(v)].unknown)]
 
 
 def _machine(run: MachineRun, quick: bool) -> Machine:
     ranking = run.ranking
     names = _present(run.sample_set)
-    safety = safety_of(run.check_results, names, ranking.baseline)
-    if safety[ranking.baseline].unsafe:
+    reading = run_reading(run.sample_set.environment)
+    safety = safety_of(run.check_results, names, ranking.baseline, reading)
+    if safety[ranking.baseline].unsafe or safety[ranking.baseline].unknown:
         raise ReportError(
             f"the baseline {ranking.baseline} is "
             f"{safety[ranking.baseline].reason()}",
-            hint="choose a safe variant with --baseline")
+            hint="choose a variant shown safe with --baseline")
     rejected = tuple(v for v in names if safety[v].unsafe)
+    unknown = tuple(v for v in names if safety[v].unknown
+                    and not is_control(v))
     leaked = [v for s in ranking.scenarios for v in
-              (*s.order, *s.vs_baseline) if v in rejected]
+              (*s.order, *s.vs_baseline) if v in rejected + unknown]
     if leaked:
         raise ReportError(
-            "unsafe variant(s) in the ranking: "
+            "unsafe or unknown variant(s) in the ranking: "
             + ", ".join(sorted(set(leaked))),
             hint="rank with variants=rankable_variants(samples, checks)")
     first = ranking.scenarios[0].order if ranking.scenarios else ()
-    others = [v for v in names if v not in rejected and not is_control(v)]
+    others = [v for v in names if v not in rejected + unknown
+              and not is_control(v)]
     ranked = [v for v in first if v in others]
     ranked += [v for v in others if v not in ranked]
     return Machine(
@@ -351,7 +392,8 @@ def _machine(run: MachineRun, quick: bool) -> Machine:
         sample_set=run.sample_set, ranking=ranking, safety=safety,
         semantics=semantics_assumed(run.check_results), runs=run.runs,
         quick=is_quick(run.sample_set, quick), rejected=rejected,
-        ranked_names=tuple(ranked))
+        ranked_names=tuple(ranked), reading=reading, unknown=unknown,
+        splits=tuple(compiler_splits(run.check_results)))
 
 
 def build_report(machines: Sequence[MachineRun],

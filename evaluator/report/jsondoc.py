@@ -37,9 +37,9 @@ from ..controls import is_control
 from ..stats import Comparison, ScenarioRanking
 from ..stats.precision import precision_json
 from .document import (Census, Environment, Executed, Faults, Incomplete,
-                       Preamble, Precision, Recommendation, Rejected,
-                       ReportDoc, ScenarioTables, SelfValidation,
-                       VariantList)
+                       Preamble, Precision, Readings, Recommendation,
+                       Rejected, ReportDoc, ScenarioTables, SelfValidation,
+                       Unknown, VariantList)
 
 SCHEMA = "evaluate.report/1"
 SCENARIO_FIELDS = ("median_ns", "ci95", "ratio", "ratio_ci95", "p_adj",
@@ -163,6 +163,20 @@ def rejected(section: Rejected) -> dict:
                          for e in section.entries]}
 
 
+def unknown(section: Unknown) -> dict:
+    return {"unknown": [{"name": name, "reason": verdicts,
+                         "limits": dict(limits)}
+                        for name, verdicts, limits in section.entries]}
+
+
+def readings(section: Readings) -> dict:
+    return {"compiler_reading": section.reading,
+            "compiler_splits": [
+                {"variant": s.variant, "model": s.model,
+                 "verdicts": dict(s.verdicts), "shapes": dict(s.shapes)}
+                for s in section.splits]}
+
+
 def environment(section: Environment) -> dict:
     return {"environment": dict(section.environment),
             "command_line": section.command_line,
@@ -175,7 +189,8 @@ RENDERERS: dict[type, Callable[[object], dict]] = {
     SelfValidation: self_validation, Precision: precision,
     ScenarioTables: scenario_tables, Executed: executed,
     Faults: faults, Census: census, VariantList: variant_list,
-    Rejected: rejected, Environment: environment,
+    Rejected: rejected, Unknown: unknown, Readings: readings,
+    Environment: environment,
 }
 
 

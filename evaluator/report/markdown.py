@@ -9,12 +9,13 @@ from collections.abc import Callable
 from .. import memory_models
 from ..build.census import ARCHES, CATEGORIES, CATEGORY_LETTERS
 from ..controls import is_control
+from .safety import reading_first
 from .content import (census_counts, census_legend, dynamic_legend,
                       fmt_interval, fmt_ns, fmt_p, fmt_pct, fmt_ratio)
 from .document import (Census, Environment, Executed, Faults, Incomplete,
-                       Preamble, Precision, Recommendation, Rejected,
-                       ReportDoc, ScenarioTables, SelfValidation,
-                       VariantList)
+                       Preamble, Precision, Readings, Recommendation,
+                       Rejected, ReportDoc, ScenarioTables, SelfValidation,
+                       Unknown, VariantList)
 from .text import (LEGEND, control_label, friedman_note, precision_notes,
                    robustness_notes)
 
@@ -214,6 +215,28 @@ def rejected(section: Rejected) -> list[str]:
     return lines + [""]
 
 
+def unknown(section: Unknown) -> list[str]:
+    lines = ["### Unknown: a search limit left the verdict open (never "
+             "ranked)", ""]
+    for name, verdicts, limits in section.entries:
+        lines.append(f"- `{name}`: {verdicts}")
+        lines += [f"  - {model}: {why}" for model, why in limits.items()]
+    return lines + [""]
+
+
+def readings(section: Readings) -> list[str]:
+    lines = ["### Compiler readings", "",
+             f"The verdicts are for the builtins as `{section.reading}` "
+             "compiles them (this run's compiler).", ""]
+    if not section.splits:
+        return lines + ["No verdict changes with the compiler.", ""]
+    lines += [f"- `{s.variant}`, {s.model}: " + "; ".join(
+        f"{v} with {cc}" + (f" ({shape})" if v != "safe" else "")
+        for cc, v, shape in reading_first(s, section.reading))
+        for s in section.splits]
+    return lines + [""]
+
+
 def environment(section: Environment) -> list[str]:
     lines = ["### Environment and reproduction", "",
              f"- syscall semantics assumed by the checker: "
@@ -228,7 +251,8 @@ RENDERERS: dict[type, Callable[[object], list[str]]] = {
     SelfValidation: self_validation, Precision: precision,
     ScenarioTables: scenario_tables, Executed: executed,
     Faults: faults, Census: census, VariantList: variant_list,
-    Rejected: rejected, Environment: environment,
+    Rejected: rejected, Unknown: unknown, Readings: readings,
+    Environment: environment,
 }
 
 

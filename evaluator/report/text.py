@@ -21,13 +21,14 @@ from ..stats import ScenarioRanking
 from ..stats.inference import wilcoxon_floor
 from ..stats.precision import TARGET_MDE, ScenarioPrecision
 from ..stats.summary import Row
+from .safety import reading_first
 from .content import (census_counts, census_legend, census_rows,
                       dynamic_legend, fmt_interval, fmt_ns, fmt_p, fmt_pct,
                       fmt_ratio)
 from .document import (Census, Environment, Executed, Faults, Incomplete,
-                       Preamble, Precision, Recommendation, Rejected,
-                       ReportDoc, ScenarioTables, SelfValidation,
-                       VariantList)
+                       Preamble, Precision, Readings, Recommendation,
+                       Rejected, ReportDoc, ScenarioTables, SelfValidation,
+                       Unknown, VariantList)
 
 WIDTH = 72
 MIN_NAME = 10       # the variant column shrinks to this for more models
@@ -440,6 +441,35 @@ def rejected(section: Rejected) -> list[str]:
     return lines
 
 
+def unknown(section: Unknown) -> list[str]:
+    lines = heading("Unknown: a search limit left the verdict open "
+                    "(never ranked)")
+    for name, verdicts, limits in section.entries:
+        lines += wrap(f"{name}: {verdicts}.", first="  ", indent="      ")
+        for model, why in limits.items():
+            lines += wrap(f"{model}: {why}", first="      ",
+                          indent="        ")
+    return lines
+
+
+def readings(section: Readings) -> list[str]:
+    lines = heading("Compiler readings")
+    lines += wrap(f"The verdicts above are for the builtins as "
+                  f"{section.reading} compiles them (this run's compiler: "
+                  "__sync RMWs and consume mean different things to gcc "
+                  "and clang).")
+    if not section.splits:
+        return lines + wrap("No verdict changes with the compiler.")
+    for split in section.splits:
+        ways = "; ".join(f"{v} with {cc}" + (f" ({shape})" if v != "safe"
+                                             else "")
+                         for cc, v, shape in reading_first(
+                             split, section.reading))
+        lines += wrap(f"{split.variant}, {split.model}: {ways}.",
+                      first="  ", indent="      ")
+    return lines
+
+
 def environment(section: Environment) -> list[str]:
     lines = heading("Environment and reproduction")
     items = [("syscall semantics assumed by the checker", section.semantics),
@@ -457,7 +487,8 @@ RENDERERS: dict[type, Callable[[object], list[str]]] = {
     SelfValidation: self_validation, Precision: precision,
     ScenarioTables: scenario_tables, Executed: executed,
     Faults: faults, Census: census, VariantList: variant_list,
-    Rejected: rejected, Environment: environment,
+    Rejected: rejected, Unknown: unknown, Readings: readings,
+    Environment: environment,
 }
 
 

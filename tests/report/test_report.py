@@ -200,7 +200,7 @@ def test_ranking_that_includes_an_unsafe_variant_is_refused():
     sample_set = make_run(processes=3, batches=2)
     from evaluator.stats import rank
     ranking = rank(sample_set, BASELINE, resamples=0)
-    with pytest.raises(ReportError, match="unsafe variant.*ranking"):
+    with pytest.raises(ReportError, match="unsafe or unknown variant.*ranking"):
         build_report([MachineRun(sample_set, as_results(check_results()),
                                  ranking)],
                      variants(), COMMAND)
@@ -356,3 +356,62 @@ def test_dynamic_census_is_shown_next_to_ns_per_op(texts):
     arm = data["executed"]["pingpong"]["arms"]["test-then-xchg"]
     assert arm["syscalls"] == {"S": 2, "P": 1}
     assert arm["ns_per_op"] > 0 and arm["sites"]
+
+
+def _with(checks, **changes_by_cell):
+    """check.json records with some cells changed: {variant__model: dict}."""
+    out = []
+    for r in checks:
+        key = f"{r['variant']}__{r['model']}".replace("-", "_").replace(
+            ".", "_")
+        out.append(dict(r, **changes_by_cell.get(key, {})))
+    return out
+
+
+def test_a_variant_left_unknown_is_listed_never_ranked():
+    limit = {"kind": "max-states", "phase": "search",
+             "detail": "the state limit (20000 states and steps) was "
+                       "reached", "explored": 20000, "steps": 0,
+             "depth": 12, "seconds": 3.0}
+    checks = _with(check_results(), relaxed__c11={
+        "verdict": "unknown", "expected": None, "limit": limit,
+        "complete": False})
+    sample_set, _, ranking = ranked(checks=checks)
+    assert all("relaxed" not in s.order for s in ranking.scenarios)
+    texts = render_all(doc(checks=checks))
+    body = texts["txt"]
+    at = body.index("Unknown: a search limit left the verdict open")
+    assert "relaxed: unknown under c11; safe under sc, tso." in \
+        " ".join(body[at:].split())
+    assert "the state limit (20000 states" in body[at:]
+    data = json.loads(texts["json"])
+    [entry] = data["unknown"]
+    assert entry["name"] == "relaxed" and "max-states" in \
+        entry["limits"]["c11"]
+    assert "relaxed" not in [v for s in data["friedman"] for v in s]
+
+
+def test_a_verdict_that_changes_with_the_compiler_is_a_caveat():
+    gcc = check_results()
+    trace = ["P1#3  aio_protocol.c:19    load(bh_scheduled) relaxed reads 0 "
+             "from init (stale: P0#0 wrote 1 earlier)", "lost wakeup: ..."]
+    clang = [dict(r, cc="clang", expected=None) for r in gcc]
+    clang = [dict(r, verdict="unsafe", violations=[
+        {"property": "lost-wakeup", "trace": trace}])
+        if r["variant"] == "test-then-xchg" and r["model"] == "c11" else r
+        for r in clang]
+    texts = render_all(doc(checks=gcc + clang))
+    flat = " ".join(texts["txt"].split())
+    assert ("test-then-xchg, c11: safe with gcc; unsafe with clang "
+            "(lost-wakeup after a stale relaxed load(bh_scheduled))") in flat
+    recommendation = flat[flat.index("Recommendation"):]
+    assert ("The verdict depends on the compiler: test-then-xchg is safe "
+            "under c11 as built here (gcc) but unsafe as clang compiles "
+            "it") in recommendation
+    data = json.loads(texts["json"])
+    assert data["compiler_reading"] == "gcc"
+    assert data["compiler_splits"][0]["verdicts"] == {"clang": "unsafe",
+                                                      "gcc": "safe"}
+    # the clang results do not change what is ranked (gcc built it)
+    assert any("test-then-xchg" in s.order for s in ranked(
+        checks=gcc + clang)[2].scenarios)

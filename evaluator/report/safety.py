@@ -1,0 +1,182 @@
+"""What the checker says of each variant, for the report.
+
+A run is built with one compiler; its verdicts are the checker's under
+that compiler's reading of the builtins (checker/readings.py), so that
+what is judged is what was timed.  Results under another reading are
+not a verdict on this run's code: they become caveats (compiler_splits)
+when a variant's verdict changes with the compiler.
+
+Per (variant, model) the results of several syscall semantics combine
+as unsafe over unknown over safe: one counterexample decides, a search
+that reached a limit shows nothing, and safe needs every run to agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from .. import memory_models
+from ..checker.readings import CHECK_DEFAULT
+from ..checker.results import MARKS, SAFE, UNKNOWN, UNSAFE, CheckResult
+from ..controls import is_control
+from ..orders import ORDER_NAMES
+
+_RANK = {UNSAFE: 3, UNKNOWN: 2, SAFE: 1, None: 0}
+
+
+@dataclass(frozen=True)
+class Safety:
+    """Checker verdicts of one variant under the run's compiler reading."""
+
+    variant: str
+    verdicts: Mapping[str, str | None]     # model -> safe/unsafe/unknown
+    broken: Mapping[str, tuple[str, ...]]  # model -> properties found
+    semantics: tuple[str, ...]             # syscall semantics checked
+    limits: Mapping[str, str] = None       # model -> why it is unknown
+
+    @property
+    def unsafe(self) -> bool:
+        return UNSAFE in self.verdicts.values()
+
+    @property
+    def unknown(self) -> bool:
+        """Not unsafe, but some model could not decide: never ranked."""
+        return not self.unsafe and UNKNOWN in self.verdicts.values()
+
+    def mark(self, model: str) -> str:
+        return MARKS.get(self.verdicts.get(model), "?")
+
+    def reason(self) -> str:
+        """One line: where it breaks, with the first property found
+        there, and where it holds (or could not be decided)."""
+        models = memory_models.names()
+        bad = [m for m in models if self.verdicts.get(m) == UNSAFE]
+        good = [m for m in models if self.verdicts.get(m) == SAFE]
+        open_ = [m for m in models if self.verdicts.get(m) == UNKNOWN]
+        props = sorted({p for m in bad for p in self.broken.get(m, ())})
+        parts = []
+        if bad:
+            parts.append(f"unsafe under {', '.join(bad)}"
+                         + (f" ({', '.join(props)})" if props else ""))
+        if open_:
+            parts.append(f"unknown under {', '.join(open_)}")
+        if good:
+            parts.append(f"safe under {', '.join(good)}")
+        return "; ".join(parts)
+
+
+def run_reading(environment: Mapping[str, object]) -> str:
+    """The compiler reading of a run: the compiler it was built with."""
+    compiler = environment.get("compiler")
+    if isinstance(compiler, Mapping) and compiler.get("cc"):
+        return str(compiler["cc"])
+    return CHECK_DEFAULT
+
+
+def safety_of(check_results: Iterable[CheckResult], names: Iterable[str],
+              baseline: str, cc: str = CHECK_DEFAULT) -> dict[str, Safety]:
+    """Safety per variant under reading `cc`.  The self-validation
+    controls run the baseline's code, so they carry its verdicts."""
+    models = memory_models.names()
+    verdicts: dict[str, dict[str, str | None]] = {}
+    broken: dict[str, dict[str, set]] = {}
+    limits: dict[str, dict[str, str]] = {}
+    semantics: dict[str, set] = {}
+    for r in check_results:
+        if r.model not in models or r.cc != cc:
+            continue
+        per = verdicts.setdefault(r.variant, dict.fromkeys(models))
+        if _RANK[r.verdict] > _RANK[per[r.model]]:
+            per[r.model] = r.verdict
+        broken.setdefault(r.variant, {}).setdefault(r.model, set()).update(
+            v.property for v in r.violations)
+        if r.unknown and r.reason:
+            limits.setdefault(r.variant, {})[r.model] = r.reason
+        semantics.setdefault(r.variant, set()).add(r.syscalls)
+    out = {}
+    for name in names:
+        source = baseline if is_control(name) else name
+        out[name] = Safety(
+            name, verdicts.get(source, dict.fromkeys(models)),
+            {m: tuple(sorted(p))
+             for m, p in broken.get(source, {}).items()},
+            tuple(sorted(semantics.get(source, ()))),
+            dict(limits.get(source, {})))
+    return out
+
+
+@dataclass(frozen=True)
+class CompilerSplit:
+    """A variant whose verdict under one model depends on the compiler."""
+
+    variant: str
+    model: str
+    verdicts: Mapping[str, str]            # reading -> verdict
+    shapes: Mapping[str, str]              # reading -> what goes wrong
+
+
+def _shape(result: CheckResult) -> str:
+    """The counterexample in a few words: its property, and the reads
+    that saw a stale value (the weak-memory step behind it)."""
+    if not result.violations:
+        return result.verdict
+    violation = result.violations[0]
+    stale = [_operation(line) for line in violation.trace
+             if "(stale:" in line and " reads " in line]
+    text = violation.property
+    if stale:
+        text += " after a stale " + ", ".join(dict.fromkeys(stale))
+    return text
+
+
+def _operation(line: str) -> str:
+    """'P1#3  f.c:19  load(x) relaxed reads 0 ...' -> 'relaxed load(x)'."""
+    words = line.split(" reads ")[0].split()[2:]
+    if len(words) > 1 and words[-1] in ORDER_NAMES:
+        words = [words[-1], *words[:-1]]
+    return " ".join(words)
+
+
+def compiler_caveat(splits: Iterable[CompilerSplit], names: Iterable[str],
+                    reading: str) -> str:
+    """One sentence per variant of `names` whose verdict changes with
+    the compiler ('' when none does)."""
+    wanted = set(names)
+    out = []
+    for split in splits:
+        if split.variant not in wanted:
+            continue
+        other = [(cc, v) for cc, v in split.verdicts.items() if cc != reading]
+        for cc, verdict in other:
+            if verdict == split.verdicts.get(reading):
+                continue
+            out.append(f"{split.variant} is {split.verdicts.get(reading)} "
+                       f"under {split.model} as built here ({reading}) but "
+                       f"{verdict} as {cc} compiles it "
+                       f"({split.shapes[cc]}).")
+    return " ".join(out)
+
+
+def compiler_splits(check_results: Iterable[CheckResult]
+                    ) -> list[CompilerSplit]:
+    """Variants and models whose verdict differs between readings."""
+    cells: dict[tuple[str, str], dict[str, CheckResult]] = {}
+    for r in check_results:
+        held = cells.setdefault((r.variant, r.model), {}).get(r.cc)
+        if held is None or _RANK[r.verdict] > _RANK[held.verdict]:
+            cells[r.variant, r.model][r.cc] = r
+    splits = []
+    for (variant, model), by_cc in sorted(cells.items()):
+        if len({r.verdict for r in by_cc.values()}) > 1:
+            splits.append(CompilerSplit(
+                variant, model,
+                {cc: r.verdict for cc, r in sorted(by_cc.items())},
+                {cc: _shape(r) for cc, r in sorted(by_cc.items())}))
+    return splits
+
+
+def reading_first(split: CompilerSplit, reading: str) -> list[tuple]:
+    """(reading, verdict, shape), the run's reading first."""
+    order = sorted(split.verdicts, key=lambda cc: (cc != reading, cc))
+    return [(cc, split.verdicts[cc], split.shapes[cc]) for cc in order]
