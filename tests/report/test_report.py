@@ -200,7 +200,8 @@ def test_ranking_that_includes_an_unsafe_variant_is_refused():
     sample_set = make_run(processes=3, batches=2)
     from evaluator.stats import rank
     ranking = rank(sample_set, BASELINE, resamples=0)
-    with pytest.raises(ReportError, match="unsafe or unknown variant.*ranking"):
+    with pytest.raises(ReportError,
+                       match="unsafe or unknown variant.*ranking"):
         build_report([MachineRun(sample_set, as_results(check_results()),
                                  ranking)],
                      variants(), COMMAND)
