@@ -4,8 +4,8 @@ The bench adds the baseline three more times, each as its own shared
 object named `<baseline><suffix>`:
 
   ~aa    A/A: the same code loaded twice; must not come out different;
-  ~slow  positive control: a known extra delay per schedule (a loop of
-         compiler barriers); must come out slower;
+  ~slow  positive control: a known extra delay per schedule (a chain of
+         dependent volatile stores and loads); must come out slower;
   ~lock  positive control of ONE locked instruction: exactly one extra
          locked RMW per schedule on a cache line of its own; whether it
          comes out slower says whether the run can resolve a single

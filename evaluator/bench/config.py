@@ -19,8 +19,8 @@ DEFAULT_BUDGET_S = 60.0
 # hour without progress before a batch counts as hung).
 MAX_BUDGET_S = 86_400.0
 MAX_WATCHDOG_S = 3_600.0
-# Iterations of a compiler-barrier loop in qemu_bh_schedule for the
-# positive control: about one cycle each, a few ns per schedule.
+# Steps of the dependent volatile chain in qemu_bh_schedule for the delay
+# control (templates/aio_protocol.c.j2): ~4-5 cycles each, so a few ns.
 EXTRA_DELAY = 16
 
 

@@ -25,10 +25,14 @@ def expectation_problems(doc: ReportDoc,
                              f"{check.expected}, got "
                              + ", ".join(f"{k} {v}" for k, v in
                                          check.verdicts.items()))
+    readings = {m.machine.reading for m in doc.machines}
     for result in checks:
         if result.contradicts:
             found.append(f"{result.variant} under {result.model}: expected "
                          f"{result.expected}, checker says {result.verdict}")
+        elif result.unknown and result.cc in readings:
+            found.append(f"{result.variant} under {result.model}: unknown "
+                         f"({result.reason}); it was not ranked")
     return sorted(set(found))
 
 
