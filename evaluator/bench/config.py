@@ -20,7 +20,9 @@ DEFAULT_BUDGET_S = 60.0
 MAX_BUDGET_S = 86_400.0
 MAX_WATCHDOG_S = 3_600.0
 # Steps of the dependent volatile chain in qemu_bh_schedule for the delay
-# control (templates/aio_protocol.c.j2): ~4-5 cycles each, so a few ns.
+# control (templates/aio_protocol.c.j2): ~4-5 cycles each, which out-of-
+# order execution partly overlaps; measured +6% (1.7 ns) in self-resched
+# on a 2-vCPU Xeon KVM guest, where the old 16 compiler barriers gave 0.
 EXTRA_DELAY = 16
 
 
