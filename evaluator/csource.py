@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from . import fsutil
 from .errors import SpecError
 from .orders import Op, Order, order_problem, parse_order, valid_text
 from .params import HOOKS, SHARED
@@ -62,7 +63,7 @@ _KEYWORDS = frozenset({"if", "while", "for", "switch", "return", "sizeof"})
 
 def scan(path: Path, display: str) -> str:
     """The file's text, once it passes; SpecError at the C line if not."""
-    text = path.read_text(encoding="utf-8")
+    text = fsutil.read_text(path, "plain-C variant", SpecError)
     code = _blank_comments_and_strings(text)
     defined = _defined_functions(code)
     where = _Where(display, code)

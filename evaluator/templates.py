@@ -24,6 +24,7 @@ from types import MappingProxyType
 
 import jinja2
 
+from . import fsutil
 from .errors import TemplateError
 from .orders import ORDER_NAMES
 
@@ -76,7 +77,7 @@ def read_template_info(templates_dir: Path, name: str) -> TemplateInfo:
         raise TemplateError(f"unknown template {name!r}", path=path,
                             hint="known templates: " + ", ".join(
                                 known_templates(templates_dir)))
-    source = path.read_text(encoding="utf-8")
+    source = fsutil.read_text(path, "template", TemplateError)
     match = _HEADER_RE.match(source)
     if not match:
         raise TemplateError("no parameter declaration comment at the top",

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from . import csource, memory_models, params as registry
+from . import csource, fsutil, memory_models, params as registry
 from .errors import SpecError, UnknownVariantError
 from .spec_params import Hooks, check_config, parse_params
 from .templates import read_template_info
@@ -122,7 +122,8 @@ def _parse_expect(raw: object, spec: _Raw) -> dict[str, str | None]:
 
 def read_spec(path: Path, text: str | None = None) -> _Raw:
     """One spec file's keys, checked for shape (not yet resolved)."""
-    text = path.read_text(encoding="utf-8") if text is None else text
+    if text is None:
+        text = fsutil.read_text(path, "variant spec", SpecError)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -32,6 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import fsutil
 from ..errors import CheckerError, LitmusSyntaxError, UnsupportedConstruct
 from . import readings
 from .explore import Explorer, ended
@@ -151,11 +152,7 @@ def read_litmus(path: Path | str, reading: str | None = None) -> LitmusTest:
     """One litmus file; `reading` applies unless the file declares its
     own Compiler= line (default: the language reading)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CheckerError(f"cannot read litmus file: {exc.strerror}",
-                           path=path) from None
+    text = fsutil.read_text(path, "litmus file", LitmusSyntaxError)
     return parse_litmus(text, str(path), reading)
 
 

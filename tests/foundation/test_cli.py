@@ -153,3 +153,34 @@ def test_list_keeps_its_columns_for_a_60_character_name(scratch, capsys):
     assert marks[20:26].strip() == "-"       # its sc column, aligned
     assert header.index("sc") == 20
     assert max(len(line) for line in lines) <= 72
+
+
+@pytest.mark.parametrize("fault,words", [
+    ("directory", "is a directory"), ("dangling", "dangling symbolic link"),
+    ("not-utf8", "not UTF-8 text (byte 0xff"), ("bom", "byte-order mark")])
+def test_spec_file_faults_are_one_line(scratch, capsys, fault, words):
+    spec = scratch.variants / "broken.toml"
+    if fault == "directory":
+        spec.mkdir()
+    elif fault == "dangling":
+        spec.symlink_to(scratch.root / "gone.toml")
+    elif fault == "not-utf8":
+        spec.write_bytes(b'name = "broken"\n# \xff\n')
+    else:
+        spec.write_text('\ufeffname = "broken"\n')
+    assert main(["list", "--root", str(scratch.root)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "broken.toml" in err and words in err
+
+
+@pytest.mark.parametrize("data,words", [
+    (b"C x\n{ x = 0; }\n\xff\n", "not UTF-8 text (byte 0xff"),
+    ("\ufeffC x\n{ x = 0; }\n".encode(), "byte-order mark")])
+def test_litmus_file_faults_are_one_line(tmp_path, capsys, data, words):
+    test = tmp_path / "bad.litmus"
+    test.write_bytes(data)
+    assert main(["litmus", str(test)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "bad.litmus" in err and words in err
