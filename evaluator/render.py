@@ -13,6 +13,7 @@ point: render_variant().
 from __future__ import annotations
 
 import functools
+import re
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +24,8 @@ from . import __version__, params as registry, spelling
 from .errors import TemplateError
 from .orders import Order, parse_order
 from .paths import ProjectPaths
-from .templates import (SHARED_TEMPLATE, TEMPLATE_SUFFIX, MarkingLoader,
-                        lines_to_markers, shift)
+from .templates import (LINE_TOKEN_RE, SHARED_TEMPLATE, TEMPLATE_SUFFIX,
+                        MarkingLoader, lines_to_markers, shift)
 from .variants import Variant
 
 # The first line of every rendered file (diff.py strips the header).
@@ -124,6 +125,47 @@ def _template_line(exc: BaseException, template_file: str) -> int | None:
     return line
 
 
+_OFFSET_RE = re.compile(r" at \d+$")
+_BLOCK_RE = re.compile(r"\{%-?\s*(end)?(\w+)")
+_OPENERS = frozenset({"if", "for", "macro", "block", "call", "filter",
+                      "with", "raw"})
+
+
+def syntax_error(exc: jinja2.TemplateSyntaxError,
+                 path: Path) -> tuple[str, int | None]:
+    """Jinja's message without what the user never wrote (our line
+    markers, byte offsets into the marked source), and the line to look
+    at: for a block never closed, the line that opened it."""
+    message = LINE_TOKEN_RE.sub("", _OFFSET_RE.sub("", exc.message or ""))
+    line = exc.lineno
+    unclosed = re.search(r"innermost block that needs to be closed is "
+                         r"'(\w+)'", message)
+    if unclosed:
+        opened = _unclosed(path, unclosed.group(1))
+        if opened is not None:
+            line = opened
+            message = f"'{unclosed.group(1)}' opened here is never closed"
+    return message, line
+
+
+def _unclosed(path: Path, tag: str) -> int | None:
+    """Line of the innermost block tag left open at the end of a file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    stack: list[tuple[str, int]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        for end, name in _BLOCK_RE.findall(line):
+            if name not in _OPENERS:
+                continue
+            if not end:
+                stack.append((name, number))
+            elif stack and stack[-1][0] == name:
+                stack.pop()
+    return next((n for name, n in reversed(stack) if name == tag), None)
+
+
 def _render_template(env: jinja2.Environment, templates_dir: Path,
                      name: str, values: dict, variant: Variant) -> str:
     """One template, rendered and with #line markers into it."""
@@ -135,8 +177,9 @@ def _render_template(env: jinja2.Environment, templates_dir: Path,
         raise TemplateError(f"template {template_file} is missing",
                             path=path) from None
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"Jinja syntax error: {exc.message}",
-                            path=path, line=exc.lineno) from None
+        message, line = syntax_error(exc, path)
+        raise TemplateError(f"Jinja syntax error: {message}", path=path,
+                            line=line) from None
     except jinja2.UndefinedError as exc:
         raise TemplateError(f"undefined variable: {exc.message}",
                             path=path,

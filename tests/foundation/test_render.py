@@ -100,3 +100,28 @@ def test_undefined_variable_names_template_line(scratch):
                                    " /* {{ fence_flavour }} */", "relaxed")
     assert f"aio_protocol.c.j2:{number}:" in message
     assert "fence_flavour" in message
+
+
+def _break_template(scratch, text):
+    path = scratch.templates / "notify.c.j2"
+    lines = path.read_text().split("\n")
+    at = next(i for i, line in enumerate(lines)
+              if "void aio_notify(AioContext *ctx)" in line) + 2
+    lines.insert(at, text)
+    path.write_text("\n".join(lines))
+    return at + 1
+
+
+@pytest.mark.parametrize("text,message", [
+    ("    {{ x @ y }}", "Jinja syntax error: unexpected char '@'"),
+    ("    {% if notified %} never closed",
+     "'if' opened here is never closed")])
+def test_jinja_syntax_errors_name_the_line_without_internals(scratch,
+                                                             text, message):
+    line = _break_template(scratch, text)
+    variant = load_variants(scratch.variants)["original-05e514b1"]
+    with pytest.raises(TemplateError) as error:
+        render_variant(variant, scratch)
+    shown = str(error.value)
+    assert f"notify.c.j2:{line}: {message}" in shown
+    assert "@@" not in shown and not re.search(r" at \d+", shown)
