@@ -115,7 +115,7 @@ def _break_template(scratch, text):
 @pytest.mark.parametrize("text,message", [
     ("    {{ x @ y }}", "Jinja syntax error: unexpected char '@'"),
     ("    {% if notified %} never closed",
-     "'if' opened here is never closed")])
+     "Jinja syntax error: 'if' opened here is never closed")])
 def test_jinja_syntax_errors_name_the_line_without_internals(scratch,
                                                              text, message):
     line = _break_template(scratch, text)
