@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 from ..bench import run_bench
 from ..bench.config import DEFAULT_BUDGET_S
@@ -30,7 +29,7 @@ from ..controls import AA_SUFFIX, LOCK_SUFFIX, SLOW_SUFFIX
 from ..samples import read_samples
 from .common import (add_bench_options, add_root, add_variants, bench_config,
                      chosen_variants)
-from .progress import Progress
+from .progress import Progress, warn
 
 HELP = "compile the variants and time them in contended loops"
 
@@ -78,5 +77,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"\nsamples: {run_dir / 'samples.jsonl'}")
     bad = hardware_contradictions(sample_set, selection.chosen)
     for problem in bad:
-        print(f"evaluate: {problem}", file=sys.stderr)
+        warn(problem)
     return 1 if bad else 0

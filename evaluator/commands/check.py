@@ -183,7 +183,9 @@ def render_text(results: list[CheckResult], models: list[str],
     lines = ["variant".ljust(NAME_WIDTH) + "".join(
         m.ljust(CELL_WIDTH) for m in models).rstrip()]
     for name in names:
-        row = name.ljust(NAME_WIDTH)
+        if len(name) >= NAME_WIDTH:     # its own line keeps the columns
+            lines.append(name)
+        row = ("" if len(name) >= NAME_WIDTH else name).ljust(NAME_WIDTH)
         row += "".join(cell(by_cell[(name, m)]).ljust(CELL_WIDTH)
                        for m in models)
         lines.append(row.rstrip())
@@ -225,9 +227,23 @@ def render_text(results: list[CheckResult], models: list[str],
                 lines.append(f"(same trace as {shown[violation.trace]})")
                 continue
             shown[violation.trace] = title
-            lines += violation.trace[:-1]
+            lines += [part for line in violation.trace[:-1]
+                      for part in trace_line(line)]
             lines += _wrap(violation.trace[-1])
     return lines
+
+
+TRACE_WIDTH = 100
+# "P1#13 aio_protocol.c:19    ": who (5), a space, where (20), a space.
+TRACE_INDENT = " " * 27
+
+
+def trace_line(line: str) -> list[str]:
+    """One trace event, wrapped at TRACE_WIDTH under its operation."""
+    if len(line) <= TRACE_WIDTH:
+        return [line]
+    return textwrap.wrap(line, TRACE_WIDTH, subsequent_indent=TRACE_INDENT,
+                         break_on_hyphens=False, break_long_words=False)
 
 
 def _wrap(text: str) -> list[str]:

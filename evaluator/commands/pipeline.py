@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
-import sys
 from dataclasses import replace
 
 from .. import paths
@@ -34,7 +33,7 @@ from ..errors import EvaluateError
 from ..samples import read_samples
 from .common import (add_bench_options, add_models, add_root, add_variants,
                      bench_config, chosen_variants, parse_delta, parse_models)
-from .progress import Progress
+from .progress import Progress, warn
 
 DEFAULT_BUDGET = 150.0      # bench seconds; check and report add ~30 s
 QUICK_BUDGET = 25.0
@@ -141,5 +140,5 @@ def run(args: argparse.Namespace) -> int:
     problems = [*result.problems, *hardware_contradictions(
         read_samples(run_dir / "samples.jsonl"), selection.chosen)]
     for problem in problems:
-        print(f"evaluate: {problem}", file=sys.stderr)
+        warn(problem)
     return 1 if problems else 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import textwrap
 import time
 from collections.abc import Callable
 from typing import TextIO
@@ -56,9 +57,13 @@ class Progress:
         self.stream.flush()
 
     def note(self, stage: str, text: str) -> None:
-        """A line worth keeping, printed whatever the rate."""
+        """A line worth keeping, printed whatever the rate (wrapped at
+        WARNING_WIDTH)."""
         self._clear()
-        self.stream.write(f"evaluate {self._stamp()} {stage}: {text}\n")
+        lines = textwrap.wrap(f"evaluate {self._stamp()} {stage}: {text}",
+                              WARNING_WIDTH, subsequent_indent="    ",
+                              break_on_hyphens=False)
+        self.stream.write("\n".join(lines) + "\n")
         self.stream.flush()
 
     def stage(self, name: str) -> Callable[[str], None]:
@@ -68,3 +73,16 @@ class Progress:
     def done(self) -> None:
         self._clear()
         self.stream.flush()
+
+
+WARNING_WIDTH = 100
+
+
+def warn(text: str, stream: TextIO | None = None) -> None:
+    """A warning or an unmet expectation on stderr, wrapped at
+    WARNING_WIDTH (errors stay one line: the CLI prints those)."""
+    out = stream if stream is not None else sys.stderr
+    lines = textwrap.wrap(f"evaluate: {text}", WARNING_WIDTH,
+                          subsequent_indent="    ", break_on_hyphens=False,
+                          break_long_words=False)
+    out.write("\n".join(lines) + "\n")

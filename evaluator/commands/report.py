@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import argparse
 import shlex
-import sys
 from pathlib import Path
 
 from ..errors import EvaluateError
 from ..variants import BASELINE, load_variants
 from .common import add_root, parse_delta, project
+from .progress import warn
 
 HELP = "rebuild the report from saved samples; merge runs of several machines"
 
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"\nreport: {result.paths.txt}\n        {result.paths.md}\n"
           f"        {result.paths.json}")
     for warning in result.warnings:
-        print(f"evaluate: warning: {warning}", file=sys.stderr)
+        warn(f"warning: {warning}")
     for problem in result.problems:
-        print(f"evaluate: expectation not met: {problem}", file=sys.stderr)
+        warn(f"expectation not met: {problem}")
     return 1 if result.problems else 0

@@ -127,3 +127,21 @@ def test_litmus_malformed_exits_2_with_line(tmp_path, capsys):
     assert main(["litmus", str(path), "--models", "sc"]) == 2
     err = capsys.readouterr().err
     assert f"{path}:" in err and "condition" in err
+
+
+def test_traces_wrap_at_100_columns_and_long_names_keep_columns(project,
+                                                                capsys):
+    name = ("bug-skip-set-with-a-name-of-sixty-characters-for-the-check"
+            "-ok")[:60]
+    spec = (project / "variants" / "bug-skip-set.toml").read_text()
+    (project / "variants" / f"{name}.toml").write_text(
+        spec.replace('name = "bug-skip-set"', f'name = "{name}"'))
+    assert main(["check", "--root", str(project), "--variants",
+                 f"{name},relaxed", "--models", "sc,c11", "--jobs",
+                 "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    at = lines.index(name)
+    assert lines[at + 1].split() == ["✗", "lost-wakeup", "✗", "lost-wakeup"]
+    assert lines[at + 1].index("✗") == lines[0].index("sc")
+    assert any(line.startswith(" " * 27) for line in lines)  # a wrapped one
