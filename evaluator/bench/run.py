@@ -30,7 +30,7 @@ from ..build.compile import (HARNESS_FLAGS, HARNESS_LIBS, SHARED_FLAGS, Build,
                              profile, variant_flags)
 from .. import paths
 from ..controls import AA, DELAY, LOCK, arm_name
-from ..errors import EvaluateError, RunInterrupted, Terminated
+from ..errors import BenchError, EvaluateError, RunInterrupted, Terminated
 from ..render import RenderedVariant, render_variant
 from ..samples import RUNNING_FILE, Ending, append_end, append_records
 from . import scenarios
@@ -214,7 +214,25 @@ def run_bench(config: BenchConfig, progress: Progress | None = None) -> Path:
         running.unlink(missing_ok=True)
     append_end(run.samples, Ending("complete", "",
                                    time.monotonic() - started))
+    _require_baseline(run)
     return run_dir
+
+
+def _require_baseline(run: RunState) -> None:
+    """Every ratio is against the baseline: a run without a batch of it
+    cannot be ranked, so say why here rather than fail in the report."""
+    base = run.config.baseline
+    if run.measured[base]:
+        return
+    hung = [f"{f.scenario}: {f.kind}" for f in run.faults
+            if f.variant == base]
+    why = ("it faulted: " + "; ".join(dict.fromkeys(hung)) if hung else
+           f"the {run.config.budget:.0f} s budget ran out before any of "
+           "its measured batches")
+    raise BenchError(f"the baseline {base} has no measured batch: {why}",
+                     path=run.samples,
+                     hint="the samples are kept; give a larger --budget or "
+                          "another --baseline")
 
 
 def _measure(run: RunState, arms: Sequence[Arm], say: Progress) -> None:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections import Counter
 import statistics
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -79,6 +80,8 @@ class RunState:
     deadline: float
     next_process: int = 0
     faults: list[Fault] = field(default_factory=list)
+    # measured (not warm-up, not calibration) batches per variant
+    measured: Counter = field(default_factory=Counter)
 
     def new_process(self) -> int:
         self.next_process += 1
@@ -87,6 +90,8 @@ class RunState:
     def write(self, record: Record) -> None:
         if isinstance(record, Sample):
             append_samples(self.samples, [record])
+            if not record.warmup:
+                self.measured[record.variant] += 1
         else:
             self.faults.append(record)
             append_fault(self.samples, record)
@@ -280,7 +285,10 @@ def measure_all(run: RunState, cals: Sequence[Calibration],
             return
         s = min(active, key=lambda x: x.used_s / x.weight)
         estimate = s.estimate(run.config.warmup)
-        late = run.left() < 1.1 * estimate     # 10%: estimates are rough
+        # 10%: estimates are rough.  A scenario's first process runs even
+        # when late (a small overrun of the budget): without it the
+        # scenario, and the baseline in it, would have no samples at all.
+        late = bool(s.walls) and run.left() < 1.1 * estimate
         if late or not s.arms() or len(s.walls) >= limit:
             s.done = True
             continue

@@ -311,3 +311,27 @@ def test_calibration_ignores_batches_that_lost_the_cpu():
                (False, 2600.0), (True, 170000.0)]
     assert _calibrated(batches) == pytest.approx(2550.0)
     assert _calibrated([(True, 10.0), (True, 30.0)]) == 20.0   # no choice
+
+
+def test_a_tiny_budget_still_measures_every_scenario_once(fixture_paths,
+                                                          variants, tmp_path):
+    cfg = config(fixture_paths, variants, ["original-05e514b1", "relaxed"],
+                 tmp_path, scenarios=("self-resched", "pingpong"),
+                 budget=0.5, processes=None)
+    sample_set = read_samples(run_bench(cfg) / "samples.jsonl")
+    measured = {(s.scenario, s.variant) for s in sample_set.samples
+                if not s.warmup}
+    assert {("self-resched", "original-05e514b1"),
+            ("pingpong", "original-05e514b1")} <= measured
+
+
+def test_a_baseline_without_batches_stops_the_run_and_says_why(
+        fixture_paths, variants, tmp_path):
+    cfg = config(fixture_paths, variants, ["test-lost-wakeup", "relaxed"],
+                 tmp_path, scenarios=("pingpong",),
+                 baseline="test-lost-wakeup",
+                 budget=3.0)
+    with pytest.raises(BenchError, match="has no measured batch: it "
+                                         "faulted: pingpong: hung"):
+        run_bench(cfg)
+    assert read_samples(tmp_path / "run" / "samples.jsonl").faults
