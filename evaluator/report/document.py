@@ -14,6 +14,7 @@ recommendation.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -184,6 +185,27 @@ class Environment:
     environment: Mapping[str, object]   # as recorded
     command_line: str                   # of the report
     semantics: str
+
+
+# Every section type; each renderer (text, markdown, jsondoc) has one
+# function per type, named after it (ScenarioTables -> scenario_tables).
+SECTION_TYPES = (Preamble, Incomplete, Recommendation, SelfValidation,
+                 Precision, ScenarioTables, Executed, Faults, Census,
+                 VariantList, Rejected, Unknown, Readings, Environment)
+
+
+def renderer_name(section_type: type) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", section_type.__name__).lower()
+
+
+def renderers(namespace: Mapping[str, object]) -> dict[type, Callable]:
+    """A renderer module's function for each section type, by name; a
+    renderer that lacks one fails at import, not in some report."""
+    missing = [renderer_name(t) for t in SECTION_TYPES
+               if not callable(namespace.get(renderer_name(t)))]
+    if missing:
+        raise TypeError("renderer lacks " + ", ".join(missing))
+    return {t: namespace[renderer_name(t)] for t in SECTION_TYPES}
 
 
 @dataclass(frozen=True)

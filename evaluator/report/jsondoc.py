@@ -31,7 +31,6 @@ per-scenario tables accumulate over the scenario sections).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 
 from ..controls import is_control
 from ..stats import Comparison, ScenarioRanking
@@ -39,7 +38,7 @@ from ..stats.precision import precision_json
 from .document import (Census, Environment, Executed, Faults, Incomplete,
                        Preamble, Precision, Readings, Recommendation,
                        Rejected, ReportDoc, ScenarioTables, SelfValidation,
-                       Unknown, VariantList)
+                       Unknown, VariantList, renderers)
 
 SCHEMA = "evaluate.report/1"
 SCENARIO_FIELDS = ("median_ns", "ci95", "ratio", "ratio_ci95", "p_adj",
@@ -183,15 +182,7 @@ def environment(section: Environment) -> dict:
             "syscall_semantics": section.semantics}
 
 
-RENDERERS: dict[type, Callable[[object], dict]] = {
-    Preamble: preamble, Incomplete: incomplete,
-    Recommendation: recommendation,
-    SelfValidation: self_validation, Precision: precision,
-    ScenarioTables: scenario_tables, Executed: executed,
-    Faults: faults, Census: census, VariantList: variant_list,
-    Rejected: rejected, Unknown: unknown, Readings: readings,
-    Environment: environment,
-}
+RENDERERS = renderers(globals())
 
 
 def _merge(into: dict, part: dict) -> None:

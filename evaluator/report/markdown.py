@@ -4,7 +4,6 @@ per section type (RENDERERS); the document decides the order."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 
 from .. import memory_models
 from ..build.census import ARCHES, CATEGORIES, CATEGORY_LETTERS
@@ -15,7 +14,7 @@ from .content import (census_counts, census_legend, dynamic_legend,
 from .document import (Census, Environment, Executed, Faults, Incomplete,
                        Preamble, Precision, Readings, Recommendation,
                        Rejected, ReportDoc, ScenarioTables, SelfValidation,
-                       Unknown, VariantList)
+                       Unknown, VariantList, renderers)
 from .text import (LEGEND, control_label, friedman_note, precision_notes,
                    robustness_notes)
 
@@ -245,15 +244,7 @@ def environment(section: Environment) -> list[str]:
     return lines + [f"- report command: `{section.command_line}`", ""]
 
 
-RENDERERS: dict[type, Callable[[object], list[str]]] = {
-    Preamble: preamble, Incomplete: incomplete,
-    Recommendation: recommendation,
-    SelfValidation: self_validation, Precision: precision,
-    ScenarioTables: scenario_tables, Executed: executed,
-    Faults: faults, Census: census, VariantList: variant_list,
-    Rejected: rejected, Unknown: unknown, Readings: readings,
-    Environment: environment,
-}
+RENDERERS = renderers(globals())
 
 
 def render_markdown(doc: ReportDoc) -> str:

@@ -28,7 +28,7 @@ from .content import (census_counts, census_legend, census_rows,
 from .document import (Census, Environment, Executed, Faults, Incomplete,
                        Preamble, Precision, Readings, Recommendation,
                        Rejected, ReportDoc, ScenarioTables, SelfValidation,
-                       Unknown, VariantList)
+                       Unknown, VariantList, renderers)
 
 WIDTH = 72
 MIN_NAME = 10       # the variant column shrinks to this for more models
@@ -481,15 +481,7 @@ def environment(section: Environment) -> list[str]:
     return lines
 
 
-RENDERERS: dict[type, Callable[[object], list[str]]] = {
-    Preamble: preamble, Incomplete: incomplete,
-    Recommendation: recommendation,
-    SelfValidation: self_validation, Precision: precision,
-    ScenarioTables: scenario_tables, Executed: executed,
-    Faults: faults, Census: census, VariantList: variant_list,
-    Rejected: rejected, Unknown: unknown, Readings: readings,
-    Environment: environment,
-}
+RENDERERS = renderers(globals())
 
 
 def _summary_preamble(section: Preamble) -> list[str]:
