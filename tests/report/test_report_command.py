@@ -167,7 +167,7 @@ def test_a_run_still_being_written_warns(tmp_path, capsys):
                                                  batches=2), check_results())
     (saved / RUNNING_FILE).write_text(f"{os.getpid()}\n")   # a live pid
     assert main(["report", str(saved)]) == 0
-    err = capsys.readouterr().err
+    err = " ".join(capsys.readouterr().err.split())
     assert "still being written" in err and str(os.getpid()) in err
     (saved / RUNNING_FILE).write_text(f"{2**22 + 54321}\n")  # a dead one
     assert main(["report", str(saved)]) == 0
