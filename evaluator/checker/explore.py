@@ -131,6 +131,15 @@ class Explorer:
 
     def __init__(self, program: Program, model: MemoryModel,
                  max_states: int = 2_000_000):
+        accepts = getattr(model, "isas", ("c11",))
+        if program.isa not in accepts:
+            raise CheckerError(
+                f"the {model.name} model does not read {program.isa} "
+                "programs", hint="models for it: sc and armv8"
+                if program.isa == "aarch64" else "use sc, tso or c11")
+        bind = getattr(model, "bind", None)
+        if bind is not None:
+            model = bind(program)
         self.program = program
         self.model = model
         self.max_states = max_states
@@ -140,6 +149,13 @@ class Explorer:
         self._advance: list[dict] = [{} for _ in self.threads]
         self.noop_fences = bool(getattr(model, "noop_fences", False))
         self.eager = bool(getattr(model, "eager_nonreads", False))
+        self.any_order = bool(getattr(model, "any_order", False))
+        # any_order: the one thread that moves is the first in this
+        # order whose next event does not block; pollers go last, so
+        # every state with the other threads finished and a poller at an
+        # iteration start or in a wait is reached (P1, P2 look there).
+        self.rank = sorted(range(len(program.threads)), key=lambda t: (
+            program.threads[t].role in ("poller", "temp-poller"), t))
         heads = [next((ins for ins in t.code if ins.kind == LOOP), None)
                  for t in self.threads]
         self._counter = [h.counter if h is not None else None for h in heads]
@@ -170,6 +186,15 @@ class Explorer:
         """The first thread whose next event reads nothing."""
         for t, ts in enumerate(threads):
             if self.nonread_next(t, ts):
+                return t
+        return None
+
+    def pending_nonblocking(self, threads: tuple) -> int | None:
+        """any_order: the first thread (in rank order) whose next event
+        is a memory event that does not block."""
+        for t in self.rank:
+            ins = self.codes[t][threads[t][0]]
+            if ins.kind == MEM and not ins.blocking:
                 return t
         return None
 
@@ -343,6 +368,8 @@ class Explorer:
             forced = None
             if self.eager:
                 forced = self.pending_nonread(threads)
+            elif self.any_order:
+                forced = self.pending_nonblocking(threads)
             if forced is None or not expand(node, threads, mem, counters,
                                             forced):
                 for t in range(n):

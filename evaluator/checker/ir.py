@@ -22,7 +22,7 @@ loop head (the start of an aio_poll iteration), else 0.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Callable, Mapping
 
 from ..errors import CheckerError
@@ -148,10 +148,11 @@ class Mem(Instr):
         return frozenset() if self.dest is None else frozenset((self.dest,))
 
 
+_ACCESS_FIELDS = tuple(f.name for f in fields(Access))
+
+
 def _access_fields(access: Access) -> dict:
-    return {name: getattr(access, name) for name in (
-        "kind", "loc", "order", "value", "op", "operand", "expected",
-        "fail_order", "plain")}
+    return {name: getattr(access, name) for name in _ACCESS_FIELDS}
 
 
 class Assign(Instr):
@@ -296,6 +297,7 @@ class Program:
     syscalls: str = "acq_rel"
     work_loc: str = "bh_scheduled"   # non-zero = a BH is pending
     notifier_loc: str = "notifier"   # the eventfd counter
+    isa: str = "c11"                 # "c11" (C) or "aarch64" (instructions)
 
 
 def liveness(code: list[Instr]) -> tuple[tuple[int, ...], ...]:

@@ -29,7 +29,7 @@ from ..errors import CheckerError, LitmusSyntaxError, UnsupportedConstruct
 from .explore import Explorer, ended
 from .frontend import LocPtr, ThreadSpec, compile_thread, parse_c
 from .ir import Program
-from .memory import MemoryModel
+from .memory import MemoryModel, is_complete
 from .models import get_model
 from .scenario import locations
 
@@ -51,6 +51,7 @@ class LitmusTest:
     condition_text: str
     variables: tuple[str, ...]        # what outcomes are projected on
     program: Program
+    arch: str = "C"                   # the header word: "C" | "AArch64"
 
     @property
     def path(self) -> Path:
@@ -140,11 +141,16 @@ def read_litmus(path: Path | str) -> LitmusTest:
 
 
 def parse_litmus(text: str, file: str) -> LitmusTest:
+    """A C or AArch64 litmus test, told apart by the header's first word."""
     reader = _Reader(text, file)
     pos = reader.skip_space(0)
+    if re.compile(r"AArch64\b").match(text, pos):
+        from .aarch64.litmus import parse_aarch64_litmus
+        return parse_aarch64_litmus(text, file)
     match = re.compile(r"C[ \t]+(\S+)[^\n]*").match(text, pos)
     if not match:
-        raise reader.error("a C litmus test starts with 'C <name>'", pos,
+        raise reader.error("a C litmus test starts with 'C <name>' (an "
+                           "AArch64 one with 'AArch64 <name>')", pos,
                            hint="first line like: C SB")
     name = match.group(1)
     pos = reader.skip_space(match.end())
@@ -405,6 +411,8 @@ class _Finals:
         if not ended(explorer, threads):
             return None
         model = explorer.model
+        if not is_complete(model, mem):
+            return None       # reads still waiting for a write (armv8)
         settled = model.settle(mem)
         state: dict[str, int] = {}
         for var in self.test.variables:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Hashable, Mapping, Protocol, Sequence
+from typing import Hashable, Mapping, NamedTuple, Protocol, Sequence
 
 from ..orders import Order
 
@@ -41,7 +41,49 @@ class RmwOp(Enum):
     SUB = "sub"
     OR = "or"
     AND = "and"
+    XOR = "xor"        # AArch64 LDEOR
     CAS = "cas"        # compare-exchange (strong): writes only on success
+
+
+@dataclass(frozen=True)
+class ArmAnnot:
+    """How an AArch64 instruction's event is ordered (the event sets of
+    herd7's aarch64.cat); only the armv8 model reads these.
+
+    acquire: "A" (LDAR, LDAXR, the A forms of the LSE atomics) or "Q"
+    (LDAPR, RCpc); release: "L" (STLR, STLXR, the L forms); noret: an
+    LSE atomic whose result register is WZR/XZR (herd's NoRet reads);
+    barrier: for a FENCE, "full" (DMB ISH/SY), "ld" (ISHLD) or "st"
+    (ISHST); bits: access size, values are kept modulo 2**bits.
+    """
+
+    acquire: str = ""
+    release: bool = False
+    noret: bool = False
+    barrier: str = ""
+    bits: int = 64
+
+    @property
+    def mask(self) -> int:
+        return (1 << self.bits) - 1
+
+
+class Deps(NamedTuple):
+    """Register dependencies of an AArch64 access: bit i set = the read
+    of this thread's memory event i flows there (aarch64deps.cat).
+    addr/data/ctrl follow data flow through registers and forwarded
+    memory; the pick_ masks also follow the conditions of CSEL-like
+    instructions (herd's pick dependencies) and include the plain ones."""
+
+    addr: int = 0
+    data: int = 0
+    ctrl: int = 0
+    pick_addr: int = 0
+    pick_data: int = 0
+    pick_ctrl: int = 0
+
+
+NO_DEPS = Deps()
 
 
 @dataclass(frozen=True)
@@ -53,6 +95,12 @@ class Access:
     desired value, `expected` the expected one, and `fail_order` the order
     of the read when the comparison fails (the event is then a plain read
     with that order, not an RMW).
+
+    AArch64 programs (evaluator/checker/aarch64) also set `exclusive`
+    (LDXR/LDAXR loads, STXR/STLXR stores: such a store may fail, the
+    step's value is then its status, 0 = success), `arm` (the
+    instruction's ordering annotation) and `deps` (register
+    dependencies).  Models of C programs ignore all three.
     """
 
     kind: Kind
@@ -64,9 +112,18 @@ class Access:
     expected: int = 0               # CAS only
     fail_order: Order | None = None  # CAS only
     plain: bool = False
+    exclusive: bool = False
+    arm: ArmAnnot | None = None
+    deps: Deps = NO_DEPS
 
     def apply(self, old: int) -> int | None:
         """New value written by an RMW reading `old`; None = no write."""
+        new = self._apply(old)
+        if new is not None and self.arm is not None:
+            new &= self.arm.mask       # AArch64 registers wrap around
+        return new
+
+    def _apply(self, old: int) -> int | None:
         match self.op:
             case RmwOp.XCHG:
                 return self.operand
@@ -78,6 +135,8 @@ class Access:
                 return old | self.operand
             case RmwOp.AND:
                 return old & self.operand
+            case RmwOp.XOR:
+                return old ^ self.operand
             case RmwOp.CAS:
                 return self.operand if old == self.expected else None
         raise ValueError(f"not an RMW: {self}")
@@ -121,7 +180,23 @@ class MemoryModel(Protocol):
       eager_nonreads = True  the model builds execution graphs in which
                              a store picks its mo place explicitly, so a
                              pending store or fence may be added at once
-                             (RC11).
+                             (RC11);
+      any_order = True       every execution can be built whichever
+                             thread takes its next non-blocking event
+                             first, so only one thread needs to move
+                             (armv8: reads may wait for a later write);
+      isas = ("c11",)        the programs it reads: "c11" (C with C11
+                             atomics) and/or "aarch64" (instructions).
+
+    Optional methods, looked up with getattr (defaults keep SC, TSO and
+    RC11 as they are):
+
+      bind(program) -> model  a model specialised to one program (e.g.
+                             the value domain its reads may guess from);
+      complete(state) -> bool False while the state is not yet a whole
+                             execution (a read still waits for its
+                             write): properties and litmus final states
+                             skip such states (see is_complete).
     """
 
     name: str                       # "sc" | "tso" | "c11"
@@ -146,3 +221,10 @@ class MemoryModel(Protocol):
     def latest(self, state: Hashable, loc: str) -> tuple[int, EventId]:
         """Value and id of the coherence-latest write to loc, as seen from
         a settled state."""
+
+
+def is_complete(model: MemoryModel, state: Hashable) -> bool:
+    """Is `state` a whole execution?  True for every model without the
+    optional `complete` hook."""
+    complete = getattr(model, "complete", None)
+    return True if complete is None else complete(state)

@@ -21,6 +21,7 @@ from typing import Hashable
 
 from .explore import Explorer, Finding, Move
 from .ir import END, LOOP, MEM
+from .memory import is_complete
 from .models import sc
 from .models.flat import Layout
 
@@ -45,6 +46,8 @@ class LostWakeup:
 
     def __call__(self, explorer: Explorer, node: int, threads: tuple,
                  mem: Hashable, counters: tuple) -> Finding | None:
+        if not is_complete(explorer.model, mem):
+            return None       # not an execution yet (armv8 waiting reads)
         waiting = []
         for t, ts in enumerate(threads):
             ins = explorer.instr(t, ts)
@@ -100,6 +103,8 @@ class BusyLoop:
 
     def __call__(self, explorer: Explorer, node: int, threads: tuple,
                  mem: Hashable, counters: tuple) -> Finding | None:
+        if not is_complete(explorer.model, mem):
+            return None
         for p, ts in enumerate(threads):
             if explorer.threads[p].role != "poller":
                 continue

@@ -12,8 +12,8 @@ from ...errors import CheckerError
 from ..memory import MemoryModel
 
 # name -> module (relative to this package) defining MODEL
-MODULES = {"sc": ".sc", "tso": ".tso", "c11": ".rc11"}
-ORDER = ("sc", "tso", "c11")   # weakest last: SC ⊆ TSO ⊆ C11 outcomes
+MODULES = {"sc": ".sc", "tso": ".tso", "c11": ".rc11", "armv8": ".armv8"}
+ORDER = ("sc", "tso", "c11", "armv8")  # C models weakest last; armv8 reads AArch64
 
 
 def _import(name: str):
