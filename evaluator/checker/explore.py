@@ -154,8 +154,10 @@ class Explorer:
         # order whose next event does not block; pollers go last, so
         # every state with the other threads finished and a poller at an
         # iteration start or in a wait is reached (P1, P2 look there).
-        self.rank = sorted(range(len(program.threads)), key=lambda t: (
-            program.threads[t].role in ("poller", "temp-poller"), t))
+        self.late = [t.role in ("poller", "temp-poller")
+                     for t in program.threads]
+        self.rank = sorted(range(len(program.threads)),
+                           key=lambda t: (self.late[t], t))
         heads = [next((ins for ins in t.code if ins.kind == LOOP), None)
                  for t in self.threads]
         self._counter = [h.counter if h is not None else None for h in heads]
@@ -190,13 +192,20 @@ class Explorer:
         return None
 
     def pending_nonblocking(self, threads: tuple) -> int | None:
-        """any_order: the first thread (in rank order) whose next event
-        is a memory event that does not block."""
+        """any_order: the thread to move: one whose next event is a
+        memory event that does not block, pollers only when no other
+        thread has one, a write or fence before a read."""
+        first = None
         for t in self.rank:
             ins = self.codes[t][threads[t][0]]
             if ins.kind == MEM and not ins.blocking:
-                return t
-        return None
+                if first is not None and self.late[t] != self.late[first]:
+                    break               # no poller before the others
+                if ins.access.kind in _NONREADS:
+                    return t            # a write first: fewer waiting reads
+                if first is None:
+                    first = t
+        return first
 
     def kind(self, t: int, state: tuple) -> int:
         return self.codes[t][state[0]].kind

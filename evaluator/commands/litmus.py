@@ -1,15 +1,20 @@
-"""Run herd7 C litmus tests under the checker's memory models.
+"""Run herd7 C and AArch64 litmus tests under the checker's models.
 
 Each FILE (or every *.litmus in a DIRECTORY) is read in herd7's C
-dialect: a `C name` line, an init block `{ x = 0; y = 0; }`, threads
+dialect (a `C name` line, an init block `{ x = 0; y = 0; }`, threads
 `P0 (atomic_int* x, ...) { ... }` using atomic_*_explicit and
-atomic_thread_fence, and a final `exists (...)` condition with /\\, \\/,
-~, registers (0:r0=1) and locations (x=2).  For each model the output
-says whether the condition is reachable (allowed / forbidden) and lists
+atomic_thread_fence) or in its AArch64 dialect (an `AArch64 name` line,
+`{ 0:X10=x; }`, a `P0 | P1 ;` table of instructions), told apart by the
+first word; the final `exists (...)` condition has /\\, \\/, ~, registers
+(0:r0=1, 0:X0=1) and locations (x=2).  For each model the output says
+whether the condition is reachable (allowed / forbidden) and lists
 every reachable final state projected on the condition's variables.
+C tests run under sc, tso and c11; AArch64 tests under armv8 (and sc,
+the same instructions interleaved).
 
-When the file's directory has an expected.csv (test,file,SC,TSO,C11),
-verdicts are compared with it and the exit status is 1 on a mismatch.
+When the file's directory has an expected.csv (file, then SC, TSO, C11
+or ARMv8 columns), verdicts are compared with it and the exit status is
+1 on a mismatch.
 """
 
 from __future__ import annotations
@@ -24,18 +29,19 @@ from ..checker.models import available, get_model
 from ..errors import CheckerError
 from .common import split_list
 
-HELP = "run herd7 C litmus tests under SC, x86-TSO and C11"
+HELP = "run herd7 C and AArch64 litmus tests (SC, x86-TSO, C11, ARMv8)"
 SCHEMA = "evaluate.litmus/1"
-COLUMNS = {"sc": "SC", "tso": "TSO", "c11": "C11"}
+COLUMNS = {"sc": "SC", "tso": "TSO", "c11": "C11", "armv8": "ARMv8"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE",
                         help="litmus files, or directories of *.litmus")
     parser.add_argument(
-        "--models", default=None, metavar="sc,tso,c11",
-        help="memory models (default: every available one: "
-             + ",".join(available()) + ")")
+        "--models", default=None, metavar="sc,tso,c11,armv8",
+        help="memory models (default: every available one that reads the "
+             "test: " + ",".join(available()) + "); a model that does not "
+             "read a test's language is skipped for it")
     parser.add_argument("--json", action="store_true",
                         help=f"print JSON (schema {SCHEMA})")
 
@@ -78,7 +84,14 @@ def run(args: argparse.Namespace) -> int:
     results: list[tuple[LitmusResult, str | None]] = []
     for test in tests:
         expected = expectations(test.path)
-        for name in models:
+        runnable = [name for name in models if reads(name, test)]
+        if not runnable:
+            raise CheckerError(
+                f"none of the models {', '.join(models)} reads "
+                f"{test.arch} litmus tests", path=test.path,
+                hint="models for it: " + ", ".join(
+                    m for m in available() if reads(m, test)))
+        for name in runnable:
             results.append((run_litmus(test, name), expected.get(name)))
     if args.json:
         print(json.dumps({"schema": SCHEMA,
@@ -90,6 +103,11 @@ def run(args: argparse.Namespace) -> int:
         print("\n".join(render_text(results, tests, conditions)))
     return 1 if any(e is not None and e != r.verdict
                     for r, e in results) else 0
+
+
+def reads(model: str, test) -> bool:
+    """Does the model read the test's language (its program's isa)?"""
+    return test.program.isa in getattr(get_model(model), "isas", ("c11",))
 
 
 def outcome_text(outcome) -> str:
@@ -109,7 +127,7 @@ def render_text(results, tests, conditions) -> list[str]:
             if expected is not None and expected != result.verdict:
                 mark = f"  ! expected {expected}"
             count = len(result.outcomes)
-            lines.append(f"  {result.model:<4} {result.verdict:<10} "
+            lines.append(f"  {result.model:<5} {result.verdict:<10} "
                          f"{count} final state{'s' * (count != 1)}{mark}")
             lines += wrap_outcomes([outcome_text(o)
                                     for o in result.outcomes])

@@ -126,7 +126,7 @@ class Armv8Model:
         if self.domain is None:
             raise CheckerError("internal: the armv8 model runs only bound "
                                "to a program (Explorer calls bind)")
-        return perform(Adder(state, event, access, self.domain.guesses))
+        return perform(Adder(state, event, access, self.domain))
 
     def internal(self, state: Hashable) -> Sequence[Internal]:
         return ()

@@ -64,6 +64,7 @@ class Context:
         self.width = threads + 1
         self.names = tuple(sorted(init))
         self.index = {name: j for j, name in enumerate(self.names)}
+        self._where: dict[int, tuple[int, int]] = {}     # bit -> (t, i)
         self.init_evs = tuple(
             Ev(1 << (j * self.width), INIT_THREAD, j, WRITE, j,
                int(init[name]), (INIT_THREAD, j))
@@ -73,8 +74,11 @@ class Context:
         return 1 << (idx * self.width + thread + 1)
 
     def locate(self, bit: int) -> tuple[int, int]:
-        pos = bit.bit_length() - 1
-        return pos % self.width - 1, pos // self.width
+        hit = self._where.get(bit)
+        if hit is None:
+            pos = bit.bit_length() - 1
+            hit = self._where[bit] = (pos % self.width - 1, pos // self.width)
+        return hit
 
     def loc(self, name: str) -> int:
         try:
@@ -103,7 +107,7 @@ class ThreadInfo:
                  "m_loc", "r_loc",
                  "before_full", "before_ld", "before_st", "acq", "rel",
                  "al_amo", "addr_po", "pick_addr_po", "isb", "last_w",
-                 "monitor", "lanc", "pl", "ps")
+                 "monitor", "lanc", "pl", "ps", "ctrl_seen")
 
     def __init__(self, nlocs: int):
         self.evs: tuple[Ev, ...] = ()
@@ -114,6 +118,7 @@ class ThreadInfo:
         self.before_full = self.before_ld = self.before_st = 0
         self.acq = self.rel = self.al_amo = 0
         self.addr_po = self.pick_addr_po = self.isb = 0
+        self.ctrl_seen = 0        # reads a passed branch depended on
         self.last_w: tuple[int, ...] = (0,) * nlocs
         self.monitor: Ev | None = None      # the pending load-exclusive
         self.lanc: tuple[int, ...] = ()     # per event: lob ancestors
@@ -121,10 +126,19 @@ class ThreadInfo:
         self.pl: tuple[int, ...] = ()       # per event: ps of its lanc
 
     def copy(self) -> "ThreadInfo":
-        new = ThreadInfo.__new__(ThreadInfo)
-        for name in ThreadInfo.__slots__:
-            setattr(new, name, getattr(self, name))
-        return new
+        return _copy_info(self)
+
+
+def _make_copier():
+    """ThreadInfo.copy as straight-line code (it runs for every step)."""
+    body = "\n".join(f"    new.{n} = old.{n}" for n in ThreadInfo.__slots__)
+    namespace = {"ThreadInfo": ThreadInfo}
+    exec(f"def _copy(old):\n    new = ThreadInfo.__new__(ThreadInfo)\n"
+         f"{body}\n    return new", namespace)
+    return namespace["_copy"]
+
+
+_copy_info = _make_copier()
 
 
 def _replace(items: tuple, i: int, value) -> tuple:

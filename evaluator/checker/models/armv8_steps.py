@@ -18,9 +18,9 @@ from .armv8_graph import READ, WRITE, ArmState, Builder, Cycle, Ev
 
 class Adder:
     __slots__ = ("state", "t", "count", "access", "annot", "info", "idx",
-                 "deps", "guesses")
+                 "deps", "domain")
 
-    def __init__(self, state: ArmState, event, access: Access, guesses):
+    def __init__(self, state: ArmState, event, access: Access, domain):
         self.state = state
         self.t, self.count = event
         self.access = access
@@ -31,7 +31,7 @@ class Adder:
                                f"(thread has {len(info.read_of)} events)")
         self.idx = len(info.evs)
         self.deps = self.translate(access.deps)
-        self.guesses = guesses          # loc index -> values to wait for
+        self.domain = domain            # armv8_domain.Domain
 
     def translate(self, deps: Deps) -> Deps:
         """Explorer event indexes -> this thread's read bits."""
@@ -134,10 +134,88 @@ class Adder:
         info.pl = info.pl + (self.pick_lob(preds),)
         info.ps = info.ps + (d.pick_addr | d.pick_data | d.pick_ctrl,)
 
-    def done(self, b: Builder, read_bit: int = 0) -> ArmState:
+    def done(self, b: Builder, read_bit: int = 0) -> ArmState | None:
+        """The finished state, or None when a waiting read can no longer
+        get its write (then no complete execution extends it)."""
         info = b.info(self.t)
         info.read_of = info.read_of + (read_bit,)
-        return b.finish()
+        info.ctrl_seen |= self.deps.ctrl | self.deps.pick_ctrl
+        state = b.finish()
+        rest = state.deferred
+        waiting: dict[int, list] = {}
+        while rest:
+            low = rest & -rest
+            read = state.event(low)
+            if not self.servable(state, read):
+                return None
+            waiting.setdefault(read.loc, []).append(read)
+            rest ^= low
+        for x, reads in waiting.items():
+            if not self.enough(state, x, reads):
+                return None
+        return state
+
+    def enough(self, state: ArmState, x: int, reads: list) -> bool:
+        """Can the writes still to come serve all these waiting reads?
+        One write has one value, and an RMW needs a source of its own
+        (atomic), so they need at least max(#values, #RMWs) writes."""
+        need = max(len({r.value for r in reads}),
+                   sum(1 for r in reads if r.bit in state.rmw))
+        if need <= 1:
+            return True
+        have = 0
+        name = state.ctx.names[x]
+        for u in range(state.ctx.threads):
+            _, count = self.domain.remaining(u, len(state.infos[u].read_of),
+                                             name)
+            if count is None:
+                return True
+            have += count
+        return have >= need
+
+    def still(self, state: ArmState, u: int, x: int):
+        """Values thread u may still write to location x."""
+        return self.domain.still(u, len(state.infos[u].read_of),
+                                 state.ctx.names[x])
+
+    def guesses(self, state: ArmState, x: int) -> set[int]:
+        """Values a read of x by this thread may wait for: what another
+        thread may still write there."""
+        out: set[int] = set()
+        for u in range(state.ctx.threads):
+            if u != self.t:
+                out |= self.still(state, u, x)
+        return out
+
+    def servable(self, state: ArmState, read) -> bool:
+        """Can some other thread still write what `read` waits for?  Not
+        a thread with an event ordered (lob) before all its later writes
+        to that location that the read is already ob-before (its rfe
+        edge would close a cycle)."""
+        x = read.loc
+        rmw_write = state.rmw.get(read.bit)
+        co = state.co[x]
+        for u in range(state.ctx.threads):
+            if u == read.thread or read.value not in self.still(state, u, x):
+                continue
+            info = state.infos[u]
+            last = info.last_w[x]
+            if rmw_write and last and co.index(last) > co.index(rmw_write):
+                continue    # its write goes right before the RMW's, and
+                            # after u's own earlier writes there (coWW)
+            blockers = (info.m_loc[x] | info.before_full | info.before_ld
+                        | info.before_st | info.acq | info.al_amo | info.isb
+                        | info.ctrl_seen)
+            blocked = False
+            while blockers:
+                low = blockers & -blockers
+                if state.anc.get(low, 0) & read.bit:
+                    blocked = True
+                    break
+                blockers ^= low
+            if not blocked:
+                return True
+        return False
 
     # ---- edges
     def haz(self, b: Builder, read: Ev, target: int) -> None:
@@ -268,7 +346,8 @@ def fence(adder: Adder) -> list[Step]:
     elif barrier == "isb":
         info.isb |= adder.deps.pick_ctrl | adder.deps.ctrl | \
             info.pick_addr_po | info.addr_po
-    return [Step(adder.done(b))]
+    done = adder.done(b)
+    return [Step(done)] if done is not None else []
 
 
 def _read_event(adder: Adder, x: int, value: int, bit_offset: int = 0,
@@ -288,7 +367,7 @@ def _sources(adder: Adder, x: int):
     for w in state.co[x]:
         yield w, state.event(w).value
     if not state.closed:
-        for value in adder.guesses(x, adder.t):
+        for value in sorted(adder.guesses(state, x)):
             yield 0, value
 
 
@@ -312,7 +391,9 @@ def load(adder: Adder) -> list[Step]:
         if ev.excl:
             info.monitor = ev
         eid = state.event(src).eid if src else None
-        steps.append(Step(adder.done(b, ev.bit), value=value, source=eid))
+        done = adder.done(b, ev.bit)
+        if done is not None:
+            steps.append(Step(done, value=value, source=eid))
     return steps
 
 
@@ -329,7 +410,9 @@ def store(adder: Adder) -> list[Step]:
         # A store-exclusive may always fail (herd explores it: status 1).
         b = state.copy()
         b.info(adder.t).monitor = None
-        steps.append(Step(adder.done(b), value=1))
+        done = adder.done(b)
+        if done is not None:
+            steps.append(Step(done, value=1))
         if monitor is None or monitor.loc != x:
             return steps
         partner = monitor
@@ -386,8 +469,9 @@ def _writes(adder: Adder, x: int, value: int, preds: int, rel: bool,
         except Cycle:
             continue
         step_value = read_value if read_bit else value_step
-        steps.append(Step(adder.done(b, read_bit), value=step_value,
-                          source=read_eid))
+        done = adder.done(b, read_bit)
+        if done is not None:
+            steps.append(Step(done, value=step_value, source=read_eid))
     return steps
 
 
@@ -416,8 +500,9 @@ def rmw(adder: Adder) -> list[Step]:
         adder.record(b, ev, preds)
         eid = state.event(src).eid if src else None
         if new is None:                          # a failed CAS: read only
-            steps.append(Step(adder.done(b, ev.bit), value=value,
-                              source=eid))
+            done = adder.done(b, ev.bit)
+            if done is not None:
+                steps.append(Step(done, value=value, source=eid))
             continue
         middle = b.finish()
         sub = Adder.__new__(Adder)
