@@ -36,7 +36,8 @@ file states them:
 
 `sc=True` checks SC instead: acyclic (po | rmw | rf | co | fr), atomic.
 Dependency masks come from the IR (Access.deps, the front end's data
-flow), the only part shared with the model.  Relations are lists of
+flow through registers), the only part shared with the model; the
+oracle closes them through memory forwarding (dtrm includes lrs).  Relations are lists of
 successor bitsets.  Only for a handful of events per thread.
 """
 
@@ -342,14 +343,23 @@ def _static(evs, rmw_pairs, n):
                 mask ^= low
     addr, data, ctrl = dep["addr"], dep["data"], dep["ctrl"]
     paddr, pdata, pctrl = dep["pick_addr"], dep["pick_data"], dep["pick_ctrl"]
+    po_loc = inter(po, loc)
+    lrs = seq(seq(I(W), minus(po_loc, seq(seq(po_loc, I(W)), po_loc))),
+              I(R))
+    # dtrm includes lrs: what flows into a write's address or data flows
+    # on to the reads that follow it in po-loc (the IR masks only follow
+    # registers)
+    fwd = seq(seq(union(addr, data), I(W)), lrs)
+    pfwd = seq(seq(union(addr, data, paddr, pdata), I(W)), lrs)
+    through = union(ident(n, (1 << n) - 1), plus(fwd))
+    pthrough = union(ident(n, (1 << n) - 1), plus(pfwd))
+    addr, data, ctrl = (seq(through, r) for r in (addr, data, ctrl))
+    paddr, pdata, pctrl = (seq(pthrough, r) for r in (paddr, pdata, pctrl))
     # data targets writes only, addr memory events (as in the cat file)
     data = seq(data, I(W))
     pdata = seq(pdata, I(W))
     addr = seq(addr, I(M))
     paddr = seq(paddr, I(M))
-    po_loc = inter(po, loc)
-    lrs = seq(seq(I(W), minus(po_loc, seq(seq(po_loc, I(W)), po_loc))),
-              I(R))
     lwfs = seq(seq(I(M), po_loc), I(W))
     dob = union(addr, data, seq(ctrl, I(W)), seq(seq(addr, I(M)),
                                                  seq(po, I(W))),

@@ -102,6 +102,19 @@ class _Thread:
         self.lines += [f"CMP {src},#1", "CSET W24,EQ",
                        f"STR W24,[{self.loc()}]"]
 
+    def pick_memory(self):
+        """A CSET result stored, read back in po-loc and used as an
+        address: a pick dependency through memory forwarding (lrs)."""
+        src = self.source()
+        if src is None:
+            return self.store()
+        where = self.loc()
+        r = self.reg()
+        self.lines += [f"CMP {src},#1", "CSET W24,EQ", f"STR W24,[{where}]",
+                       f"LDR W25,[{where}]", "EOR W26,W25,W25",
+                       f"LDR {r},[{self.loc()},W26,SXTW]"]
+        self.loaded.append(r)
+
     def fence(self):
         self.lines.append("DMB " + self.rng.choice(("ISH", "ISHLD",
                                                      "ISHST")))
@@ -140,7 +153,7 @@ class _Thread:
 
 
 _OPS = ("load", "load", "store", "store", "store_data", "load_addr", "ctrl",
-        "pick", "fence", "atomic", "cas", "exclusive")
+        "pick", "pick_memory", "fence", "atomic", "cas", "exclusive")
 
 
 def generate(seed: int, threads: int = 2, ops: int = 3,

@@ -187,10 +187,6 @@ def _observed(reader, variables, threads: int, pos) -> dict[int, list[Reg]]:
     return observed
 
 
-class _LitmusEnv(Env):
-    pass
-
-
 def _compile(reader, columns, registers, memory, observed) -> Program:
     names = sorted(memory)
     address = {name: (i + 1) * ADDRESS_STEP for i, name in enumerate(names)}
@@ -206,7 +202,7 @@ def _compile(reader, columns, registers, memory, observed) -> Program:
                              ) from None
 
     exprs = Exprs(namespace(locate))
-    env = _LitmusEnv()
+    env = Env()
     threads = []
     for t, column in enumerate(columns):
         b = ThreadBuilder(f"P{t}", "litmus", exprs)
@@ -227,9 +223,11 @@ def _compile(reader, columns, registers, memory, observed) -> Program:
             slot = b.slots(reg).value
             b.registers[name] = slot
             slots.append(slot)
-        threads.append(b.finish(frozenset(slots)))
-    if len(threads) != len(columns):
-        raise CheckerError("internal: thread count")
+        try:
+            threads.append(b.finish(frozenset(slots)))
+        except CheckerError as exc:
+            raise LitmusSyntaxError(exc.message, path=exc.path,
+                                    line=exc.line, hint=exc.hint) from None
     return Program(tuple(threads), dict(memory), isa="aarch64")
 
 

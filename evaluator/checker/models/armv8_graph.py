@@ -28,13 +28,13 @@ class Ev:
 
     __slots__ = ("bit", "thread", "idx", "kind", "loc", "value", "acq",
                  "rel", "noret", "excl", "amo_al", "partner", "eid",
-                 "prev_w", "addr_data", "label")
+                 "prev_w", "addr_data", "fwd", "label")
 
     def __init__(self, bit: int, thread: int, idx: int, kind: str, loc: int,
                  value: int, eid: EventId, *, acq: str = "",
                  rel: bool = False, noret: bool = False, excl: bool = False,
                  amo_al: bool = False, partner: int = 0, prev_w: int = 0,
-                 addr_data: int = 0):
+                 addr_data: int = 0, fwd: int = 0):
         self.bit = bit
         self.thread = thread
         self.idx = idx
@@ -50,6 +50,10 @@ class Ev:
         self.partner = partner        # a write's rmw read (0: none)
         self.prev_w = prev_w          # a read's po-latest same-loc write
         self.addr_data = addr_data    # a write's addr|data dependency reads
+        # a write: its pick addr|data sources; a read: those of the write
+        # it follows in po-loc (lrs), which flow on through memory (dtrm
+        # includes lrs)
+        self.fwd = fwd
         self.label = (kind, loc, value, acq, rel, noret, excl, bool(partner))
 
     def __repr__(self) -> str:

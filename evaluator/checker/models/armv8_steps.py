@@ -34,17 +34,27 @@ class Adder:
         self.domain = domain            # armv8_domain.Domain
 
     def translate(self, deps: Deps) -> Deps:
-        """Explorer event indexes -> this thread's read bits."""
+        """Explorer event indexes -> this thread's read bits.  A pick
+        dependency on a read also reaches what flowed into the write it
+        follows in po-loc (memory forwarding is in dtrm); for the plain
+        ones that is already implied: (addr|data); lrs is in dob."""
         read_of = self.info.read_of
+        evs = self.info.evs
+        ctx = self.state.ctx
 
-        def bits(mask: int) -> int:
+        def bits(mask: int, pick: bool) -> int:
             out = 0
             while mask:
                 low = mask & -mask
-                out |= read_of[low.bit_length() - 1]
+                read = read_of[low.bit_length() - 1]
+                out |= read
+                if pick and read:
+                    out |= evs[ctx.locate(read)[1]].fwd
                 mask ^= low
             return out
-        return Deps(*(bits(m) for m in deps))
+        a, d, c, pa, pd, pc = deps
+        return Deps(bits(a, False), bits(d, False), bits(c, False),
+                    bits(pa, True), bits(pd, True), bits(pc, True))
 
     def bit(self, offset: int = 0) -> int:
         return self.state.ctx.bit(self.t, self.idx + offset)
@@ -54,7 +64,7 @@ class Adder:
         info, d = self.info, self.deps
         preds = self._common(info, d)
         if acq == "A":
-            preds |= info.rel                    # bob: [L]; po; [A]
+            pass
         last = info.last_w[loc]
         if last:
             w = self.state.event(last)
@@ -354,9 +364,11 @@ def _read_event(adder: Adder, x: int, value: int, bit_offset: int = 0,
                 noret: bool = False) -> tuple[Ev, int]:
     annot = adder.annot
     acq = annot.acquire if annot else ""
+    last = adder.info.last_w[x]
     ev = Ev(adder.bit(bit_offset), adder.t, adder.idx + bit_offset, READ, x,
             value, (adder.t, adder.count), acq=acq, noret=noret,
-            excl=adder.access.exclusive, prev_w=adder.info.last_w[x])
+            excl=adder.access.exclusive, prev_w=last,
+            fwd=adder.state.event(last).fwd if last else 0)
     return ev, adder.read_preds(x, acq)
 
 
@@ -450,7 +462,8 @@ def _writes(adder: Adder, x: int, value: int, preds: int, rel: bool,
     ev = Ev(wbit, adder.t, adder.idx + offset, WRITE, x, value,
             (adder.t, adder.count), rel=rel, excl=adder.access.exclusive,
             amo_al=amo_al, partner=partner.bit if partner else 0,
-            addr_data=adder.deps.addr | adder.deps.data)
+            addr_data=adder.deps.addr | adder.deps.data,
+            fwd=adder.deps.pick_addr | adder.deps.pick_data)
     pick = adder.pick_lob(preds)
     steps = []
     for p, served in adder.write_options(state, x, value, forced):
