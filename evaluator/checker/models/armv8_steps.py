@@ -64,7 +64,7 @@ class Adder:
         info, d = self.info, self.deps
         preds = self._common(info, d)
         if acq == "A":
-            pass
+            preds |= info.rel                    # bob: [L]; po; [A]
         last = info.last_w[loc]
         if last:
             w = self.state.event(last)
