@@ -137,6 +137,11 @@ class Explorer:
                 f"the {model.name} model does not read {program.isa} "
                 "programs", hint="models for it: sc and armv8"
                 if program.isa == "aarch64" else "use sc, tso or c11")
+        if program.isa == "aarch64" and not getattr(model, "dependencies",
+                                                    False):
+            # dependency masks only matter to models that read them
+            from .aarch64.builder import without_dependencies
+            program = without_dependencies(program)
         bind = getattr(model, "bind", None)
         if bind is not None:
             model = bind(program)

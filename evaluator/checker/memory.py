@@ -54,7 +54,11 @@ class ArmAnnot:
     (LDAPR, RCpc); release: "L" (STLR, STLXR, the L forms); noret: an
     LSE atomic whose result register is WZR/XZR (herd's NoRet reads);
     barrier: for a FENCE, "full" (DMB ISH/SY), "ld" (ISHLD) or "st"
-    (ISHST); bits: access size, values are kept modulo 2**bits.
+    (ISHST); bits: access size, values are kept modulo 2**bits;
+    retried: a store-exclusive whose failure the code retries (a lifted
+    LL/SC loop): a model may offer only its success (see
+    aarch64/lifter.py: one attempt that must succeed, as herd7 models
+    such a loop).
     """
 
     acquire: str = ""
@@ -62,6 +66,7 @@ class ArmAnnot:
     noret: bool = False
     barrier: str = ""
     bits: int = 64
+    retried: bool = False
 
     @property
     def mask(self) -> int:
@@ -186,7 +191,10 @@ class MemoryModel(Protocol):
                              first, so only one thread needs to move
                              (armv8: reads may wait for a later write);
       isas = ("c11",)        the programs it reads: "c11" (C with C11
-                             atomics) and/or "aarch64" (instructions).
+                             atomics) and/or "aarch64" (instructions);
+      dependencies = True    it reads Access.deps; an AArch64 program
+                             loses its dependency tracking for any other
+                             model (aarch64/builder.without_dependencies).
 
     Optional methods, looked up with getattr (defaults keep SC, TSO and
     RC11 as they are):

@@ -144,7 +144,9 @@ class BusyLoop:
             yield moves, ts, mem, start
             ins = explorer.instr(p, ts)
             access = explorer.access(p, ts)
-            (step,) = sc.MODEL.perform(mem, (p, count), access)
+            # one step, or for an AArch64 store-exclusive its success
+            # first (alone, nothing breaks the poller's monitor)
+            step = sc.MODEL.perform(mem, (p, count), access)[0]
             if ins.blocking and not step.value:
                 return                      # it sleeps
             after, _ = explorer.advance(p, ts, step.value, bounded=False)

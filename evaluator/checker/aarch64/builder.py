@@ -20,15 +20,21 @@ they are not needed.  C programs never get them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from ...errors import CheckerError
 from .. import ir
 from ..ir import Pure, Where
-from ..memory import Access
+from ..memory import NO_DEPS, Access
 from .expr import MASKS, Exprs
 from .syntax import Reg
+
+
+class DepAssign(ir.Assign):
+    """An assignment to a dependency slot (see ThreadBuilder.dep_slot)."""
+
+    __slots__ = ()
 
 
 class Val(NamedTuple):
@@ -57,10 +63,11 @@ class ThreadBuilder:
         self.labels: dict[str, int] = {}
         self.fixups: list[tuple[ir.Instr, str, Where]] = []
         self.regs: dict[int, _Slots] = {}
+        self.deps: set[int] = set()     # slots that only track dependencies
         self.flags = self._triple()
-        self.ctrl = self.new_slot()
-        self.ctrl_pick = self.new_slot()
-        self.counter = self.new_slot()
+        self.ctrl = self.dep_slot()
+        self.ctrl_pick = self.dep_slot()
+        self.counter = self.dep_slot()
         self.where = Where(name, 0)
         self.registers: dict[str, int] = {}     # litmus names -> slots
         # Constant propagation over straight-line code: slot values
@@ -74,8 +81,16 @@ class ThreadBuilder:
         self.nslots += 1
         return self.nslots - 1
 
+    def dep_slot(self) -> int:
+        """A slot holding a dependency mask (or the event counter):
+        dropped, with every assignment to it, for models that do not
+        read dependencies (without_dependencies)."""
+        slot = self.new_slot()
+        self.deps.add(slot)
+        return slot
+
     def _triple(self) -> _Slots:
-        return _Slots(self.new_slot(), self.new_slot(), self.new_slot())
+        return _Slots(self.new_slot(), self.dep_slot(), self.dep_slot())
 
     def slots(self, reg: Reg) -> _Slots:
         if reg.index not in self.regs:
@@ -136,7 +151,8 @@ class ThreadBuilder:
         return ins
 
     def assign(self, slot: int, expr: Pure) -> None:
-        self.emit(ir.Assign(slot, expr, self.where, self.func))
+        kind = DepAssign if slot in self.deps else ir.Assign
+        self.emit(kind(slot, expr, self.where, self.func))
         self._learn(slot, expr.const)
 
     def _learn(self, slot: int, const: int | None) -> None:
@@ -164,7 +180,7 @@ class ThreadBuilder:
         bit = None
         counter = self.value_of(self.counter)
         if reads:
-            bit = self.new_slot()
+            bit = self.dep_slot()
             self.assign(bit, self.x.make("1 << {0}", counter))
         self.assign(self.counter, self.x.make("{0} + 1", counter))
         return bit
@@ -214,3 +230,27 @@ class ThreadBuilder:
         return ir.ThreadCode(self.name, self.role, code, self.nslots,
                              ir.liveness(list(code)), dict(self.registers),
                              call)
+
+
+def without_dependencies(program: ir.Program) -> ir.Program:
+    """The same program without dependency tracking, for models that do
+    not read Access.deps (sc): the masks and the event counter grow in
+    loops and would only keep apart states with the same future."""
+    return replace(program, threads=tuple(_strip(t) for t in program.threads))
+
+
+def _strip(thread: ir.ThreadCode) -> ir.ThreadCode:
+    code = []
+    for pc, ins in enumerate(thread.code):
+        if isinstance(ins, DepAssign):
+            ins = ir.Jump(pc + 1, ins.where, ins.func)
+        elif ins.kind == ir.MEM and "deps" in ins.parts:
+            parts = {k: v for k, v in ins.parts.items() if k != "deps"}
+            ins = ir.Mem(ins.access, parts, ins.dest, ins.blocking,
+                         ins.label, ins.where, ins.func)
+        elif ins.kind == ir.MEM and ins.access.deps != NO_DEPS:
+            ins = ir.Mem(Access(**{**ir._access_fields(ins.access),
+                                   "deps": NO_DEPS}), ins.parts, ins.dest,
+                         ins.blocking, ins.label, ins.where, ins.func)
+        code.append(ins)
+    return replace(thread, code=tuple(code), live=ir.liveness(code))

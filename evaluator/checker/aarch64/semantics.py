@@ -87,6 +87,10 @@ class Env:
     def stack_pointer(self, b: ThreadBuilder, ins: Insn) -> None:
         raise bad(ins, "use of SP", "litmus tests have no stack")
 
+    def retried(self, ins: Insn) -> bool:
+        """Does the code retry this store-exclusive when it fails?"""
+        return False
+
     def is_call(self, ins: Insn, target: Label) -> bool:
         """Is `B target` a tail call rather than a jump?"""
         return False
@@ -502,7 +506,8 @@ def op_store(b: ThreadBuilder, ins: Insn, env: Env) -> None:
     data = b.read(src)
     value = b.x.make(f"{{0}} & {hex(MASKS[bits])}", data.value)
     access = Access(Kind.STORE, "", _order("", release), exclusive=exclusive,
-                    arm=ArmAnnot(release=release, bits=bits))
+                    arm=ArmAnnot(release=release, bits=bits,
+                                 retried=exclusive and env.retried(ins)))
     dslot = None
     if status is not None and not status.is_zero:
         dslot = b.slots(status).value

@@ -108,6 +108,7 @@ class Armv8Model:
     # Reads may wait for later writes, so any thread may go first (see
     # the module docstring); the explorer moves one thread at a time.
     any_order = True
+    dependencies = True         # reads Access.deps (explore.py keeps them)
 
     def __init__(self, domain: Domain | None = None):
         self.domain = domain

@@ -210,7 +210,8 @@ def _solo(program: Program, code: ThreadCode, t: int, ext: dict,
                 if after is not None:
                     outcomes.append((0 if access.exclusive else None,
                                      after, path))
-                if access.exclusive:
+                if access.exclusive and not (access.arm and
+                                             access.arm.retried):
                     outcomes.append((1, own, path))      # it may fail
             else:
                 for v, prov in readable:

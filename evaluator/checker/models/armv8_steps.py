@@ -419,12 +419,15 @@ def store(adder: Adder) -> list[Step]:
     partner = None
     if access.exclusive:
         monitor = adder.info.monitor
-        # A store-exclusive may always fail (herd explores it: status 1).
-        b = state.copy()
-        b.info(adder.t).monitor = None
-        done = adder.done(b)
-        if done is not None:
-            steps.append(Step(done, value=1))
+        # A store-exclusive may always fail (herd explores it: status 1),
+        # unless the code retries it (a lifted LL/SC loop: one attempt
+        # that succeeds, aarch64/lifter.py).
+        if not (annot and annot.retried):
+            b = state.copy()
+            b.info(adder.t).monitor = None
+            done = adder.done(b)
+            if done is not None:
+                steps.append(Step(done, value=1))
         if monitor is None or monitor.loc != x:
             return steps
         partner = monitor
