@@ -116,6 +116,7 @@ def outcome_text(outcome) -> str:
 
 def render_text(results, tests, conditions) -> list[str]:
     lines: list[str] = []
+    width = max([4] + [len(r.model) for r, _ in results])
     by_file: dict[str, list] = {}
     for result, expected in results:
         by_file.setdefault(result.file, []).append((result, expected))
@@ -127,7 +128,7 @@ def render_text(results, tests, conditions) -> list[str]:
             if expected is not None and expected != result.verdict:
                 mark = f"  ! expected {expected}"
             count = len(result.outcomes)
-            lines.append(f"  {result.model:<5} {result.verdict:<10} "
+            lines.append(f"  {result.model:<{width}} {result.verdict:<10} "
                          f"{count} final state{'s' * (count != 1)}{mark}")
             lines += wrap_outcomes([outcome_text(o)
                                     for o in result.outcomes])
