@@ -460,6 +460,12 @@ def lift_thread(disassembly: str | Mapping[str, Function], spec: LiftSpec,
     if head is not None:
         b.jump("loop")
         head.exit = len(b.code)
+    # An end marker: a model reading the thread (armv8) learns that no
+    # write of it is still to come, so reads waiting for one can go.
+    b.place("end")
+    b.mem(Access(Kind.FENCE, "", Order.RELAXED,
+                 arm=ArmAnnot(barrier="end")), {}, None, "thread ends",
+          reads=False)
     return b.finish(frozenset(), spec.show or f"{spec.entry}()")
 
 

@@ -111,7 +111,7 @@ class ThreadInfo:
                  "m_loc", "r_loc",
                  "before_full", "before_ld", "before_st", "acq", "rel",
                  "al_amo", "addr_po", "pick_addr_po", "isb", "last_w",
-                 "monitor", "lanc", "pl", "ps", "ctrl_seen")
+                 "monitor", "lanc", "pl", "ps", "ctrl_seen", "ended")
 
     def __init__(self, nlocs: int):
         self.evs: tuple[Ev, ...] = ()
@@ -123,6 +123,7 @@ class ThreadInfo:
         self.acq = self.rel = self.al_amo = 0
         self.addr_po = self.pick_addr_po = self.isb = 0
         self.ctrl_seen = 0        # reads a passed branch depended on
+        self.ended = False        # passed its end marker: writes no more
         self.last_w: tuple[int, ...] = (0,) * nlocs
         self.monitor: Ev | None = None      # the pending load-exclusive
         self.lanc: tuple[int, ...] = ()     # per event: lob ancestors

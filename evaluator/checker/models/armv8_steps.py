@@ -174,10 +174,8 @@ class Adder:
         if need <= 1:
             return True
         have = 0
-        name = state.ctx.names[x]
         for u in range(state.ctx.threads):
-            _, count = self.domain.remaining(u, len(state.infos[u].read_of),
-                                             name)
+            _, count = self.remaining(state, u, x)
             if count is None:
                 return True
             have += count
@@ -185,8 +183,15 @@ class Adder:
 
     def still(self, state: ArmState, u: int, x: int):
         """Values thread u may still write to location x."""
-        return self.domain.still(u, len(state.infos[u].read_of),
-                                 state.ctx.names[x])
+        return self.remaining(state, u, x)[0]
+
+    def remaining(self, state: ArmState, u: int, x: int) -> tuple:
+        """(values, at most how many writes) u may still make to x."""
+        info = state.infos[u]
+        if info.ended:
+            return frozenset(), 0
+        return self.domain.remaining(u, len(info.read_of),
+                                     state.ctx.names[x])
 
     def guesses(self, state: ArmState, x: int) -> set[int]:
         """Values a read of x by this thread may wait for: what another
@@ -353,6 +358,8 @@ def fence(adder: Adder) -> list[Step]:
         info.before_ld = info.reads_ret
     elif barrier == "st":
         info.before_st = info.writes
+    elif barrier == "end":
+        info.ended = True           # the thread has finished: no writes
     elif barrier == "isb":
         info.isb |= adder.deps.pick_ctrl | adder.deps.ctrl | \
             info.pick_addr_po | info.addr_po
