@@ -414,6 +414,15 @@ def _order(acquire: str, release: bool) -> Order:
     return Order.RELEASE if release else Order.RELAXED
 
 
+def _base_only(ins: Insn, mem: Mem) -> None:
+    """Acquire/release, exclusive and LSE instructions address memory
+    through a base register only (the architecture has no offset
+    forms for them; herd7 refuses them too)."""
+    if mem.index is not None or mem.offset or mem.writeback:
+        raise bad(ins, "addressing mode",
+                  f"{ins.mnemonic} takes [Xn] only")
+
+
 def _address(b: ThreadBuilder, ins: Insn, mem: Mem) -> Val:
     base = b.read(mem.base)
     if mem.index is not None:
@@ -478,6 +487,8 @@ def op_load(b: ThreadBuilder, ins: Insn, env: Env) -> None:
     acquire = "A" if kind in ("AR", "AXR") else "Q" if kind in (
         "APR", "APUR") else ""
     exclusive = kind in ("XR", "AXR")
+    if kind in ("AR", "APR", "XR", "AXR"):
+        _base_only(ins, mem)
     addr = _address(b, ins, mem)
     access = Access(Kind.LOAD, "", _order(acquire, False),
                     exclusive=exclusive, arm=ArmAnnot(acquire=acquire,
@@ -502,6 +513,8 @@ def op_store(b: ThreadBuilder, ins: Insn, env: Env) -> None:
         env.stack(b, ins, mem, [src], store=True)
         return
     release = kind in ("LR", "LXR", "LUR")
+    if kind in ("LR", "XR", "LXR"):
+        _base_only(ins, mem)
     addr = _address(b, ins, mem)
     data = b.read(src)
     value = b.x.make(f"{{0}} & {hex(MASKS[bits])}", data.value)
@@ -551,6 +564,7 @@ def op_atomic(b: ThreadBuilder, ins: Insn, env: Env) -> None:
     else:
         _need(ins, 3)
         src, dest, mem = _reg(ins, 0), _reg(ins, 1), _mem(ins, 2)
+    _base_only(ins, mem)
     op = _RMW_OPS[name[2:] if name.startswith("LD") else name]
     bits = _SIZES.get(size, src.bits)
     release = "L" in order
