@@ -42,6 +42,15 @@ Reductions, all sound:
     failed assertion (extended to a maximal graph); P2's iteration
     starts are kept by leaving the thread `fresh` across the non-reads
     that open an iteration.
+  * with a model that declares `any_order = True` (armv8, whose reads
+    may wait for a write added later), every execution is built
+    whichever thread adds its next event first (models/armv8.py proves
+    it), so only one thread moves in each state: a thread whose next
+    event does not block (a write or fence first, pollers last); when
+    every running thread is at a wait, each one is expanded, since a
+    wait may also stay blocked while the others run.  The states P1
+    and P2 look at (others finished, a poller waiting or at an
+    iteration start) are kept because pollers move last;
   * a path ends where the poller reaches its iteration bound (the
     scenario's cut): nothing is explored beyond it;
   * dead locals are dropped from thread states, and a model may keep

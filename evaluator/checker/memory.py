@@ -55,7 +55,8 @@ class ArmAnnot:
     LSE atomic whose result register is WZR/XZR (herd's NoRet reads);
     barrier: for a FENCE, "full" (DMB ISH/SY), "ld" (ISHLD), "st"
     (ISHST), "isb", or "end" (no instruction: the thread has finished,
-    so a model need not wait for its writes any more); bits: access size, values are kept modulo 2**bits;
+    so a model need not wait for its writes any more); bits: access
+    size, values are kept modulo 2**bits;
     retried: a store-exclusive whose failure the code retries (a lifted
     LL/SC loop): a model may offer only its success (see
     aarch64/lifter.py: one attempt that must succeed, as herd7 models

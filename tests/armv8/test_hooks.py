@@ -31,7 +31,7 @@ AARCH64_LB = """AArch64 LB
  LDR W0,[X10]  | LDR W0,[X11]  ;
  MOV W20,#1    | MOV W20,#1    ;
  STR W20,[X11] | STR W20,[X10] ;
-exists (0:X0=1 /\ 1:X0=1)
+exists (0:X0=1 /\\ 1:X0=1)
 """
 
 AARCH64_SB = """AArch64 SB

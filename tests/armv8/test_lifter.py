@@ -193,7 +193,7 @@ def test_intrinsics_are_the_checker_s():
                                                       True)]
 
 
-# ---- compiled variants -----------------------------------------------------------
+# ---- compiled variants ------------------------------------------------------
 
 CONFIGS = {
     "gcc-v8.0": ("aarch64-linux-gnu-gcc", "-march=armv8-a",

@@ -217,7 +217,8 @@ class ThreadBuilder:
         self.known.clear()          # a join point: values differ by path
         self.straight = False
 
-    def finish(self, observed: frozenset[int], call: str = "") -> ir.ThreadCode:
+    def finish(self, observed: frozenset[int],
+               call: str = "") -> ir.ThreadCode:
         for ins, label, where in self.fixups:
             if label not in self.labels:
                 raise CheckerError(f"branch to undefined label {label}",

@@ -47,7 +47,7 @@ lift_program(text, specs, layout) -> Program.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Mapping
 
 from ...errors import CheckerError, LiftError
@@ -380,7 +380,7 @@ def _sp_effect(m: str, ops: str, sp: int) -> int:
     return sp
 
 
-# ---- intrinsics ------------------------------------------------------------------
+# ---- intrinsics -------------------------------------------------------------
 
 def _intrinsic(b: ThreadBuilder, name: str, syscalls: str, label: str):
     """The event-notifier syscalls on the notifier whose address is in
@@ -430,7 +430,7 @@ def _fence(b: ThreadBuilder, label: str) -> None:
                  arm=ArmAnnot(barrier="full")), {}, None, label, reads=False)
 
 
-# ---- threads and programs ----------------------------------------------------------
+# ---- threads and programs ---------------------------------------------------
 
 def lift_thread(disassembly: str | Mapping[str, Function], spec: LiftSpec,
                 layout: StructLayout = AIO_CONTEXT,

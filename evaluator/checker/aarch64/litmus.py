@@ -79,7 +79,7 @@ def parse_aarch64_litmus(text: str, file: str) -> LitmusTest:
                       tuple(sorted(everything)), program, arch=ARCH)
 
 
-# ---- init ---------------------------------------------------------------------
+# ---- init -------------------------------------------------------------------
 
 def _parse_init(reader: _Reader, start: int, end: int):
     """(register bindings {(thread, Reg): value or location name},
@@ -126,7 +126,7 @@ def _locations(reader, registers, memory, pos) -> dict[str, int]:
     return memory
 
 
-# ---- the thread table ---------------------------------------------------------
+# ---- the thread table -------------------------------------------------------
 
 def _table(reader: _Reader, pos: int):
     """Rows of cells [(text, line)] per thread; returns (rows, end)."""
@@ -252,7 +252,7 @@ def _cell(b: ThreadBuilder, env: Env, cell: str, where: Where) -> None:
                                 line=where.line, hint=exc.hint) from None
 
 
-# ---- the final condition --------------------------------------------------------
+# ---- the final condition ----------------------------------------------------
 
 def _final(reader: _Reader, pos: int):
     text = reader.text

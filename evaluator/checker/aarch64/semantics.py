@@ -134,7 +134,7 @@ def _mem(ins: Insn, i: int) -> Mem:
     return op
 
 
-# ---- values ---------------------------------------------------------------
+# ---- values -----------------------------------------------------------------
 
 def _shifted(b: ThreadBuilder, val: Val, shift: Shift, bits: int) -> Val:
     x = b.x
@@ -151,7 +151,8 @@ def _shifted(b: ThreadBuilder, val: Val, shift: Shift, bits: int) -> Val:
         "SXTX": f"({{0}} << {n})", "UXTX": f"({{0}} << {n})",
         "SXTB": f"(_sx({{0}}, 8) << {n}) & {mask}",
         "SXTH": f"(_sx({{0}}, 16) << {n}) & {mask}",
-        "UXTB": f"(({{0}} & 0xFF) << {n})", "UXTH": f"(({{0}} & 0xFFFF) << {n})",
+        "UXTB": f"(({{0}} & 0xFF) << {n})",
+        "UXTH": f"(({{0}} & 0xFFFF) << {n})",
     }
     return Val(x.make(exprs[shift.kind], val.value), val.taint, val.pick)
 
@@ -392,7 +393,7 @@ def op_nop(b: ThreadBuilder, ins: Insn, env: Env) -> None:
     AUTIASP): no architectural effect on memory or data."""
 
 
-# ---- memory -------------------------------------------------------------------
+# ---- memory -----------------------------------------------------------------
 
 _LOAD_RE = re.compile(r"^LD(?P<kind>R|UR|AR|APR|APUR|XR|AXR|RS|URS)"
                       r"(?P<size>B|H|W)?$")
@@ -606,8 +607,8 @@ def _cas(b, ins, env, access, addr, compare_reg, new_reg, mask) -> None:
     dslot = None if compare_reg.is_zero else b.slots(compare_reg).value
     bit = b.mem(access, {"loc": _loc(b, addr), "deps": _deps(b, addr, new),
                          "operand": x.make(f"{{0}} & {mask}", new.value),
-                         "expected": b.value_of(old)}, dslot, env.annotate(ins),
-                reads=True)
+                         "expected": b.value_of(old)}, dslot,
+                env.annotate(ins), reads=True)
     if dslot is None:
         return
     s = b.slots(compare_reg)

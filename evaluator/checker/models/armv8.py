@@ -46,17 +46,26 @@ Clauses implemented (names as in the cat files):
 
 Method: deferred reads.  The explorer adds each thread's events in
 program order; a read either reads a write already in the graph or
-*waits*: it takes a value v from the location's value domain now and is
-marked deferred, and some write of another thread with value v, added
-later, serves it (the write chooses which waiting reads it serves, so
-each rf edge is decided exactly once).  co is built by inserting each
-new write at a chosen place (after the thread's own earlier writes,
-never between a write and the RMW that reads it).  Every new relation
-edge is added to a transitively closed ob at once and a step whose edge
-would close a cycle is dropped; the internal axioms are checked as
-their edges appear; a state with reads still deferred is not a complete
-execution (`complete()` is False) and neither litmus final states nor
-the properties look at it; deferred reads never satisfied die there.
+*waits*: it takes a value v now (from the values another thread may
+still write there, models/armv8_domain.py) and is marked deferred, and
+a write of another thread with value v, added later, serves it (each
+new write chooses which waiting reads it serves, so each rf edge is
+decided exactly once).  co is built by inserting each new write at a
+chosen place (after the thread's own earlier writes, never between a
+write and the RMW that reads it; an RMW's write goes right after its
+read's source, or, if the read waits, its future source goes right
+before it).  Every new edge is added at once to a transitively closed
+ob and a step whose edge would close a cycle is dropped; the internal
+axioms are checked as their edges appear.  A state with reads still
+waiting is not a complete execution (`complete()` is False): neither
+litmus final states nor the properties look at it.  A state is dropped
+as soon as some waiting read can no longer be served: no other thread
+may still write its value there (armv8_domain's per-event-count table,
+or the thread passed its end marker), every such thread already has an
+event that is lob-before all its later writes there (same location,
+DMB, acquire, a branch it took, ISB) and that the read is ob-before (the
+rfe edge would close a cycle), or the writes still possible are fewer
+than the distinct values and RMW sources waited for.
 
 Why this finds every ARMv8 execution (and only those).  Soundness: a
 complete state is a graph whose every relation is the one of a
@@ -73,17 +82,22 @@ the construction is refused.  When a read is added, its G-source is
 either in the graph (read it) or added later by another thread (wait
 with its value: coRW1 forbids reading a po-later write of one's own
 thread, and po-earlier ones are already there); the value domain
-contains that value (models/armv8_domain.py argues it); when the source
-is added it serves exactly G's readers among the waiting reads and
-takes G's co place restricted to the present writes.  So G is reached,
-whatever thread the explorer moves first: that is why the model
-declares `any_order` and the explorer moves only one thread at each
-state (the first, pollers last, whose next event does not block; a
-blocking wait may stay blocked while the others run, so when only
-waits are left every thread is expanded).  Load buffering (LB) and
-store forwarding outside ob (a read ob-before the write it reads from
-in its own thread) are reached like any other execution: the first by
-waiting, the second because the forwarded write is po-earlier.
+contains that value (armv8_domain.py argues it) and the pruning rules
+only drop states where no completion exists; when the source is added
+it serves exactly G's readers among the waiting reads and takes G's co
+place restricted to the present writes.  So G is reached, whatever
+thread the explorer moves first: that is why the model declares
+`any_order` and the explorer moves only one thread at each state
+(explore.py: a thread whose next event does not block, a write or
+fence before a read, pollers only when no other thread can move; a
+blocking wait may stay blocked while the others run, so when only waits
+are left every thread is expanded).  Load buffering (LB) is reached by
+waiting; store forwarding outside ob (a read ob-before, through other
+threads, a write co-before the one it forwards from) because the
+forwarded write is po-earlier.  An LL/SC loop lifted from compiled
+code is one attempt that succeeds (ArmAnnot.retried, aarch64/lifter.py
+says why that loses no behaviour); in litmus tests a store-exclusive
+may fail, as herd7 explores it.
 
 tests/armv8/ checks the model against a brute-force transcription of
 the same clauses over enumerated candidate executions (oracle.py) and

@@ -146,10 +146,6 @@ def _make_copier():
 _copy_info = _make_copier()
 
 
-def _replace(items: tuple, i: int, value) -> tuple:
-    return items[:i] + (value,) + items[i + 1:]
-
-
 class ArmState:
     """One (partial) execution: events, rf, co, ob; plus `deferred`, the
     reads whose write is still to come, and `closed` (settle(): no more
@@ -269,9 +265,6 @@ class Builder:
             if x == b or mask & b:
                 if new & ~mask:
                     anc[x] = mask | new
-
-    def external(self, a: Ev, b: Ev) -> bool:
-        return a.thread != b.thread
 
     def finish(self) -> ArmState:
         return ArmState(self.ctx, tuple(self.infos), self.rf,

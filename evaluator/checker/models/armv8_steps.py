@@ -79,7 +79,7 @@ class Adder:
         preds |= info.m_loc[loc]                 # lwfs: [M]; po-loc; [W]
         preds |= d.data | d.ctrl                 # dob: data, ctrl; [W]
         preds |= info.addr_po                    # dob: addr; [M]; po; [W]
-        preds |= info.before_st                  # bob: [W]; po; [dmb.st]; po; [W]
+        preds |= info.before_st                  # bob: [W]; dmb.st; [W]
         preds |= d.pick_addr | d.pick_data | d.pick_ctrl   # pob
         preds |= info.pick_addr_po               # pob: pick-addr; [M]; po; [W]
         if rel:
@@ -89,9 +89,9 @@ class Adder:
     @staticmethod
     def _common(info, d: Deps) -> int:
         return (info.before_full                 # bob: dmb.full
-                | info.before_ld                 # bob: [R\\NoRet]; po; [dmb.ld]; po
+                | info.before_ld                 # bob: [R\\NoRet]; dmb.ld
                 | info.acq                       # bob: [A|Q]; po; [M]
-                | info.al_amo                    # bob: [range([A];amo;[L])]; po
+                | info.al_amo                    # bob: range([A];amo;[L])
                 | info.isb                       # IFB-ob: ctrl/addr; ISB; po
                 | d.addr)                        # dob: addr
 
@@ -345,7 +345,7 @@ def _put(items: tuple, i: int, value) -> tuple:
     return items[:i] + (value,) + items[i + 1:]
 
 
-# ---- the accesses ---------------------------------------------------------------
+# ---- the accesses -----------------------------------------------------------
 
 def fence(adder: Adder) -> list[Step]:
     state = adder.state
