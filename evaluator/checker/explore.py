@@ -168,10 +168,14 @@ class Explorer:
         # order whose next event does not block; pollers go last, so
         # every state with the other threads finished and a poller at an
         # iteration start or in a wait is reached (P1, P2 look there).
-        self.late = [t.role in ("poller", "temp-poller")
-                     for t in program.threads]
+        # groups: other threads, the temporary poller, the poller (after
+        # the temporary one, so that it reaches its iteration starts
+        # with every other thread finished: P2)
+        self.group = [("temp-poller", "poller").index(t.role) + 1
+                      if t.role in ("temp-poller", "poller") else 0
+                      for t in program.threads]
         self.rank = sorted(range(len(program.threads)),
-                           key=lambda t: (self.late[t], t))
+                           key=lambda t: (self.group[t], t))
         heads = [next((ins for ins in t.code if ins.kind == LOOP), None)
                  for t in self.threads]
         self._counter = [h.counter if h is not None else None for h in heads]
@@ -207,13 +211,14 @@ class Explorer:
 
     def pending_nonblocking(self, threads: tuple) -> int | None:
         """any_order: the thread to move: one whose next event is a
-        memory event that does not block, pollers only when no other
-        thread has one, a write or fence before a read."""
+        memory event that does not block, from the first group that has
+        one (others, temporary poller, poller), a write or fence before a
+        read within the group."""
         first = None
         for t in self.rank:
             ins = self.codes[t][threads[t][0]]
             if ins.kind == MEM and not ins.blocking:
-                if first is not None and self.late[t] != self.late[first]:
+                if first is not None and self.group[t] != self.group[first]:
                     break               # no poller before the others
                 if ins.access.kind in _NONREADS:
                     return t            # a write first: fewer waiting reads
