@@ -40,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--models", default=None, metavar="sc,tso,c11,armv8",
         help="memory models (default: every available one that reads the "
-             "test: " + ",".join(available()) + "); a model that does not "
+             "test: " + ",".join(available(None)) + "); a model that does not "
              "read a test's language is skipped for it")
     parser.add_argument("--json", action="store_true",
                         help=f"print JSON (schema {SCHEMA})")
@@ -77,7 +77,7 @@ def expectations(file: Path) -> dict[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     models = split_list(args.models, tuple(COLUMNS), "memory model") \
-        if args.models else list(available())
+        if args.models else list(available(None))
     for name in models:
         get_model(name)
     tests = [read_litmus(path) for path in litmus_files(args.files)]
@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
                 f"none of the models {', '.join(models)} reads "
                 f"{test.arch} litmus tests", path=test.path,
                 hint="models for it: " + ", ".join(
-                    m for m in available() if reads(m, test)))
+                    m for m in available(None) if reads(m, test)))
         for name in runnable:
             results.append((run_litmus(test, name), expected.get(name)))
     if args.json:

@@ -44,8 +44,10 @@ exists (0:X0=0 /\\ 1:X0=0)
 """
 
 
-def test_armv8_is_registered():
-    assert "armv8" in available()
+def test_armv8_is_registered_for_aarch64_programs_only():
+    assert "armv8" in available(None)
+    assert available("aarch64") == ("sc", "armv8")
+    assert "armv8" not in available()          # check/pipeline: C variants
     assert get_model("armv8").name == "armv8"
 
 
