@@ -163,3 +163,30 @@ def test_address_that_is_not_a_location_is_an_error():
         run_litmus(parse_litmus(text, "addr.litmus"), "armv8")
     assert "not a location" in str(err.value)
     assert "addr.litmus:11" in str(err.value)
+
+
+def test_mutated_tests_give_errors_never_tracebacks():
+    """Random character edits of real tests: every failure is an
+    EvaluateError (file, line, message), never an exception escaping."""
+    import random
+    from pathlib import Path
+
+    from evaluator.errors import EvaluateError
+    corpus = sorted((Path(__file__).parent / "clauses").glob("*.litmus"))
+    rng = random.Random(13)
+    errors = 0
+    for _ in range(300):
+        text = rng.choice(corpus).read_text()
+        for _ in range(rng.randint(1, 3)):
+            i = rng.randrange(len(text))
+            if rng.random() < 0.5:
+                text = text[:i] + text[i + 1:]
+            else:
+                text = text[:i] + rng.choice("[],;#|:=xXW01 {}()*/\\~\n") \
+                    + text[i:]
+        try:
+            run_litmus(parse_litmus(text, "m.litmus"), "armv8")
+        except EvaluateError as err:
+            assert err.path == "m.litmus" or err.path is None
+            errors += 1
+    assert errors > 50

@@ -105,7 +105,10 @@ class Exprs:
         for arg in args:
             uses |= arg.uses
         if all(a.const is not None for a in args):
-            value = eval(src, dict(self.ns))
+            try:
+                value = eval(src, dict(self.ns))
+            except (ArithmeticError, ValueError):
+                value = None        # reported with its line where it is used
             if isinstance(value, bool):
                 value = int(value)
             if isinstance(value, int):

@@ -58,7 +58,7 @@ from ..memory import Access, ArmAnnot, Kind, RmwOp
 from .builder import ThreadBuilder, Val
 from .expr import Exprs, namespace
 from .semantics import Env, Insn, decode, execute
-from .syntax import Imm, Label, Mem, Reg
+from .syntax import Imm, Label, Mem, Reg, number
 
 INTRINSICS = ("event_notifier_set", "event_notifier_test_and_clear",
               "event_notifier_wait")
@@ -281,6 +281,8 @@ class _LiftEnv(Env):
         dest = ins.operands[0]
         if isinstance(dest, Reg) and dest.index == Reg.SP:
             return
+        if not isinstance(dest, Reg) or len(ins.operands) < 2:
+            raise self.error(f"unsupported use of SP in {ins.text!r}")
         if ins.mnemonic == "MOV" or (ins.mnemonic in ("ADD", "SUB") and
                                      isinstance(ins.operands[-1], Imm)):
             amount = 0 if ins.mnemonic == "MOV" else ins.operands[-1].value
@@ -367,13 +369,13 @@ def _sp_offsets(function: Function, env: _LiftEnv) -> dict[int, int]:
 def _sp_effect(m: str, ops: str, sp: int) -> int:
     pre = re.search(r"\[sp,#(-?(?:0x)?[0-9a-f]+)\]!$", ops)
     if pre:
-        return sp + int(pre.group(1), 0)
+        return sp + number(pre.group(1))
     post = re.search(r"\[sp\],#(-?(?:0x)?[0-9a-f]+)$", ops)
     if post:
-        return sp + int(post.group(1), 0)
+        return sp + number(post.group(1))
     arith = re.fullmatch(r"sp,sp,#((?:0x)?[0-9a-f]+)", ops)
     if arith and m in ("add", "sub"):
-        amount = int(arith.group(1), 0)
+        amount = number(arith.group(1))
         return sp + amount if m == "add" else sp - amount
     if ops.startswith("sp,") and m not in ("str", "stp", "ldr", "ldp"):
         raise LiftError(f"unsupported write to SP: {m} {ops}")

@@ -30,7 +30,7 @@ from ..litmus import LitmusTest, _CondParser, _Reader, _TOKEN_RE
 from .builder import ThreadBuilder, Val
 from .expr import Exprs, namespace
 from .semantics import Env, decode, execute
-from .syntax import Reg, parse_register
+from .syntax import Reg, number, parse_register
 
 ARCH = "AArch64"
 ADDRESS_STEP = 1 << 32          # location i lives at (i + 1) << 32
@@ -101,7 +101,7 @@ def _parse_init(reader: _Reader, start: int, end: int):
                                     "the address of x) or x=1;")
         value_text = match.group("value")
         value: int | str = value_text if re.match(r"[A-Za-z_]", value_text) \
-            else int(value_text, 0)
+            else number(value_text)
         if match.group("t") is not None:
             reg = parse_register(match.group("reg"))
             if reg is None or reg.index == Reg.SP:

@@ -134,7 +134,15 @@ def parse_register(token: str) -> Reg | None:
 
 def parse_immediate(token: str) -> int | None:
     match = _IMM_RE.match(token.upper().replace(" ", ""))
-    return int(match.group("v"), 0) if match else None
+    return number(match.group("v")) if match else None
+
+
+def number(text: str) -> int:
+    """A decimal or 0x-hexadecimal integer (leading zeros are decimal)."""
+    body = text.lstrip("+-")
+    sign = -1 if text.startswith("-") else 1
+    return sign * (int(body, 16) if body[:2].upper() == "0X" else
+                   int(body, 10))
 
 
 def parse_memory(token: str, post: str | None) -> Mem:
