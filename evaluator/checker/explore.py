@@ -164,13 +164,11 @@ class Explorer:
         self.noop_fences = bool(getattr(model, "noop_fences", False))
         self.eager = bool(getattr(model, "eager_nonreads", False))
         self.any_order = bool(getattr(model, "any_order", False))
-        # any_order: the one thread that moves is the first in this
-        # order whose next event does not block; pollers go last, so
-        # every state with the other threads finished and a poller at an
-        # iteration start or in a wait is reached (P1, P2 look there).
-        # groups: other threads, the temporary poller, the poller (after
-        # the temporary one, so that it reaches its iteration starts
-        # with every other thread finished: P2)
+        # any_order: the one thread that moves comes from the first of
+        # these groups that can move: other threads, the temporary
+        # poller, the poller.  So every state with the other threads
+        # finished and a poller at an iteration start or in a wait is
+        # reached (P1, P2 look there).
         self.group = [("temp-poller", "poller").index(t.role) + 1
                       if t.role in ("temp-poller", "poller") else 0
                       for t in program.threads]
