@@ -286,14 +286,20 @@ class Adder:
         self.read_from(b, ev, write.bit)
 
     # ---- choices
-    def positions(self, state: ArmState, x: int, forced: int | None
-                  ) -> list[int]:
+    def positions(self, state: ArmState, x: int, forced: int | None,
+                  seen: int = 0) -> list[int]:
         """Where a new write of this thread may go in co[x] (insert after
-        that index): after its own earlier writes (coWW), never between a
-        write and the RMW that read it (atomic)."""
+        that index): after its own earlier writes (coWW), after every
+        other thread's write it is ob-after (`seen`: coe would close a
+        cycle), never between a write and the RMW that read it
+        (atomic)."""
         co = state.co[x]
         last = self.info.last_w[x]
         low = co.index(last) if last else 0
+        for i in range(len(co) - 1, low, -1):
+            if co[i] & seen and state.event(co[i]).thread != self.t:
+                low = i
+                break
         candidates = [forced] if forced is not None else range(low, len(co))
         return [p for p in candidates
                 if p >= low and not self.locked(state, co, p)]
@@ -318,7 +324,7 @@ class Adder:
         return out
 
     def write_options(self, state: ArmState, x: int, value: int,
-                      forced: int | None):
+                      forced: int | None, seen: int = 0):
         """(position, reads served) pairs for a new write."""
         waiting = self.waiting(state, x, value)
         co = state.co[x]
@@ -337,8 +343,18 @@ class Adder:
                     pinned = at
                 if not ok:
                     continue
-                for p in self.positions(state, x, pinned):
+                for p in self.positions(state, x, pinned, seen):
                     yield p, served
+
+
+def _closure(state: ArmState, preds: int) -> int:
+    """The events ob-before an event with these direct predecessors."""
+    seen = preds
+    while preds:
+        low = preds & -preds
+        seen |= state.anc.get(low, 0)
+        preds ^= low
+    return seen
 
 
 def _put(items: tuple, i: int, value) -> tuple:
@@ -379,11 +395,24 @@ def _read_event(adder: Adder, x: int, value: int, bit_offset: int = 0,
     return ev, adder.read_preds(x, acq)
 
 
-def _sources(adder: Adder, x: int):
-    """(source bit or 0, value): every write in co, then each value the
-    read may wait for (not once memory is settled)."""
+def _sources(adder: Adder, x: int, preds: int = 0):
+    """(source bit or 0, value): the writes in co the read may read,
+    then each value it may wait for (not once memory is settled).  A
+    source must not be co-before a write the read is already ob-after
+    (fre would close a cycle) nor before its own thread's last write
+    there (coWR): those are skipped before any graph is copied."""
     state = adder.state
-    for w in state.co[x]:
+    co = state.co[x]
+    seen = _closure(state, preds)
+    low_index = 0
+    last = adder.info.last_w[x]
+    if last:
+        low_index = co.index(last)
+    for i in range(len(co) - 1, low_index, -1):
+        if co[i] & seen and state.event(co[i]).thread != adder.t:
+            low_index = i
+            break
+    for w in co[low_index:]:
         yield w, state.event(w).value
     if not state.closed:
         for value in sorted(adder.guesses(state, x)):
@@ -394,7 +423,8 @@ def load(adder: Adder) -> list[Step]:
     state = adder.state
     x = state.ctx.loc(adder.access.loc)
     steps = []
-    for src, value in _sources(adder, x):
+    acq = adder.annot.acquire if adder.annot else ""
+    for src, value in _sources(adder, x, adder.read_preds(x, acq)):
         b = state.copy()
         ev, preds = _read_event(adder, x, value)
         try:
@@ -475,8 +505,9 @@ def _writes(adder: Adder, x: int, value: int, preds: int, rel: bool,
             addr_data=adder.deps.addr | adder.deps.data,
             fwd=adder.deps.pick_addr | adder.deps.pick_data)
     pick = adder.pick_lob(preds)
+    seen = _closure(state, preds | pick)
     steps = []
-    for p, served in adder.write_options(state, x, value, forced):
+    for p, served in adder.write_options(state, x, value, forced, seen):
         b = state.copy()
         info = b.info(adder.t)
         adder.record(b, ev, preds, info)
@@ -508,7 +539,8 @@ def rmw(adder: Adder) -> list[Step]:
     noret = bool(annot and annot.noret)
     rel = bool(annot and annot.release)
     steps = []
-    for src, value in _sources(adder, x):
+    acq = annot.acquire if annot else ""
+    for src, value in _sources(adder, x, adder.read_preds(x, acq)):
         new = access.apply(value)
         b = state.copy()
         ev, preds = _read_event(adder, x, value, noret=noret)
