@@ -276,3 +276,23 @@ def test_full_scenario_qemu_4_2(tmp_path, repo, config):
     search = Explorer(program, get_model("armv8")).search((LostWakeup(),))
     print(f"{config}: {search.explored} states, {search.seconds:.1f} s")
     assert ("lost-wakeup" in search.findings) == (config == "gcc-v8.0")
+
+
+def _variants():
+    from evaluator.paths import find_project
+    from evaluator.variants import load_variants
+    return sorted(load_variants(find_project().variants))
+
+
+@pytest.mark.parametrize("config", sorted(CONFIGS))
+def test_every_shipped_variant_lifts(tmp_path, repo, config):
+    """Whatever GCC and clang emit for the shipped variants at -O2, the
+    lifter knows it: every instruction, call and stack access."""
+    for variant in _variants():
+        program = _protocol(_disassemble(tmp_path, repo, variant, config),
+                            1, 1)
+        labels = " ".join(ins.label for thread in program.threads
+                          for ins in thread.code if ins.kind == 0)
+        assert "event_notifier_wait" in labels or "event_notifier" in \
+            labels, variant
+        assert "thread ends" in labels
