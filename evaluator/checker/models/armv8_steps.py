@@ -33,6 +33,17 @@ class Adder:
         self.deps = self.translate(access.deps)
         self.domain = domain            # armv8_domain.Domain
 
+    def second_event(self, middle: ArmState) -> "Adder":
+        """The adder of an RMW's write, once its read is in `middle`:
+        same access and dependencies, the next event index."""
+        sub = Adder.__new__(Adder)
+        for name in Adder.__slots__:
+            setattr(sub, name, getattr(self, name))
+        sub.state = middle
+        sub.info = middle.infos[self.t]
+        sub.idx = self.idx + 1
+        return sub
+
     def translate(self, deps: Deps) -> Deps:
         """Explorer event indexes -> this thread's read bits.  A pick
         dependency on a read also reaches what flowed into the write it
@@ -560,12 +571,7 @@ def rmw(adder: Adder) -> list[Step]:
                 steps.append(Step(done, value=value, source=eid))
             continue
         middle = b.finish()
-        sub = Adder.__new__(Adder)
-        for name in Adder.__slots__:
-            setattr(sub, name, getattr(adder, name))
-        sub.state = middle
-        sub.info = middle.infos[adder.t]
-        sub.idx = adder.idx + 1
+        sub = adder.second_event(middle)
         wpreds = adder.write_preds(x, rel)      # po-before the instruction
         amo_al = bool(ev.acq == "A" and rel)
         steps += _writes(sub, x, new, wpreds | ev.bit, rel, ev, None,
