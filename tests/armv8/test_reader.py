@@ -190,3 +190,10 @@ def test_mutated_tests_give_errors_never_tracebacks():
             assert err.path == "m.litmus" or err.path is None
             errors += 1
     assert errors > 50
+
+
+def test_mixed_size_accesses_are_refused():
+    text = MP.replace("LDR W1,[X10,W2,SXTW]", "LDRB W1,[X10,W2,SXTW]")
+    parse_litmus(text, "ok.litmus")        # a computed address: unknown
+    err = _error(MP.replace("STR W20,[X11]  |", "STRB W20,[X11] |"))
+    assert "8 bits" in err.message and "y is accessed" in err.message

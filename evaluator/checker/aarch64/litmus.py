@@ -25,7 +25,8 @@ from __future__ import annotations
 import re
 
 from ...errors import CheckerError, LitmusSyntaxError
-from ..ir import Program, Where
+from ..ir import MEM, Program, Where
+from ..memory import Kind
 from ..litmus import LitmusTest, _CondParser, _Reader, _TOKEN_RE
 from .builder import ThreadBuilder, Val
 from .expr import Exprs, namespace
@@ -228,7 +229,29 @@ def _compile(reader, columns, registers, memory, observed) -> Program:
         except CheckerError as exc:
             raise LitmusSyntaxError(exc.message, path=exc.path,
                                     line=exc.line, hint=exc.hint) from None
+    _one_size_per_location(reader, threads)
     return Program(tuple(threads), dict(memory), isa="aarch64")
+
+
+def _one_size_per_location(reader, threads) -> None:
+    """herd7 refuses mixed-size tests (without -variant mixed) and so do
+    we: the model has no single-copy-atomicity classes."""
+    sizes: dict[str, tuple[int, object]] = {}
+    for thread in threads:
+        for ins in thread.code:
+            if ins.kind != MEM or ins.access.kind is Kind.FENCE or \
+                    "loc" in ins.parts or ins.access.arm is None:
+                continue
+            bits = ins.access.arm.bits
+            loc = ins.access.loc
+            first = sizes.setdefault(loc, (bits, ins.where))
+            if first[0] != bits:
+                raise LitmusSyntaxError(
+                    f"{loc} is accessed with {first[0]} bits at line "
+                    f"{first[1].line} and with {bits} bits here",
+                    path=reader.file, line=ins.where.line,
+                    hint="use one access size per location (mixed-size "
+                         "tests are not modelled)")
 
 
 def _cell(b: ThreadBuilder, env: Env, cell: str, where: Where) -> None:
