@@ -56,6 +56,11 @@ class LitmusSyntaxError(CheckerError):
     """A herd7 litmus file that does not parse."""
 
 
+class LiftError(CheckerError):
+    """Disassembled code the AArch64 lifter cannot turn into checker IR
+    (an unknown instruction or call, named with function+offset)."""
+
+
 class BuildError(EvaluateError):
     """A variant does not compile or cannot be disassembled."""
 

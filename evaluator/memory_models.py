@@ -40,6 +40,10 @@ class ModelInfo:
     # with --pollers 2, 88k and 481k states; Python 3.11, x86-64): for
     # the memory estimate of --max-states in --help.
     bytes_per_state: int = 1000
+    # Programs it reads: "c11" (C with C11 atomics: variants, C litmus
+    # tests) and/or "aarch64" (instructions: AArch64 litmus tests, the
+    # compiled protocol lifted by checker/aarch64/lifter.py).
+    isas: tuple[str, ...] = ("c11",)
 
     def load(self):
         return importlib.import_module(self.module).MODEL
@@ -48,7 +52,8 @@ class ModelInfo:
 REGISTRY: tuple[ModelInfo, ...] = (
     ModelInfo("sc", "SC", "SC",
               "sequential consistency: every interleaving, one memory",
-              "evaluator.checker.models.sc", cost=1, bytes_per_state=600),
+              "evaluator.checker.models.sc", cost=1, bytes_per_state=600,
+              isas=("c11", "aarch64")),
     ModelInfo("tso", "x86-TSO", "TSO",
               "the C as compiled for x86-64: FIFO store buffers, locked "
               "RMWs and MFENCE drain them",
@@ -58,11 +63,26 @@ REGISTRY: tuple[ModelInfo, ...] = (
               "C11 as RC11 (Lahav et al., PLDI 2017): a seq_cst RMW is not "
               "a fence", "evaluator.checker.models.rc11", cost=100,
               decisive=True, bytes_per_state=2600),
+    ModelInfo("armv8", "ARMv8", "ARMv8",
+              "AArch64 instructions as herd7's aarch64.cat: the compiled "
+              "build, not the C", "evaluator.checker.models.armv8",
+              cost=300, hardware=("aarch64", "arm64"),
+              bytes_per_state=4000, isas=("aarch64",)),
 )
 
 
-def names() -> tuple[str, ...]:
-    return tuple(info.name for info in REGISTRY)
+def names(isa: str | None = "c11") -> tuple[str, ...]:
+    """Models that read `isa` programs, in registry order: by default
+    those of C (variant specs, verdict tables); None for every model."""
+    return tuple(entry.name for entry in REGISTRY
+                 if isa is None or isa in entry.isas)
+
+
+def reads(name: str, isa: str) -> bool:
+    """Does model `name` read `isa` programs?  An unregistered model
+    (a test's stand-in) reads C."""
+    known = {entry.name: entry.isas for entry in REGISTRY}
+    return isa in known.get(name, ("c11",))
 
 
 def info(name: str) -> ModelInfo:
@@ -70,7 +90,7 @@ def info(name: str) -> ModelInfo:
         if entry.name == name:
             return entry
     raise CheckerError(f"unknown memory model {name!r}",
-                       hint="valid: " + ", ".join(names()))
+                       hint="valid: " + ", ".join(names(None)))
 
 
 def decisive() -> tuple[ModelInfo, ...]:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from . import ir
 from .ir import LOOP, MEM
 from .limits import LimitHit, SearchLimit
-from .memory import Access, Kind
+from .memory import Access, Kind, is_complete
 from .search import Check, Finding, Ghost, Move, Search
 
 
@@ -157,7 +157,10 @@ class BreadthFirst:
         if self.progress is not None and not node & 0x3FFF:
             self.progress(node)
         ex.budget.phase = "search"
-        for check in self.checks:
+        # a state with reads still waiting for their write (armv8) is
+        # not an execution yet: no property looks at it
+        checks = self.checks if is_complete(ex.model, mem) else ()
+        for check in checks:
             if check.property in self.findings:
                 continue
             found = check(ex, node, threads, mem, counters, ghost)
@@ -166,7 +169,11 @@ class BreadthFirst:
                 self.found(found)
         if any(codes[t][ts[0]].kind == LOOP for t, ts in enumerate(threads)):
             return              # a thread reached its bound: the path ends
-        forced = ex.pending_nonread(threads) if ex.eager else None
+        forced = None
+        if ex.eager:
+            forced = ex.pending_nonread(threads)
+        elif ex.any_order:
+            forced = ex.pending_nonblocking(threads)
         if forced is None or not self.expand(node, threads, mem, counters,
                                              ghost, windows, forced):
             for t in range(len(threads)):

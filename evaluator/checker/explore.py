@@ -65,6 +65,15 @@ Reductions, all sound:
     graph (threads are deterministic given what they read), so merged
     states agree on it.  The termination property (termination.py)
     reports the thread that spins for ever;
+  * with a model that declares `any_order = True` (armv8, whose reads
+    may wait for a write added later), every execution is built
+    whichever thread adds its next event first (models/armv8.py proves
+    it), so only one thread moves in each state: a thread whose next
+    event does not block (a write or fence first, pollers last); when
+    every running thread is at a wait, each one is expanded, since a
+    wait may also stay blocked while the others run.  The states P1
+    and P2 look at (others finished, a poller waiting or at an
+    iteration start) are kept because pollers move last;
   * a path ends where the poller reaches its iteration bound (the
     scenario's cut): nothing is explored beyond it;
   * dead locals are dropped from thread states, and a model may keep
@@ -88,6 +97,8 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Hashable, Sequence
 
+from .. import memory_models
+from ..errors import CheckerError
 from . import ir
 from .bfs import ASSERTION, DATA_RACE, NON_TERMINATING, NONREADS, \
     BreadthFirst
@@ -107,6 +118,7 @@ class Explorer:
     def __init__(self, program: Program, model: MemoryModel,
                  max_states: int | None = None,
                  budget: Budget | None = None):
+        program, model = _prepared(program, model)
         self.program = program
         self.model = model
         if budget is None:
@@ -125,6 +137,17 @@ class Explorer:
         self.has_loops = any(self.loops)
         self.prune_spins = bool(getattr(model, "history_in_state", False)) \
             and self.has_loops
+        self.any_order = bool(getattr(model, "any_order", False))
+        # any_order: the one thread that moves comes from the first of
+        # these groups that can move: other threads, the temporary
+        # poller, the poller.  So every state with the other threads
+        # finished and a poller at an iteration start or in a wait is
+        # reached (P1, P2 look there).
+        self.group = [("temp-poller", "poller").index(t.role) + 1
+                      if t.role in ("temp-poller", "poller") else 0
+                      for t in program.threads]
+        self.rank = sorted(range(len(program.threads)),
+                           key=lambda t: (self.group[t], t))
         heads = [next((ins for ins in t.code if ins.kind == LOOP), None)
                  for t in self.threads]
         self._counter = [h.counter if h is not None else None for h in heads]
@@ -172,6 +195,23 @@ class Explorer:
                 return t
         return None
 
+
+    def pending_nonblocking(self, threads: tuple) -> int | None:
+        """any_order: the thread to move: one whose next event is a
+        memory event that does not block, from the first group that has
+        one (others, temporary poller, poller), a write or fence before a
+        read within the group."""
+        first = None
+        for t in self.rank:
+            ins = self.codes[t][threads[t][0]]
+            if ins.kind == MEM and not ins.blocking:
+                if first is not None and self.group[t] != self.group[first]:
+                    break               # no poller before the others
+                if ins.access.kind in NONREADS:
+                    return t            # a write first: fewer waiting reads
+                if first is None:
+                    first = t
+        return first
     def kind(self, t: int, state: tuple) -> int:
         return self.codes[t][state[0]].kind
 
@@ -266,3 +306,22 @@ class Explorer:
 def ended(explorer: Explorer, threads: tuple) -> bool:
     """Every thread has run to its end."""
     return all(explorer.kind(t, ts) == END for t, ts in enumerate(threads))
+
+
+def _prepared(program: Program, model: MemoryModel):
+    """The program and model one search runs: the model must read the
+    program's language; AArch64 dependency masks are dropped for a model
+    that does not read them; a model may bind to the program."""
+    if not memory_models.reads(model.name, program.isa):
+        raise CheckerError(
+            f"the {model.name} model does not read {program.isa} "
+            "programs", hint="models for it: " + ", ".join(
+                memory_models.names(program.isa)))
+    if program.isa == "aarch64" and not getattr(model, "dependencies",
+                                                False):
+        from .aarch64.builder import without_dependencies
+        program = without_dependencies(program)
+    bind = getattr(model, "bind", None)
+    if bind is not None:
+        model = bind(program)
+    return program, model

@@ -22,7 +22,7 @@ loop head (the start of an aio_poll iteration), else 0.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from collections.abc import Callable, Mapping
 
 from ..errors import CheckerError
@@ -151,10 +151,11 @@ class Mem(Instr):
         return frozenset() if self.dest is None else frozenset((self.dest,))
 
 
+_ACCESS_FIELDS = tuple(f.name for f in fields(Access))
+
+
 def _access_fields(access: Access) -> dict:
-    return {name: getattr(access, name) for name in (
-        "kind", "loc", "order", "value", "op", "operand", "expected",
-        "fail_order", "plain")}
+    return {name: getattr(access, name) for name in _ACCESS_FIELDS}
 
 
 class Assign(Instr):
@@ -304,6 +305,7 @@ class Program:
     # ("bh-schedule": qemu_bh_schedule's exchange; "bh-claim":
     # aio_bh_poll's exchange, the BH callback runs when it reads 1).
     marks: tuple[Mapping[int, str], ...] = ()
+    isa: str = "c11"                 # "c11" (C) or "aarch64" (instructions)
 
     def mark(self, thread: int, pc: int) -> str:
         return self.marks[thread].get(pc, "") if self.marks else ""

@@ -126,10 +126,10 @@ class Budget:
         return time.monotonic() - self.started
 
 
-def memory_estimate(max_states: int) -> str:
+def memory_estimate(max_states: int, isa: str = "c11") -> str:
     """'about 5.2 GB under c11, 1.3 GB under tso, ...' for --help (the
-    registry's measured bytes per state)."""
+    registry's measured bytes per state, models of `isa` programs)."""
+    models = [memory_models.info(name) for name in memory_models.names(isa)]
     parts = [f"{max_states * m.bytes_per_state / 1e9:.1f} GB under {m.name}"
-             for m in sorted(memory_models.REGISTRY,
-                             key=lambda m: -m.bytes_per_state)]
+             for m in sorted(models, key=lambda m: -m.bytes_per_state)]
     return "about " + ", ".join(parts)

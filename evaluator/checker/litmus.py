@@ -9,6 +9,8 @@ Format (herd7's C dialect, as in ../shared/litmus/):
       int r0 = atomic_load_explicit(y, memory_order_relaxed);
     }
     exists (0:r0=0 /\ 1:r0=0)             also ~exists; /\ \/ ~ ( )
+    (an optional `locations [x; 0:r1;]` line before it adds variables
+    the outcomes are projected on, as in herd7)
 
 Between the name line and the init block, herd7 allows `Key=value`
 info lines and ignores the keys it does not know; `Compiler=gcc`,
@@ -28,18 +30,19 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import fsutil
 from ..errors import CheckerError, LitmusSyntaxError, UnsupportedConstruct
 from . import readings
+from .aarch64.litmus import parse_aarch64_litmus
 from .explore import Explorer, ended
+from .litmus_syntax import LitmusTest, Reader, holds, parse_final
 from .frontend import LocPtr, ThreadSpec, compile_thread, parse_c
 from .ir import Program
 from .limits import Budget
-from .memory import MemoryModel
+from .memory import MemoryModel, is_complete
 from .models import get_model
 from .scenario import locations
 
@@ -49,30 +52,6 @@ PRELUDE = ("typedef int atomic_int; typedef int atomic_uint; "
 _THREAD_RE = re.compile(r"P(\d+)\s*\(([^)]*)\)\s*\{?")
 _INFO_RE = re.compile(r"([A-Za-z_][\w-]*)[ \t]*=[ \t]*([^\n\r]*)")
 COMPILER_KEY = "Compiler"
-
-
-@dataclass(frozen=True)
-class LitmusTest:
-    name: str
-    file: str
-    init: Mapping[str, int]
-    quantifier: str                   # "exists" | "~exists"
-    condition: tuple                  # ("and"|"or", a, b) ("not", a)
-                                      # ("eq", var, n) ("const", bool)
-    condition_text: str
-    variables: tuple[str, ...]        # what outcomes are projected on
-    program: Program
-    reading: str = readings.LITMUS_DEFAULT    # compiler reading used
-    declared: str | None = None       # the file's own Compiler= line
-
-    @property
-    def expectation_reading(self) -> str:
-        """The reading the corpus' expected verdicts are written for."""
-        return self.declared or readings.LITMUS_DEFAULT
-
-    @property
-    def path(self) -> Path:
-        return Path(self.file)
 
 
 @dataclass(frozen=True)
@@ -95,59 +74,6 @@ class LitmusResult:
 
 # ---- reading ---------------------------------------------------------------
 
-class _Reader:
-    def __init__(self, text: str, file: str):
-        self.text = text
-        self.file = file
-
-    def error(self, message: str, offset: int | None = None,
-              hint: str | None = None) -> LitmusSyntaxError:
-        line = None if offset is None else self.text.count("\n", 0,
-                                                            offset) + 1
-        return LitmusSyntaxError(message, path=self.file, line=line,
-                                 hint=hint)
-
-    def skip_space(self, pos: int) -> int:
-        while True:
-            match = re.compile(r"\s*").match(self.text, pos)
-            pos = match.end()
-            if self.text.startswith("(*", pos):
-                end = self.text.find("*)", pos)
-                if end < 0:
-                    raise self.error("unterminated (* comment", pos)
-                pos = end + 2
-            elif self.text.startswith("//", pos):
-                end = self.text.find("\n", pos)
-                pos = len(self.text) if end < 0 else end
-            else:
-                return pos
-
-    def matching_brace(self, start: int) -> int:
-        """Offset of the '}' closing the '{' at start (C comments and
-        character constants skipped)."""
-        depth = 0
-        pos = start
-        text = self.text
-        while pos < len(text):
-            ch = text[pos]
-            if text.startswith("/*", pos):
-                end = text.find("*/", pos + 2)
-                pos = len(text) if end < 0 else end + 2
-                continue
-            if text.startswith("//", pos):
-                end = text.find("\n", pos)
-                pos = len(text) if end < 0 else end
-                continue
-            if ch == "{":
-                depth += 1
-            elif ch == "}":
-                depth -= 1
-                if depth == 0:
-                    return pos
-            pos += 1
-        raise self.error("unbalanced '{': no matching '}'", start)
-
-
 def read_litmus(path: Path | str, reading: str | None = None) -> LitmusTest:
     """One litmus file; `reading` applies unless the file declares its
     own Compiler= line (default: the language reading)."""
@@ -158,11 +84,16 @@ def read_litmus(path: Path | str, reading: str | None = None) -> LitmusTest:
 
 def parse_litmus(text: str, file: str,
                  reading: str | None = None) -> LitmusTest:
-    reader = _Reader(text, file)
+    """A C or AArch64 litmus test, told apart by the header's first word
+    (`reading` is for C: AArch64 instructions mean one thing)."""
+    reader = Reader(text, file)
     pos = reader.skip_space(0)
+    if re.compile(r"AArch64\b").match(text, pos):
+        return parse_aarch64_litmus(text, file)
     match = re.compile(r"C[ \t]+(\S+)[^\n]*").match(text, pos)
     if not match:
-        raise reader.error("a C litmus test starts with 'C <name>'", pos,
+        raise reader.error("a C litmus test starts with 'C <name>' (an "
+                           "AArch64 one with 'AArch64 <name>')", pos,
                            hint="first line like: C SB")
     name = match.group(1)
     pos = reader.skip_space(match.end())
@@ -195,14 +126,16 @@ def parse_litmus(text: str, file: str,
     if not threads:
         raise reader.error("no thread: expected 'P0 (atomic_int* x) { ... }'",
                            pos)
-    quantifier, condition, cond_text, variables = _parse_final(reader, pos)
+    final = parse_final(reader, pos, "0:r0=0 /\\ 1:r0=0")
+    variables = tuple(dict.fromkeys(final.variables + final.listed))
     program = _compile(reader, threads, init, effective)
     _check_variables(reader, variables, program, pos)
-    return LitmusTest(name, file, init, quantifier, condition, cond_text,
-                      tuple(sorted(variables)), program, effective, declared)
+    return LitmusTest(name, file, init, final.quantifier, final.condition,
+                      final.text, tuple(sorted(variables)), program,
+                      effective, declared)
 
 
-def _parse_info(reader: _Reader, pos: int) -> tuple[str | None, int]:
+def _parse_info(reader: Reader, pos: int) -> tuple[str | None, int]:
     """herd7 `Key=value` info lines before the init block; returns the
     Compiler= reading, if any, and where the init block starts."""
     declared = None
@@ -221,7 +154,7 @@ def _parse_info(reader: _Reader, pos: int) -> tuple[str | None, int]:
         pos = reader.skip_space(match.end())
 
 
-def _parse_init(reader: _Reader, start: int, end: int) -> dict[str, int]:
+def _parse_init(reader: Reader, start: int, end: int) -> dict[str, int]:
     init: dict[str, int] = {}
     body = reader.text[start:end]
     offset = start
@@ -248,7 +181,7 @@ def _parse_init(reader: _Reader, start: int, end: int) -> dict[str, int]:
     return init
 
 
-def _parse_params(reader: _Reader, text: str, pos: int) -> tuple[str, ...]:
+def _parse_params(reader: Reader, text: str, pos: int) -> tuple[str, ...]:
     names = []
     for param in filter(None, (p.strip() for p in text.split(","))):
         match = re.fullmatch(r"(?:volatile\s+|const\s+)*[A-Za-z_]\w*"
@@ -262,7 +195,7 @@ def _parse_params(reader: _Reader, text: str, pos: int) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _compile(reader: _Reader, threads, init: dict[str, int],
+def _compile(reader: Reader, threads, init: dict[str, int],
              reading: str) -> Program:
     text = reader.text
     pieces = [f'#line 1 "<litmus prelude>"\n{PRELUDE}']
@@ -291,117 +224,7 @@ def _compile(reader: _Reader, threads, init: dict[str, int],
 
 # ---- the final condition ---------------------------------------------------
 
-_TOKEN_RE = re.compile(r"\s*(/\\|\\/|~|\(|\)|!=|=|\[|\]|-?\d+:[A-Za-z_]\w*|"
-                       r"-?\d+|[A-Za-z_]\w*|\S)")
-
-
-def _parse_final(reader: _Reader, pos: int):
-    text = reader.text
-    match = re.compile(r"locations\s*\[[^\]]*\]\s*;?").match(text, pos)
-    if match:
-        pos = reader.skip_space(match.end())
-    match = re.compile(r"(~\s*exists|exists|forall)\b").match(text, pos)
-    if not match:
-        raise reader.error("expected the final condition 'exists (...)'",
-                           pos, hint="e.g. exists (0:r0=0 /\\ 1:r0=0)")
-    quantifier = re.sub(r"\s+", "", match.group(1))
-    if quantifier == "forall":
-        raise reader.error("'forall' conditions are not supported", pos,
-                           hint="use exists (~(...)) instead")
-    cond_start = match.end()
-    end = len(text.rstrip())
-    tokens = []
-    for token in _TOKEN_RE.finditer(text, cond_start, end):
-        if token.group(1) is None:
-            continue
-        tokens.append((token.group(1), token.start(1)))
-    parser = _CondParser(reader, tokens, end)
-    condition = parser.disjunction()
-    if parser.i != len(tokens):
-        raise reader.error(f"unexpected {tokens[parser.i][0]!r} in the "
-                           "condition", tokens[parser.i][1])
-    cond_text = " ".join(text[cond_start:end].split())
-    return quantifier, condition, cond_text, parser.variables
-
-
-class _CondParser:
-    def __init__(self, reader: _Reader, tokens, end: int):
-        self.reader = reader
-        self.tokens = tokens
-        self.end = end
-        self.i = 0
-        self.variables: list[str] = []
-        self.where: dict[str, int] = {}
-
-    def peek(self) -> str | None:
-        return self.tokens[self.i][0] if self.i < len(self.tokens) else None
-
-    def take(self, expected: str | None = None) -> str:
-        if self.i >= len(self.tokens):
-            raise self.reader.error("the condition ends too early",
-                                    self.end)
-        token, offset = self.tokens[self.i]
-        if expected is not None and token != expected:
-            raise self.reader.error(f"expected {expected!r} in the "
-                                    f"condition, found {token!r}", offset)
-        self.i += 1
-        return token
-
-    def disjunction(self):
-        node = self.conjunction()
-        while self.peek() == "\\/":
-            self.take()
-            node = ("or", node, self.conjunction())
-        return node
-
-    def conjunction(self):
-        node = self.factor()
-        while self.peek() == "/\\":
-            self.take()
-            node = ("and", node, self.factor())
-        return node
-
-    def factor(self):
-        token = self.peek()
-        if token == "~":
-            self.take()
-            return ("not", self.factor())
-        if token == "(":
-            self.take()
-            node = self.disjunction()
-            self.take(")")
-            return node
-        if token in ("true", "false"):
-            self.take()
-            return ("const", token == "true")
-        return self.atom()
-
-    def atom(self):
-        offset = self.tokens[self.i][1] if self.i < len(self.tokens) \
-            else self.end
-        token = self.take()
-        if token == "[":
-            token = self.take()
-            self.take("]")
-        if not re.fullmatch(r"\d+:[A-Za-z_]\w*|[A-Za-z_]\w*", token):
-            raise self.reader.error(f"expected a register (0:r0) or a "
-                                    f"location, found {token!r}", offset)
-        op = self.take()
-        if op not in ("=", "!="):
-            raise self.reader.error(f"expected '=' after {token}, found "
-                                    f"{op!r}", offset)
-        value = self.take()
-        if not re.fullmatch(r"-?\d+", value):
-            raise self.reader.error(f"expected an integer after {token}"
-                                    f"{op}, found {value!r}", offset)
-        if token not in self.variables:
-            self.variables.append(token)
-            self.where[token] = offset
-        node = ("eq", token, int(value))
-        return node if op == "=" else ("not", node)
-
-
-def _check_variables(reader: _Reader, variables, program: Program,
+def _check_variables(reader: Reader, variables, program: Program,
                      pos: int) -> None:
     for var in variables:
         if ":" in var:
@@ -416,19 +239,6 @@ def _check_variables(reader: _Reader, variables, program: Program,
         elif var not in program.init:
             raise reader.error(f"the condition names location {var}, which "
                                "no thread or init item mentions", pos)
-
-
-def holds(condition: tuple, state: Mapping[str, int]) -> bool:
-    kind = condition[0]
-    if kind == "eq":
-        return state[condition[1]] == condition[2]
-    if kind == "and":
-        return holds(condition[1], state) and holds(condition[2], state)
-    if kind == "or":
-        return holds(condition[1], state) or holds(condition[2], state)
-    if kind == "not":
-        return not holds(condition[1], state)
-    return condition[1]
 
 
 # ---- running ---------------------------------------------------------------
@@ -448,6 +258,8 @@ class _Finals:
         if not ended(explorer, threads):
             return
         model = explorer.model
+        if not is_complete(model, mem):
+            return       # reads still waiting for a write (armv8)
         settled = model.settle(mem)
         state: dict[str, int] = {}
         for var in self.test.variables:

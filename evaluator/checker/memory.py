@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from ..orders import Order
 
@@ -42,7 +42,56 @@ class RmwOp(Enum):
     SUB = "sub"
     OR = "or"
     AND = "and"
+    XOR = "xor"        # AArch64 LDEOR
     CAS = "cas"        # compare-exchange (strong): writes only on success
+
+
+@dataclass(frozen=True)
+class ArmAnnot:
+    """How an AArch64 instruction's event is ordered (the event sets of
+    herd7's aarch64.cat); only the armv8 model reads these.
+
+    acquire: "A" (LDAR, LDAXR, the A forms of the LSE atomics) or "Q"
+    (LDAPR, RCpc); release: "L" (STLR, STLXR, the L forms); noret: an
+    LSE atomic whose result register is WZR/XZR (herd's NoRet reads);
+    barrier: for a FENCE, "full" (DMB ISH/SY), "ld" (ISHLD), "st"
+    (ISHST), "isb", or "end" (no instruction: the thread has finished,
+    so a model need not wait for its writes any more); bits: access
+    size, values are kept modulo 2**bits;
+    retried: a store-exclusive whose failure the code retries (a lifted
+    LL/SC loop): a model may offer only its success (see
+    aarch64/lifter.py: one attempt that must succeed, as herd7 models
+    such a loop).
+    """
+
+    acquire: str = ""
+    release: bool = False
+    noret: bool = False
+    barrier: str = ""
+    bits: int = 64
+    retried: bool = False
+
+    @property
+    def mask(self) -> int:
+        return (1 << self.bits) - 1
+
+
+class Deps(NamedTuple):
+    """Register dependencies of an AArch64 access: bit i set = the read
+    of this thread's memory event i flows there (aarch64deps.cat).
+    addr/data/ctrl follow data flow through registers and forwarded
+    memory; the pick_ masks also follow the conditions of CSEL-like
+    instructions (herd's pick dependencies) and include the plain ones."""
+
+    addr: int = 0
+    data: int = 0
+    ctrl: int = 0
+    pick_addr: int = 0
+    pick_data: int = 0
+    pick_ctrl: int = 0
+
+
+NO_DEPS = Deps()
 
 
 @dataclass(frozen=True)
@@ -54,6 +103,12 @@ class Access:
     desired value, `expected` the expected one, and `fail_order` the order
     of the read when the comparison fails (the event is then a plain read
     with that order, not an RMW).
+
+    AArch64 programs (evaluator/checker/aarch64) also set `exclusive`
+    (LDXR/LDAXR loads, STXR/STLXR stores: such a store may fail, the
+    step's value is then its status, 0 = success), `arm` (the
+    instruction's ordering annotation) and `deps` (register
+    dependencies).  Models of C programs ignore all three.
     """
 
     kind: Kind
@@ -65,9 +120,18 @@ class Access:
     expected: int = 0               # CAS only
     fail_order: Order | None = None  # CAS only
     plain: bool = False
+    exclusive: bool = False
+    arm: ArmAnnot | None = None
+    deps: Deps = NO_DEPS
 
     def apply(self, old: int) -> int | None:
         """New value written by an RMW reading `old`; None = no write."""
+        new = self._apply(old)
+        if new is not None and self.arm is not None:
+            new &= self.arm.mask       # AArch64 registers wrap around
+        return new
+
+    def _apply(self, old: int) -> int | None:
         match self.op:
             case RmwOp.XCHG:
                 return self.operand
@@ -79,6 +143,8 @@ class Access:
                 return old | self.operand
             case RmwOp.AND:
                 return old & self.operand
+            case RmwOp.XOR:
+                return old ^ self.operand
             case RmwOp.CAS:
                 return self.operand if old == self.expected else None
         raise ValueError(f"not an RMW: {self}")
@@ -126,12 +192,31 @@ class MemoryModel(Protocol):
       history_in_state = True  the state records every thread's whole
                              event history, so anything computed from a
                              thread's own past is a function of the state
-                             (enables the spin reduction: RC11).
+                             (enables the spin reduction: RC11);
+      any_order = True       every execution can be built whichever
+                             thread takes its next non-blocking event
+                             first, so only one thread needs to move
+                             (armv8: reads may wait for a later write);
+      dependencies = True    it reads Access.deps; an AArch64 program
+                             loses its dependency tracking for any other
+                             model (aarch64/builder.without_dependencies).
 
-    Optional method, for models whose state keeps coherence order:
+    Optional methods, looked up with getattr (defaults keep SC, TSO and
+    RC11 as they are):
+
+      bind(program) -> model  a model specialised to one program (e.g.
+                             the value domain its reads may guess from);
+      complete(state) -> bool False while the state is not yet a whole
+                             execution (a read still waits for its
+                             write): properties and litmus final states
+                             skip such states (see is_complete);
       coherence(state, loc) -> tuple[EventId, ...]  loc's writes in
-                             coherence order; the dropped-work property
-                             reads what is owed off it (dropped.py).
+                             coherence order, for models whose state
+                             keeps it; the dropped-work property reads
+                             what is owed off it (dropped.py).
+
+    Which programs a model reads ("c11" and/or "aarch64") is the
+    registry's fact (memory_models.ModelInfo.isas).
     """
 
     name: str                       # "sc" | "tso" | "c11"
@@ -156,3 +241,10 @@ class MemoryModel(Protocol):
     def latest(self, state: Hashable, loc: str) -> tuple[int, EventId]:
         """Value and id of the coherence-latest write to loc, as seen from
         a settled state."""
+
+
+def is_complete(model: MemoryModel, state: Hashable) -> bool:
+    """Is `state` a whole execution?  True for every model without the
+    optional `complete` hook."""
+    complete = getattr(model, "complete", None)
+    return True if complete is None else complete(state)

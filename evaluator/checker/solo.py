@@ -107,7 +107,9 @@ class SoloRun:
             seen[key] = len(self.moves)
             yield ts, mem, start
             access = ex.access(t, ts)
-            (step,) = sc.MODEL.perform(mem, (t, count), access)
+            # one step, or for an AArch64 store-exclusive its success
+            # first (alone, nothing breaks the thread's monitor)
+            step = sc.MODEL.perform(mem, (t, count), access)[0]
             if ins.blocking and not step.value:
                 self.outcome = SLEEPS
                 return

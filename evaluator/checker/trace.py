@@ -66,6 +66,10 @@ def describe(access: Access, label: str, fenced_sync: bool = True) -> str:
 
 def _result(move: Move, label: str) -> str:
     if move.source is None:
+        if move.value is not None and move.access is not None and \
+                move.access.kind in (Kind.LOAD, Kind.RMW):
+            # armv8: a read that takes its value before its write exists
+            return f" reads {move.value} (from a write later in the trace)"
         return ""
     text = f" reads {move.value} from {event_name(move.source)}"
     access = move.access

@@ -1,12 +1,16 @@
-"""Run herd7 C litmus tests under the checker's memory models.
+"""Run herd7 C and AArch64 litmus tests under the checker's models.
 
 Each FILE (or every *.litmus in a DIRECTORY) is read in herd7's C
-dialect: a `C name` line, an init block `{ x = 0; y = 0; }`, threads
+dialect (a `C name` line, an init block `{ x = 0; y = 0; }`, threads
 `P0 (atomic_int* x, ...) { ... }` using atomic_*_explicit and
-atomic_thread_fence, and a final `exists (...)` condition with /\\, \\/,
-~, registers (0:r0=1) and locations (x=2).  For each model the output
-says whether the condition is reachable (allowed / forbidden) and lists
+atomic_thread_fence) or in its AArch64 dialect (an `AArch64 name` line,
+`{ 0:X10=x; }`, a `P0 | P1 ;` table of instructions), told apart by the
+first word; the final `exists (...)` condition has /\\, \\/, ~, registers
+(0:r0=1, 0:X0=1) and locations (x=2).  For each model the output says
+whether the condition is reachable (allowed / forbidden) and lists
 every reachable final state projected on the condition's variables.
+C tests run under sc, tso and c11; AArch64 tests under armv8 and sc
+(the same instructions interleaved).
 
 Builtins whose meaning depends on the compiler (__sync RMWs,
 memory_order_consume) are read as --cc says: by default the language
@@ -16,10 +20,10 @@ herd7 reads C; gcc or clang read them as that compiler compiles them.
 A file may fix its own reading with a herd7 info line `Compiler=gcc`
 before its init block; --cc does not override it.
 
-When the file's directory has an expected.csv (test,file,SC,TSO,C11),
-verdicts are compared with it (for the reading the file was written
-for: its Compiler= line, else the language) and the exit status is 1
-on a mismatch.
+When the file's directory has an expected.csv (test, file, then SC,
+TSO, C11 or ARMv8 columns), verdicts are compared with it (for the
+reading the file was written for: its Compiler= line, else the
+language) and the exit status is 1 on a mismatch.
 """
 
 from __future__ import annotations
@@ -32,16 +36,22 @@ from pathlib import Path
 from .. import memory_models
 from ..checker import LitmusResult, read_litmus, readings, run_litmus
 from ..errors import CheckerError
-from .common import add_models, parse_models
+from .common import split_list
 
-HELP = "run herd7 C litmus tests under SC, x86-TSO and C11"
+HELP = "run herd7 C and AArch64 litmus tests (SC, x86-TSO, C11, ARMv8)"
 SCHEMA = "evaluate.litmus/1"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE",
                         help="litmus files, or directories of *.litmus")
-    add_models(parser)
+    parser.add_argument(
+        "--models", default=None, metavar="A,B",
+        help="memory models (default: every one that reads the test's "
+             "language: " + ",".join(memory_models.names("c11")) +
+             " for C, " + ",".join(memory_models.names("aarch64")) +
+             " for AArch64); a model that does not read a test's "
+             "language is skipped for it")
     parser.add_argument(
         "--cc", default=readings.LITMUS_DEFAULT, choices=readings.names(),
         help="read __sync builtins and memory_order_consume as this "
@@ -82,14 +92,15 @@ def expectations(file: Path) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    models = parse_models(args.models)
+    models = split_list(args.models, memory_models.names(None),
+                        "memory model") if args.models else None
     tests = [read_litmus(path, args.cc) for path in litmus_files(args.files)]
     results: list[tuple[LitmusResult, str | None]] = []
     for test in tests:
         # expected.csv answers for the reading the file was written for
         expected = expectations(test.path) \
             if test.reading == test.expectation_reading else {}
-        for name in models:
+        for name in models_for(test, models):
             results.append((run_litmus(test, name), expected.get(name)))
     if args.json:
         print(json.dumps({"schema": SCHEMA,
@@ -103,12 +114,27 @@ def run(args: argparse.Namespace) -> int:
                     for r, e in results) else 0
 
 
+def models_for(test, asked: list[str] | None) -> list[str]:
+    """The models to run on `test`: those asked for (default: all) that
+    read its language; none is an error."""
+    isa = test.program.isa
+    runnable = [name for name in asked or memory_models.names(isa)
+                if memory_models.reads(name, isa)]
+    if not runnable:
+        raise CheckerError(
+            f"none of the models {', '.join(asked or ())} reads "
+            f"{test.arch} litmus tests", path=test.path,
+            hint="models for it: " + ", ".join(memory_models.names(isa)))
+    return runnable
+
+
 def outcome_text(outcome) -> str:
     return " ".join(f"{name}={value}" for name, value in outcome)
 
 
 def render_text(results, tests, conditions) -> list[str]:
     lines: list[str] = []
+    width = max([4] + [len(r.model) for r, _ in results])
     by_file: dict[str, list] = {}
     for result, expected in results:
         by_file.setdefault(result.file, []).append((result, expected))
@@ -122,7 +148,7 @@ def render_text(results, tests, conditions) -> list[str]:
             if expected is not None and expected != result.verdict:
                 mark = f"  ! expected {expected}"
             count = len(result.outcomes)
-            lines.append(f"  {result.model:<4} {result.verdict:<10} "
+            lines.append(f"  {result.model:<{width}} {result.verdict:<10} "
                          f"{count} final state{'s' * (count != 1)}{mark}")
             lines += wrap_outcomes([outcome_text(o)
                                     for o in result.outcomes])

@@ -57,7 +57,6 @@ def _error(text: str) -> LitmusSyntaxError:
      "no thread P3"),
     ("exists (0:r0=0 /\\ 1:r0=0)", "exists (0:r0=0 /\\ z=0)", 15,
      "location z"),
-    ("exists (0:r0=0 /\\ 1:r0=0)", "forall (0:r0=0)", 15, "forall"),
     ("exists (0:r0=0 /\\ 1:r0=0)", "", 16, "exists (...)"),
     ("P1 (atomic_int* x", "P2 (atomic_int* x", 10, "P2 out of order"),
     ("P0 (atomic_int* x, atomic_int* y)", "P0 (int x, atomic_int* y)", 5,
@@ -74,6 +73,23 @@ def test_malformed_files_name_the_line(old, new, line, words):
     error = _error(SB.replace(old, new))
     assert error.line == line, str(error)
     assert words in str(error)
+
+
+def test_forall_and_locations_as_herd7_reads_them():
+    """The verdict says whether the condition is reachable whatever the
+    quantifier (forall P: allowed when some final state has P, herd7's
+    Sometimes or Always); `locations` adds variables to the outcomes."""
+    text = SB.replace("exists (0:r0=0 /\\ 1:r0=0)",
+                      "locations [x;]\nforall (0:r0=1)")
+    test = parse_litmus(text, "sb.litmus")
+    assert test.quantifier == "forall"
+    assert test.variables == ("0:r0", "x")
+    result = run_litmus(test, "sc")
+    assert result.verdict == "allowed"
+    assert {dict(o)["0:r0"] for o in result.outcomes} == {0, 1}
+    assert {dict(o)["x"] for o in result.outcomes} == {1}
+    never = parse_litmus(text.replace("0:r0=1", "0:r0=2"), "sb.litmus")
+    assert run_litmus(never, "sc").verdict == "forbidden"
 
 
 def test_unbalanced_brace_names_the_thread_line():
