@@ -250,6 +250,16 @@ def disassemble(rendered: RenderedVariant, paths: ProjectPaths,
                 build_profile: str = DEFAULT_PROFILE
                 ) -> dict[str, list[Insn]]:
     """Compile to an object for tool.arch (cached) and disassemble it."""
+    return parse_objdump(objdump_text(rendered, paths, tool, defines, cache,
+                                      build_profile))
+
+
+def objdump_text(rendered: RenderedVariant, paths: ProjectPaths,
+                 tool: ArchTool, defines: Sequence[str] = (),
+                 cache: Path | None = None,
+                 build_profile: str = DEFAULT_PROFILE) -> str:
+    """`objdump -dr --no-show-raw-insn` of the variant's object for
+    tool.arch, compiled with the bench's flags (cached by content)."""
     flags = variant_flags(tool.cc, defines, build_profile)
     key = content_key([CACHE_VERSION, "census", *tool.compiler,
                        tool.version, *flags, rendered.text,
@@ -270,7 +280,7 @@ def disassemble(rendered: RenderedVariant, paths: ProjectPaths,
     if done.returncode != 0:
         raise BuildError(f"objdump failed: {done.stderr.strip()}",
                          path=where / "census.o")
-    return parse_objdump(done.stdout)
+    return done.stdout
 
 
 def count_functions(arch: str, functions: Mapping[str, Sequence[Insn]]

@@ -71,7 +71,8 @@ def check_program(name: str, program: Program, model: MemoryModel,
                   progress: Callable[[int], None] | None = None
                   ) -> CheckResult:
     explorer = Explorer(program, model, budget=options.budget())
-    checks, ghost = standard(model, options.scenario.busy_iterations)
+    checks, ghost = standard(model, options.scenario.busy_iterations,
+                             marked=bool(program.marks))
     search = explorer.search(checks, progress, ghost,
                              stop_at_first=not options.all_violations)
     renderer = Renderer(explorer)

@@ -1,9 +1,12 @@
 """Check many variants under many models: the verdict matrix.
 
 Entry point: check_matrix(variants, models, paths, options, jobs,
-progress) -> list[CheckResult], one per variant x model in that order,
-each carrying the variant's declared expectation.  Checks are pure, so
-running them in worker processes gives the same results as serially.
+progress, builds) -> list[CheckResult], one per variant x model in that
+order, each carrying the variant's declared expectation.  A model that
+reads instructions (armv8) has one cell per build in `builds` instead,
+each a check of what that build emitted (build/lifted.py); the C models
+check the C.  Checks are pure, so running them in worker processes
+gives the same results as serially.
 
 A cell that reaches a limit comes back as unknown and the others are
 kept.  Ctrl-C stops every worker at once: workers ignore SIGINT (so
@@ -14,7 +17,7 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from collections.abc import Callable, Sequence
 
 from .. import memory_models
@@ -22,7 +25,10 @@ from ..errors import CheckerError
 from ..paths import ProjectPaths
 from ..render import RenderedVariant, render_variant
 from ..variants import Variant
+from ..build.lifted import check_build
+from ..build.targets import BuildTarget
 from .check import CheckOptions, CheckResult, check_variant, compile_variant
+from .results import cell_label
 from .models import get_model
 from .readings import EXPECT_READING
 
@@ -38,26 +44,41 @@ def with_expectation(result: CheckResult, variant: Variant) -> CheckResult:
     return replace(result, expected=variant.expect.get(result.model))
 
 
-def check_cell(rendered: RenderedVariant, model: str,
-               options: CheckOptions,
+@dataclass(frozen=True)
+class Cell:
+    """One check: a variant's C under a C model, or what `target` built
+    from it under a model of instructions."""
+
+    rendered: RenderedVariant
+    model: str
+    target: BuildTarget | None = None
+
+    @property
+    def label(self) -> str:
+        return cell_label(self.rendered.name, self.model,
+                          self.target.name if self.target else "")
+
+
+def check_cell(cell: Cell, options: CheckOptions, paths: ProjectPaths,
                progress: Callable[[int], None] | None = None
                ) -> CheckResult:
     """One cell; an error in it names the variant and the model."""
     try:
-        return check_variant(rendered, model, options, progress)
+        if cell.target is not None:
+            return check_build(cell.rendered, cell.target, paths, options,
+                               progress)
+        return check_variant(cell.rendered, cell.model, options, progress)
     except CheckerError as exc:
-        raise CheckerError(f"{rendered.name} under {model}: {exc.message}",
-                           path=exc.path, line=exc.line,
-                           hint=exc.hint) from None
+        raise CheckerError(f"{cell.label}: {exc.message}", path=exc.path,
+                           line=exc.line, hint=exc.hint) from None
 
 
-def _serial(cells, options: CheckOptions, say: Progress) -> list[CheckResult]:
+def _serial(cells, options, paths, say: Progress) -> list[CheckResult]:
     results = []
-    for variant, rendered, model in cells:
-        label = f"{variant.name} under {model}"
-        say(label)
-        result = check_cell(rendered, model, options,
-                            lambda n, label=label:
+    for (variant, cell), cell_options in zip(cells, options):
+        say(cell.label)
+        result = check_cell(cell, cell_options, paths,
+                            lambda n, label=cell.label:
                             say(f"{label}: {n} states"))
         results.append(with_expectation(result, variant))
     return results
@@ -73,15 +94,15 @@ def _quiet_worker() -> None:
 
 
 def _indexed(task) -> tuple[int, CheckResult]:
-    index, rendered, model, options = task
-    return index, check_cell(rendered, model, options)
+    index, cell, options, paths = task
+    return index, check_cell(cell, options, paths)
 
 
-def _parallel(cells, options: CheckOptions, jobs: int,
+def _parallel(cells, options, paths, jobs: int,
               say: Progress) -> list[CheckResult]:
-    cost = {m: memory_models.info(m).cost for m in {c[2] for c in cells}}
-    order = sorted(range(len(cells)), key=lambda i: -cost[cells[i][2]])
-    tasks = [(i, cells[i][1], cells[i][2], options) for i in order]
+    cost = {m: memory_models.info(m).cost for m in {c.model for _, c in cells}}
+    order = sorted(range(len(cells)), key=lambda i: -cost[cells[i][1].model])
+    tasks = [(i, cells[i][1], options[i], paths) for i in order]
     results: list[CheckResult | None] = [None] * len(cells)
     pool = multiprocessing.get_context().Pool(jobs, _quiet_worker)
     try:
@@ -100,15 +121,28 @@ def _parallel(cells, options: CheckOptions, jobs: int,
 
 def check_matrix(variants: Sequence[Variant], models: Sequence[str],
                  paths: ProjectPaths, options: CheckOptions, jobs: int = 1,
-                 progress: Progress | None = None) -> list[CheckResult]:
+                 progress: Progress | None = None,
+                 builds: Sequence[BuildTarget] = (),
+                 build_options: CheckOptions | None = None
+                 ) -> list[CheckResult]:
+    """`build_options` (default: `options`) are those of the build
+    checks, which may run at smaller bounds (armv8 is slower)."""
     say = progress or (lambda text: None)
     for name in models:
         get_model(name)                  # fail early on an unavailable one
     rendered = {v.name: render_variant(v, paths) for v in variants}
     for text in rendered.values():
         compile_variant(text, options)   # C errors surface here, in order
-    cells = [(variant, rendered[variant.name], model)
-             for variant in variants for model in models]
+    cells = []
+    for variant in variants:
+        for model in models:
+            # a model that does not read C checks what each build emitted
+            targets = (None,) if memory_models.reads(model, "c11") \
+                else builds
+            cells += [(variant, Cell(rendered[variant.name], model, target))
+                      for target in targets]
+    per_cell = [options if c.target is None else build_options or options
+                for _, c in cells]
     if jobs > 1 and len(cells) > 1:
-        return _parallel(cells, options, jobs, say)
-    return _serial(cells, options, say)
+        return _parallel(cells, per_cell, paths, jobs, say)
+    return _serial(cells, per_cell, paths, say)

@@ -11,7 +11,9 @@ Schema evaluate.check/1, one record per cell.  Since issue 16 a record
 also carries `cc` (the compiler reading), `mark` (✓ ✗ ?), `complete`,
 `steps`, `limit` and `reason`, and `verdict` may be "unknown"; a record
 without them (written before) reads as cc "gcc", complete, no limit --
-what the checker of that time did.
+what the checker of that time did.  Since issue 13 a record may carry
+`build` (an armv8 check of the instructions that build emitted,
+build/targets.py); without it the record is a check of the C.
 """
 
 from __future__ import annotations
@@ -30,6 +32,12 @@ SCHEMA = "evaluate.check/1"
 FILENAME = "check.json"
 SAFE, UNSAFE, UNKNOWN = "safe", "unsafe", "unknown"
 MARKS = {SAFE: "✓", UNSAFE: "✗", UNKNOWN: "?"}
+
+
+def cell_label(variant: str, model: str, build: str = "") -> str:
+    """How messages and trace titles name a cell."""
+    built = f" as {build} builds it" if build else ""
+    return f"{variant}{built} under {model}"
 
 
 @dataclass(frozen=True)
@@ -54,10 +62,18 @@ class CheckResult:
     limit: LimitHit | None = None       # why and where the search stopped
     complete: bool = True               # every reachable state explored
     steps: int = 0                      # continuation steps charged
+    # The build whose emitted instructions were checked (build/targets:
+    # "gcc-v8.0"; `cc` is then the compiler that emitted them); "" for
+    # a check of the C.
+    build: str = ""
 
     @property
     def unknown(self) -> bool:
         return self.verdict == UNKNOWN
+
+    @property
+    def label(self) -> str:
+        return cell_label(self.variant, self.model, self.build)
 
     @property
     def contradicts(self) -> bool:
@@ -78,7 +94,7 @@ class CheckResult:
     def to_json(self) -> dict:
         return {
             "variant": self.variant, "model": self.model,
-            "syscalls": self.syscalls, "cc": self.cc,
+            "syscalls": self.syscalls, "cc": self.cc, "build": self.build,
             "verdict": self.verdict, "mark": self.mark,
             "expected": self.expected,
             "violations": [{"property": v.property, "trace": list(v.trace)}
@@ -112,7 +128,8 @@ class CheckResult:
                    cc=str(data.get("cc", CHECK_DEFAULT)),
                    limit=LimitHit.from_json(limit) if limit else None,
                    complete=bool(data.get("complete", True)),
-                   steps=int(data.get("steps", 0)))
+                   steps=int(data.get("steps", 0)),
+                   build=str(data.get("build", "")))
 
 
 def results_document(results: Iterable[CheckResult]) -> dict:

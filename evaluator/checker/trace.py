@@ -38,6 +38,8 @@ def describe(access: Access, label: str, fenced_sync: bool = True) -> str:
     the builtin's name (readings.py)."""
     order = access.order.short
     kind = access.kind
+    if access.arm is not None and access.arm.barrier == "end":
+        return "thread ends"    # the lifter's end marker, not a fence
     if kind is Kind.FENCE:
         text = f"fence {order}"
     elif label == "event_notifier_wait":

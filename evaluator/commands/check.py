@@ -19,6 +19,14 @@ RMWs, which are not fences in C11.  Both promote memory_order_consume
 to acquire.  Variants declare [expect] for gcc; under clang a different
 verdict is reported but contradicts nothing.
 
+AArch64 builds (--models armv8): the armv8 model (herd7's aarch64.cat)
+checks the instructions a compiler emitted, not the C: each of --builds
+(gcc and clang, -march=armv8-a with LL/SC loops or armv8.1-a with LSE
+atomics) compiles the variant with the bench's flags, the protocol
+functions are disassembled and lifted, and the same scenario is checked
+on them (one column per build; dropped work is decided on the C only:
+which exchange schedules the BH is not visible in the instructions).
+
 Syscall semantics (--syscalls): acq_rel (default) treats eventfd set
 and test-and-clear as acq_rel RMWs on the eventfd counter and a wait
 that returns as an acquire read; full-fence also puts a seq_cst fence
@@ -47,6 +55,7 @@ import os
 import textwrap
 import time
 
+from .. import memory_models
 from ..checker import CheckOptions, CheckResult, Scenario
 from ..checker import readings
 from ..checker.frontend import SYSCALL_SEMANTICS
@@ -55,18 +64,21 @@ from ..checker.matrix import check_matrix
 from ..checker.properties import NON_TERMINATING
 from ..checker.results import SCHEMA, results_document
 from ..errors import EvaluateError
-from .common import (add_models, add_root, add_variants, chosen_variants,
-                     parse_models)
+from .common import (add_builds, add_models, add_root, add_variants,
+                     chosen_builds, chosen_variants, parse_models)
 from .progress import Progress
 
 HELP = "model-check variants under SC, x86-TSO and C11 (RC11)"
 NAME_WIDTH = 20
 CELL_WIDTH = 16
+# Four builds in 72 columns: a 12-column name and 15-column cells.
+BUILD_NAME_WIDTH, BUILD_CELL_WIDTH = 12, 15
 # An unknown verdict is not safe: it needs attention like a contradicted
 # expectation (exit 1), and the output says which it was.
 EXIT_OK, EXIT_CONTRADICTION, EXIT_UNKNOWN = 0, 1, 1
 # Matrix cells are 16 columns: the one property name too long for them.
 CELL_NAMES = {NON_TERMINATING: "never-returns"}
+BUILD_CELL_NAMES = {NON_TERMINATING: "no-return"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -74,6 +86,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_variants(parser)
     defaults = Scenario()
     add_models(parser)
+    add_builds(parser, "all")
     parser.add_argument(
         "--syscalls", default="acq_rel", choices=SYSCALL_SEMANTICS,
         help="eventfd syscall semantics (default: acq_rel)")
@@ -138,11 +151,13 @@ def run(args: argparse.Namespace) -> int:
         syscalls=args.syscalls, max_states=args.max_states,
         timeout=args.timeout, cc=args.cc,
         all_violations=args.all_violations, csrc=selection.paths.csrc)
+    builds = chosen_builds(models, args.builds)
     progress = Progress()
     started = time.monotonic()
     try:
         results = check_matrix(selection.chosen, models, selection.paths,
-                               options, args.jobs, progress.stage("check"))
+                               options, args.jobs, progress.stage("check"),
+                               builds)
     finally:
         progress.done()
     if args.json:
@@ -163,36 +178,66 @@ def exit_status(results: list[CheckResult]) -> int:
     return EXIT_OK
 
 
-def cell(result: CheckResult) -> str:
+def cell(result: CheckResult, aliases: dict[str, str] = CELL_NAMES) -> str:
     if result.unknown:
         text = f"? {result.limit.kind if result.limit else 'unknown'}"
     elif not result.violations:
         text = "✓ safe"
     else:
         prop = result.violations[0].property
-        text = "✗ " + CELL_NAMES.get(prop, prop)
+        text = "✗ " + aliases.get(prop, prop)
         if len(result.violations) > 1:
             text += "+"
     return text + (" !" if result.contradicts else "")
 
 
+def table(results: list[CheckResult], columns: list[tuple[str, tuple]],
+          name_width: int, cell_width: int,
+          aliases: dict[str, str] = CELL_NAMES) -> list[str]:
+    """Variants down, `columns` (head, (model, build)) across; a name
+    too long for its column gets a line of its own."""
+    by_cell = {(r.variant, r.model, r.build): r for r in results}
+    names = list(dict.fromkeys(r.variant for r in results))
+    lines = ["variant".ljust(name_width) + "".join(
+        head.ljust(cell_width) for head, _ in columns).rstrip()]
+    for name in names:
+        if len(name) >= name_width:
+            lines.append(name)
+        row = ("" if len(name) >= name_width else name).ljust(name_width)
+        row += "".join(cell(by_cell[(name, *key)], aliases).ljust(cell_width)
+                       for _, key in columns)
+        lines.append(row.rstrip())
+    return lines
+
+
+def build_table(results: list[CheckResult]) -> list[str]:
+    """The AArch64 builds' verdicts: one column per (model, build)."""
+    built = [r for r in results if r.build]
+    if not built:
+        return []
+    keys = list(dict.fromkeys((r.model, r.build) for r in built))
+    columns = [(b if len({m for m, _ in keys}) == 1 else f"{m}/{b}", (m, b))
+               for m, b in keys]
+    head = ("AArch64 builds under " + ", ".join(
+        dict.fromkeys(memory_models.info(m).label for m, _ in keys))
+        + ": the instructions each build emitted")
+    return [*_wrap(head), *table(built, columns, BUILD_NAME_WIDTH,
+                                 BUILD_CELL_WIDTH, BUILD_CELL_NAMES)]
+
+
 def render_text(results: list[CheckResult], models: list[str],
                 options: CheckOptions, wall: float) -> list[str]:
-    by_cell = {(r.variant, r.model): r for r in results}
-    names = list(dict.fromkeys(r.variant for r in results))
-    lines = ["variant".ljust(NAME_WIDTH) + "".join(
-        m.ljust(CELL_WIDTH) for m in models).rstrip()]
-    for name in names:
-        if len(name) >= NAME_WIDTH:     # its own line keeps the columns
-            lines.append(name)
-        row = ("" if len(name) >= NAME_WIDTH else name).ljust(NAME_WIDTH)
-        row += "".join(cell(by_cell[(name, m)]).ljust(CELL_WIDTH)
-                       for m in models)
-        lines.append(row.rstrip())
+    c_models = [m for m in models if memory_models.reads(m, "c11")]
+    lines = table([r for r in results if not r.build],
+                  [(m, (m, "")) for m in c_models], NAME_WIDTH,
+                  CELL_WIDTH) if c_models else []
+    builds = build_table(results)
+    lines += ([""] if lines and builds else []) + builds
     lines.append("")
     lines += _wrap("✓ safe; ✗ unsafe: the first property broken (+ more); "
                    "? unknown: a limit was reached (reason below); "
-                   "never-returns: a non-terminating loop; "
+                   "never-returns (no-return for a build): a "
+                   "non-terminating loop; "
                    "! contradicts the variant's declared [expect].")
     reading = readings.get(options.cc)
     lines += _wrap(f"Compiler: {reading.name} ({reading.summary}).  "
@@ -209,19 +254,17 @@ def render_text(results: list[CheckResult], models: list[str],
                    f"poller's bound, without a verdict{first}.")
     for result in results:
         if result.unknown:
-            lines += ["", f"== {result.variant} under {result.model}: "
-                          "unknown =="]
+            lines += ["", f"== {result.label}: unknown =="]
             lines += _wrap(f"No verdict: {result.reason}.")
         elif result.limit is not None:
-            lines += ["", f"== {result.variant} under {result.model}: "
-                          "incomplete =="]
+            lines += ["", f"== {result.label}: incomplete =="]
             lines += _wrap(f"Unsafe (shown below), but the search for "
                            f"other properties stopped: "
                            f"{result.limit.reason}.")
     shown: dict[tuple, str] = {}
     for result in results:
         for violation in result.violations:
-            title = f"{result.variant} under {result.model}"
+            title = result.label
             lines += ["", f"== {title}: {violation.property} =="]
             if violation.trace in shown:
                 lines.append(f"(same trace as {shown[violation.trace]})")

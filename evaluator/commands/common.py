@@ -9,10 +9,12 @@ from pathlib import Path
 
 from .. import memory_models
 from ..bench import BenchConfig, scenarios
+from ..build import targets
 from ..build.compile import COMPILERS
 from ..errors import EvaluateError, UnknownVariantError
 from ..paths import ProjectPaths, find_project
 from ..variants import BASELINE, Variant, load_variants, select
+from .progress import warn
 
 
 def add_root(parser: argparse.ArgumentParser) -> None:
@@ -30,10 +32,45 @@ def add_variants(parser: argparse.ArgumentParser) -> None:
 
 
 def add_models(parser: argparse.ArgumentParser) -> None:
+    instructions = [m for m in memory_models.names(None)
+                    if not memory_models.reads(m, "c11")]
     parser.add_argument(
         "--models", default=None, metavar="A,B",
-        help="memory models (default: every one: "
-             + ",".join(memory_models.names()) + ")")
+        help="memory models (default: those of C: "
+             + ",".join(memory_models.names()) + "; "
+             + ",".join(instructions) + " checks the instructions each "
+             "of --builds emitted, one column per build)")
+
+
+def add_builds(parser: argparse.ArgumentParser, default: str) -> None:
+    parser.add_argument(
+        "--builds", default=None, metavar="all|none|A,B",
+        help="AArch64 builds whose emitted code armv8 checks: "
+             + ", ".join(f"{t.name} ({t.summary})" for t in targets.TARGETS)
+             + f"; 'all' is those whose compiler is installed (default "
+             f"{default})")
+
+
+def parse_builds(text: str) -> tuple[tuple[targets.BuildTarget, ...],
+                                     tuple[str, ...]]:
+    """--builds: the chosen builds and notes on those left out ('all'
+    leaves out a build whose compiler is not installed; naming it is an
+    error)."""
+    if text == "none":
+        return (), ()
+    if text == "all":
+        return targets.installed()
+    chosen = tuple(targets.get(name) for name in
+                   split_list(text, targets.names(), "build"))
+    for target in chosen:
+        missing = targets.missing_tools(target)
+        if missing:
+            raise EvaluateError(
+                f"--builds {target.name}: {', '.join(missing)} not found",
+                hint="install gcc-aarch64-linux-gnu and "
+                     "binutils-aarch64-linux-gnu (and clang for the clang "
+                     "builds), or leave it out")
+    return chosen, ()
 
 
 def add_bench_options(parser: argparse.ArgumentParser,
@@ -119,10 +156,38 @@ def bench_config(args: argparse.Namespace, selection: Selection, *,
         watchdog_s=args.watchdog)
 
 
+def chosen_builds(models: list[str], text: str | None
+                  ) -> tuple[targets.BuildTarget, ...]:
+    """The builds a model of instructions (armv8) checks; none when no
+    such model was asked for."""
+    wanted = [m for m in models if not memory_models.reads(m, "c11")]
+    if not wanted:
+        if text not in (None, "none"):
+            others = [m for m in memory_models.names(None)
+                      if not memory_models.reads(m, "c11")]
+            raise EvaluateError(f"--builds {text} without a model that "
+                                "reads instructions",
+                                hint="--models " + ",".join(models + others))
+        return ()
+    builds, notes = parse_builds(text or "all")
+    for note in notes:
+        warn(f"AArch64 build left out: {note}")
+    if not builds:
+        why = "--builds none" if text == "none" else "; ".join(notes)
+        raise EvaluateError(
+            f"--models {','.join(wanted)} checks AArch64 builds, and none "
+            f"is left ({why})",
+            hint="install gcc-aarch64-linux-gnu and "
+                 "binutils-aarch64-linux-gnu, or leave "
+                 + ",".join(wanted) + " out of --models")
+    return builds
+
+
 def parse_models(text: str | None) -> list[str]:
-    """--models: a subset of the registry, or all of it."""
-    names = memory_models.names()
-    return split_list(text, names, "memory model") if text else list(names)
+    """--models: any registered models; by default those of C."""
+    if not text:
+        return list(memory_models.names())
+    return split_list(text, memory_models.names(None), "memory model")
 
 
 def parse_scenarios(text: str) -> tuple[str, ...]:

@@ -1,6 +1,8 @@
 """The main job: evaluate --variants all.
 
 check     every selected variant under every memory model (sc, tso, c11)
+          as gcc and as clang read it; then what each AArch64 build
+          (gcc/clang, -march=armv8-a and armv8.1-a) emitted, under armv8
 build     one shared object per variant, instruction census x86-64/AArch64
 bench     contended loops, every variant in every process, seeded order
 rank      paired per-process statistics against the baseline
@@ -23,7 +25,7 @@ import os
 import shlex
 from dataclasses import replace
 
-from .. import paths
+from .. import memory_models, paths
 from ..bench import run_bench
 from ..build.compile import COMPILERS, find_toolchain
 from ..checker import CheckOptions
@@ -31,8 +33,11 @@ from ..checker.matrix import check_matrix
 from ..checker.results import write_results
 from ..errors import EvaluateError
 from ..samples import read_samples
-from .common import (add_bench_options, add_models, add_root, add_variants,
-                     bench_config, chosen_variants, parse_delta, parse_models)
+from ..build.lifted import MODEL as BUILD_MODEL
+from ..build.lifted import pipeline_scenario
+from .common import (add_bench_options, add_builds, add_models, add_root,
+                     add_variants, bench_config, chosen_builds,
+                     chosen_variants, parse_delta, parse_models)
 from .progress import Progress, warn
 
 DEFAULT_BUDGET = 150.0      # bench seconds; check and report add ~30 s
@@ -43,6 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_root(parser)
     add_variants(parser)
     add_models(parser)
+    add_builds(parser, "all, unless --quick")
     add_bench_options(parser, f"benchmark wall time (default "
                               f"{DEFAULT_BUDGET:.0f}; --quick: "
                               f"{QUICK_BUDGET:.0f})")
@@ -78,14 +84,33 @@ def check_all(selection, models, syscalls, cc: str,
         cells = check_matrix(selection.chosen, models, selection.paths,
                              options, jobs=os.cpu_count() or 1,
                              progress=progress.stage(f"check ({reading})"))
-        for r in cells:
-            if r.violations or r.unknown:
-                what = r.violations[0].property if r.violations \
-                    else "a limit was reached"
-                progress.note(f"check ({reading})", f"{r.variant} "
-                              f"{r.verdict} under {r.model} ({what})")
-        results += cells
+        results += _noted(cells, f"check ({reading})", progress)
     return results
+
+
+def check_builds(selection, syscalls, builds, progress: Progress) -> list:
+    """What each AArch64 build emitted, under armv8, at the pipeline's
+    bound for builds (build/lifted.pipeline_scenario)."""
+    if not builds:
+        return []
+    options = CheckOptions(syscalls=syscalls, csrc=selection.paths.csrc)
+    options = replace(options, scenario=pipeline_scenario(options.scenario))
+    stage = "check (AArch64 builds)"
+    return _noted(check_matrix(selection.chosen, [BUILD_MODEL],
+                               selection.paths, options,
+                               jobs=os.cpu_count() or 1,
+                               progress=progress.stage(stage),
+                               builds=builds), stage, progress)
+
+
+def _noted(cells: list, stage: str, progress: Progress) -> list:
+    """Say each unsafe or unknown cell as it comes."""
+    for r in cells:
+        if r.violations or r.unknown:
+            what = r.violations[0].property if r.violations \
+                else "a limit was reached"
+            progress.note(stage, f"{r.label} {r.verdict} ({what})")
+    return cells
 
 
 def _refuse_unsafe_baseline(checks, baseline: str, cc: str) -> None:
@@ -109,7 +134,14 @@ def run(args: argparse.Namespace) -> int:
     # The baseline is checked and benched even when not asked for: every
     # ratio is against it, and an unsafe baseline must be refused early.
     selection = chosen_variants(args).with_baseline(args.baseline)
-    models = parse_models(args.models)
+    # by default the C models and armv8 on the builds (not with --quick,
+    # unless --builds asks for them)
+    wants_builds = args.builds != "none" and (args.builds is not None
+                                              or not args.quick)
+    models = parse_models(args.models) if args.models else \
+        list(memory_models.names()) + [BUILD_MODEL] * wants_builds
+    builds = chosen_builds(models, args.builds)
+    models = [m for m in models if memory_models.reads(m, "c11")]
     budget = args.budget or (QUICK_BUDGET if args.quick else DEFAULT_BUDGET)
     # Every option is validated, and the run directory made, before the
     # first check: a typo must not cost the checks' time.
@@ -125,6 +157,8 @@ def run(args: argparse.Namespace) -> int:
                            progress)
         write_results(run_dir, checks)
         _refuse_unsafe_baseline(checks, args.baseline, args.cc)
+        checks += check_builds(selection, args.syscalls, builds, progress)
+        write_results(run_dir, checks)
         run_bench(config, progress.stage("bench"))
         progress.note("report", "ranking and writing the report")
         result = report_runs([run_dir], selection.catalog,

@@ -406,7 +406,7 @@ def _barrier_blind(ranking: Ranking, pick: str, under: str) -> str:
 
 def recommendation(ranking: Ranking, safety: Mapping[str, Safety],
                    environment: Mapping[str, object], semantics: str,
-                   quick: bool, compilers: str = "") -> str:
+                   quick: bool, compilers: str = "", builds: str = "") -> str:
     """The generated "Recommendation" paragraph."""
     base = ranking.baseline
     eligible = _eligible(ranking, safety)
@@ -446,11 +446,12 @@ def recommendation(ranking: Ranking, safety: Mapping[str, Safety],
                     f"against the baseline (time ratio, lower is faster): "
                     f"{clauses}.")
     return text + " " + caveats(ranking, environment, semantics, quick,
-                                compilers)
+                                compilers, builds)
 
 
 def caveats(ranking: Ranking, environment: Mapping[str, object],
-            semantics: str, quick: bool, compilers: str = "") -> str:
+            semantics: str, quick: bool, compilers: str = "",
+            builds: str = "") -> str:
     parts = [f"Caveats: measured on one machine ({machine_label(environment)}"
              "); other CPUs, aarch64 in particular, may rank differently "
              "(see the instruction census).",
@@ -461,6 +462,8 @@ def caveats(ranking: Ranking, environment: Mapping[str, object],
              "resolved."]
     if compilers:
         parts.append("The verdict depends on the compiler: " + compilers)
+    if builds:
+        parts.append("On AArch64 (armv8, the emitted code): " + builds)
     if ranking.barrier_resolved is None:
         parts.append("No one-lock control: whether this run resolves one "
                      "barrier per operation is not known.")

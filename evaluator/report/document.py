@@ -34,6 +34,8 @@ from .content import (CensusRow, DynamicRow, barrier_lines, census_rows,
                       dynamic_path, dynamic_rows, environment_items,
                       fault_lines, is_quick, machine_label, recommendation,
                       semantics_assumed)
+from .builds import (BuildRow, build_names, build_rows,
+                     difference_sentences, unknown_builds)
 from .safety import (CompilerSplit, Safety, compiler_caveat,
                      compiler_splits, run_reading, safety_of)
 
@@ -65,6 +67,7 @@ class Machine:
     reading: str = "gcc"               # the compiler the run was built with
     unknown: tuple[str, ...] = ()      # a limit left a verdict open
     splits: tuple[CompilerSplit, ...] = ()  # verdicts that follow the cc
+    checks: tuple[CheckResult, ...] = ()    # every checker result
 
 
 # ---- section types ---------------------------------------------------
@@ -171,6 +174,18 @@ class Unknown:
 
 
 @dataclass(frozen=True)
+class Aarch64Builds:
+    """Verdicts of the instructions each AArch64 build emitted (armv8),
+    beside C11's under the same compiler's reading."""
+
+    builds: tuple[str, ...]             # build names, registry order
+    rows: tuple[BuildRow, ...]
+    scenario: str                       # the bounds they were checked at
+    differences: tuple[str, ...]        # one sentence per case
+    unknown: tuple[tuple[str, str, str], ...]   # variant, build, reason
+
+
+@dataclass(frozen=True)
 class Readings:
     """Which compiler's reading the verdicts are for, and the variants
     whose verdict changes with the compiler."""
@@ -191,7 +206,8 @@ class Environment:
 # function per type, named after it (ScenarioTables -> scenario_tables).
 SECTION_TYPES = (Preamble, Incomplete, Recommendation, SelfValidation,
                  Precision, ScenarioTables, Executed, Faults, Census,
-                 VariantList, Rejected, Unknown, Readings, Environment)
+                 VariantList, Rejected, Unknown, Aarch64Builds, Readings,
+                 Environment)
 
 
 def renderer_name(section_type: type) -> str:
@@ -263,9 +279,11 @@ def _incomplete(m: Machine, ctx: ReportContext):
 
 
 def _recommendation(m: Machine, ctx: ReportContext):
+    names = [*m.ranked_names, *m.rejected, *m.unknown]
     yield Recommendation(recommendation(
         m.ranking, m.safety, m.sample_set.environment, m.semantics,
-        m.quick, compiler_caveat(m.splits, m.ranked_names, m.reading)))
+        m.quick, compiler_caveat(m.splits, m.ranked_names, m.reading),
+        " ".join(difference_sentences(m.checks, names))))
 
 
 def _self_validation(m: Machine, ctx: ReportContext):
@@ -346,6 +364,18 @@ def _unknown(m: Machine, ctx: ReportContext):
                             for n in m.unknown))
 
 
+def _aarch64_builds(m: Machine, ctx: ReportContext):
+    names = [*m.ranked_names, *m.rejected, *m.unknown]
+    rows = build_rows(m.checks, names)
+    if not rows:
+        return
+    first = next(iter(rows[0].builds.values()))
+    yield Aarch64Builds(tuple(build_names(rows)), tuple(rows),
+                        first.scenario,
+                        tuple(difference_sentences(m.checks, names)),
+                        tuple(unknown_builds(rows)))
+
+
 def _readings(m: Machine, ctx: ReportContext):
     yield Readings(m.reading, m.splits)
 
@@ -359,7 +389,7 @@ def _environment(m: Machine, ctx: ReportContext):
 SECTIONS: list[Builder] = [
     _preamble, _incomplete, _recommendation, _self_validation, _precision,
     _scenarios, _executed, _faults, _census, _variant_list, _rejected,
-    _unknown, _readings, _environment,
+    _unknown, _aarch64_builds, _readings, _environment,
 ]
 
 
@@ -415,7 +445,8 @@ def _machine(run: MachineRun, quick: bool) -> Machine:
         semantics=semantics_assumed(run.check_results), runs=run.runs,
         quick=is_quick(run.sample_set, quick), rejected=rejected,
         ranked_names=tuple(ranked), reading=reading, unknown=unknown,
-        splits=tuple(compiler_splits(run.check_results)))
+        splits=tuple(compiler_splits(run.check_results)),
+        checks=tuple(run.check_results))
 
 
 def build_report(machines: Sequence[MachineRun],

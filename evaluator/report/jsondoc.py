@@ -20,7 +20,10 @@ per scenario), "precision" (per scenario: MDE, the A/A noise floor,
 regimes), "friedman", "comparisons" (every comparison with its
 bootstrap CI, Wilcoxon p and processes used), "executed" (the dynamic
 census per scenario and arm, with its per-source-line sites), "faults",
-"census", "rejected" (name, reason), "command_line",
+"census", "rejected" (name, reason), "aarch64_builds" (when builds
+were checked: per variant its C11 verdict per compiler reading and per
+build the armv8 verdict, first property and reason; the bounds; one
+sentence per C11-vs-build difference), "command_line",
 "syscall_semantics".  Several machines: {"schema", "baseline", "delta",
 "machines": [one-machine object without "schema", ...]}.
 
@@ -32,13 +35,15 @@ per-scenario tables accumulate over the scenario sections).
 from __future__ import annotations
 
 
+from ..build import targets
 from ..controls import is_control
 from ..stats import Comparison, ScenarioRanking
 from ..stats.precision import precision_json
-from .document import (Census, Environment, Executed, Faults, Incomplete,
-                       Preamble, Precision, Readings, Recommendation,
-                       Rejected, ReportDoc, ScenarioTables, SelfValidation,
-                       Unknown, VariantList, renderers)
+from .builds import first_property
+from .document import (Aarch64Builds, Census, Environment, Executed, Faults,
+                       Incomplete, Preamble, Precision, Readings,
+                       Recommendation, Rejected, ReportDoc, ScenarioTables,
+                       SelfValidation, Unknown, VariantList, renderers)
 
 SCHEMA = "evaluate.report/1"
 SCENARIO_FIELDS = ("median_ns", "ci95", "ratio", "ratio_ci95", "p_adj",
@@ -166,6 +171,19 @@ def unknown(section: Unknown) -> dict:
     return {"unknown": [{"name": name, "reason": verdicts,
                          "limits": dict(limits)}
                         for name, verdicts, limits in section.entries]}
+
+
+def aarch64_builds(section: Aarch64Builds) -> dict:
+    return {"aarch64_builds": {
+        "builds": {b: targets.get(b).summary for b in section.builds},
+        "scenario": section.scenario,
+        "variants": [{"variant": row.variant, "c11": dict(row.c11),
+                      "builds": {b: {"verdict": r.verdict,
+                                     "property": first_property(r),
+                                     "reason": r.reason}
+                                 for b, r in row.builds.items()}}
+                     for row in section.rows],
+        "differences": list(section.differences)}}
 
 
 def readings(section: Readings) -> dict:

@@ -8,13 +8,16 @@ from __future__ import annotations
 from .. import memory_models
 from ..build.census import ARCHES, CATEGORIES, CATEGORY_LETTERS
 from ..controls import is_control
+from ..build import targets
+from ..checker.results import MARKS
+from .builds import broken_builds, build_columns, cell_verdict
 from .safety import reading_first
 from .content import (census_counts, census_legend, dynamic_legend,
                       fmt_interval, fmt_ns, fmt_p, fmt_pct, fmt_ratio)
-from .document import (Census, Environment, Executed, Faults, Incomplete,
-                       Preamble, Precision, Readings, Recommendation,
-                       Rejected, ReportDoc, ScenarioTables, SelfValidation,
-                       Unknown, VariantList, renderers)
+from .document import (Aarch64Builds, Census, Environment, Executed, Faults,
+                       Incomplete, Preamble, Precision, Readings,
+                       Recommendation, Rejected, ReportDoc, ScenarioTables,
+                       SelfValidation, Unknown, VariantList, renderers)
 from .text import (LEGEND, control_label, friedman_note, precision_notes,
                    robustness_notes)
 
@@ -221,6 +224,28 @@ def unknown(section: Unknown) -> list[str]:
         lines.append(f"- `{name}`: {verdicts}")
         lines += [f"  - {model}: {why}" for model, why in limits.items()]
     return lines + [""]
+
+
+def aarch64_builds(section: Aarch64Builds) -> list[str]:
+    columns = build_columns(section.builds)
+    header = ["variant"] + [c.head for c in columns]
+    rows = [[f"`{row.variant}`"] + [MARKS.get(cell_verdict(row, c), "-")
+                                    for c in columns]
+            for row in section.rows]
+    lines = ["### AArch64 builds: the emitted instructions under ARMv8", "",
+             "Each build compiles the variant with the bench's flags and "
+             "its `-march`; the protocol functions are disassembled, lifted "
+             "and checked under armv8 (herd7's `aarch64.cat`), beside C11 "
+             f"as the same compiler reads the C. Bounds: {section.scenario};"
+             " dropped work is decided on the C only.", "",
+             *_table(header, rows)]
+    lines += [f"- {targets.get(b).column} = `{b}`: "
+              f"{targets.get(b).summary}" for b in section.builds]
+    lines += [f"- ✗ {prop}: {', '.join(cells)}"
+              for prop, cells in broken_builds(section.rows).items()]
+    lines += [f"- ? `{variant}` as `{build}`: {reason}"
+              for variant, build, reason in section.unknown]
+    return lines + [""] + [f"{s}\n" for s in section.differences]
 
 
 def readings(section: Readings) -> list[str]:

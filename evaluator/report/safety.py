@@ -22,7 +22,13 @@ from ..checker.results import MARKS, SAFE, UNKNOWN, UNSAFE, CheckResult
 from ..controls import is_control
 from ..orders import ORDER_NAMES
 
-_RANK = {UNSAFE: 3, UNKNOWN: 2, SAFE: 1, None: 0}
+VERDICT_RANK = {UNSAFE: 3, UNKNOWN: 2, SAFE: 1, None: 0}
+
+
+def outranks(verdict: str, held: str | None) -> bool:
+    """Does `verdict` decide over `held`: unsafe over unknown over safe
+    (one counterexample decides; a limit shows nothing)."""
+    return VERDICT_RANK[verdict] > VERDICT_RANK[held]
 
 
 @dataclass(frozen=True)
@@ -84,10 +90,10 @@ def safety_of(check_results: Iterable[CheckResult], names: Iterable[str],
     limits: dict[str, dict[str, str]] = {}
     semantics: dict[str, set] = {}
     for r in check_results:
-        if r.model not in models or r.cc != cc:
+        if r.model not in models or r.cc != cc or r.build:
             continue
         per = verdicts.setdefault(r.variant, dict.fromkeys(models))
-        if _RANK[r.verdict] > _RANK[per[r.model]]:
+        if outranks(r.verdict, per[r.model]):
             per[r.model] = r.verdict
         broken.setdefault(r.variant, {}).setdefault(r.model, set()).update(
             v.property for v in r.violations)
@@ -160,11 +166,14 @@ def compiler_caveat(splits: Iterable[CompilerSplit], names: Iterable[str],
 
 def compiler_splits(check_results: Iterable[CheckResult]
                     ) -> list[CompilerSplit]:
-    """Variants and models whose verdict differs between readings."""
+    """Variants and models whose verdict differs between readings (of
+    the C: a build's verdict is its own, report/builds.py)."""
     cells: dict[tuple[str, str], dict[str, CheckResult]] = {}
     for r in check_results:
+        if r.build:
+            continue
         held = cells.setdefault((r.variant, r.model), {}).get(r.cc)
-        if held is None or _RANK[r.verdict] > _RANK[held.verdict]:
+        if held is None or outranks(r.verdict, held.verdict):
             cells[r.variant, r.model][r.cc] = r
     splits = []
     for (variant, model), by_cc in sorted(cells.items()):

@@ -21,14 +21,17 @@ from ..stats import ScenarioRanking
 from ..stats.inference import wilcoxon_floor
 from ..stats.precision import TARGET_MDE, ScenarioPrecision
 from ..stats.summary import Row
+from ..build import targets
+from ..checker.results import MARKS
+from .builds import broken_builds, build_columns, cell_verdict
 from .safety import reading_first
 from .content import (census_counts, census_legend, census_rows,
                       dynamic_legend, fmt_interval, fmt_ns, fmt_p, fmt_pct,
                       fmt_ratio)
-from .document import (Census, Environment, Executed, Faults, Incomplete,
-                       Preamble, Precision, Readings, Recommendation,
-                       Rejected, ReportDoc, ScenarioTables, SelfValidation,
-                       Unknown, VariantList, renderers)
+from .document import (Aarch64Builds, Census, Environment, Executed, Faults,
+                       Incomplete, Preamble, Precision, Readings,
+                       Recommendation, Rejected, ReportDoc, ScenarioTables,
+                       SelfValidation, Unknown, VariantList, renderers)
 
 WIDTH = 72
 MIN_NAME = 10       # the variant column shrinks to this for more models
@@ -449,6 +452,35 @@ def unknown(section: Unknown) -> list[str]:
         for model, why in limits.items():
             lines += wrap(f"{model}: {why}", first="      ",
                           indent="        ")
+    return lines
+
+
+def aarch64_builds(section: Aarch64Builds) -> list[str]:
+    lines = heading("AArch64 builds: the emitted instructions under ARMv8")
+    lines += wrap("Each build compiles the variant with the bench's flags "
+                  "and the -march below; its protocol functions are "
+                  "disassembled, lifted and checked under armv8 (herd7's "
+                  "aarch64.cat), beside C11 as the same compiler reads the "
+                  f"C.  Bounds: {section.scenario}; dropped work is "
+                  "decided on the C only.")
+    columns = build_columns(section.builds)
+    cols = [Column("variant", 19, "<")] + [Column(c.head, len(c.head))
+                                          for c in columns]
+    rows = [[row.variant] + [MARKS.get(cell_verdict(row, c), "-")
+                             for c in columns] for row in section.rows]
+    lines += ["", *table(cols, rows, name_column=0)]
+    for build in section.builds:
+        target = targets.get(build)
+        lines += wrap(f"{target.column} = {build}: {target.summary}.",
+                      first="  ", indent="      ")
+    for prop, cells in broken_builds(section.rows).items():
+        lines += wrap(f"✗ {prop}: {', '.join(cells)}.", first="  ",
+                      indent="      ")
+    for variant, build, reason in section.unknown:
+        lines += wrap(f"? {variant} as {build}: {reason}.", first="  ",
+                      indent="      ")
+    for sentence in section.differences:
+        lines += [""] + wrap(sentence)
     return lines
 
 

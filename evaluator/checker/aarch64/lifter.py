@@ -128,7 +128,7 @@ _LINE_RE = re.compile(r"^\s*([0-9a-f]+):\s+(\S+)(?:\s+(.*?))?\s*$")
 
 
 def parse_disassembly(text: str) -> dict[str, Function]:
-    """Functions of `objdump -d --no-show-raw-insn` output."""
+    """Functions of `objdump -d[r] --no-show-raw-insn` output."""
     functions: dict[str, Function] = {}
     name, start, lines = None, 0, []
 
@@ -145,7 +145,9 @@ def parse_disassembly(text: str) -> dict[str, Function]:
         if body is None or name is None:
             continue
         mnemonic = body.group(2)
-        if mnemonic.startswith("."):       # .word: data, not code
+        # .word: data, not code; R_AARCH64_* (objdump -r): a relocation
+        # of the line before, whose <symbol> objdump already names
+        if mnemonic.startswith((".", "R_AARCH64_")):
             continue
         lines.append(Line(int(body.group(1), 16), mnemonic,
                           (body.group(3) or "").split("//")[0].strip()))
