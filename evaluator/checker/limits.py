@@ -50,17 +50,22 @@ class LimitHit:
     seconds: float
 
     @property
+    def stopped(self) -> str:
+        """What was exhausted, when and how far the search got."""
+        return (f"{self.detail} during the {self.phase} phase after "
+                f"{self.explored} states (depth {self.depth}) and "
+                f"{self.steps} continuation steps in {self.seconds:.1f} s")
+
+    @property
     def reason(self) -> str:
+        """stopped, and the protocol check's options that would help."""
         fix = {MAX_STATES_KIND: "raise --max-states or lower --rounds/"
                                 "--iterations",
                TIMEOUT_KIND: "raise --timeout or lower --rounds/"
                              "--iterations",
                EVENTS_KIND: "lower --rounds/--iterations"}.get(
             self.kind, "lower the scenario bounds")
-        return (f"{self.detail} during the {self.phase} phase after "
-                f"{self.explored} states (depth {self.depth}) and "
-                f"{self.steps} continuation steps in {self.seconds:.1f} s; "
-                f"{fix}")
+        return f"{self.stopped}; {fix}"
 
     def to_json(self) -> dict:
         return {"kind": self.kind, "phase": self.phase,

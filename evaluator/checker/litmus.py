@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import fsutil
-from ..errors import CheckerError, LitmusSyntaxError, UnsupportedConstruct
+from ..errors import LitmusSyntaxError, UnsupportedConstruct
 from . import readings
 from .aarch64.litmus import parse_aarch64_litmus
 from .explore import Explorer, ended
@@ -43,6 +43,7 @@ from .frontend import LocPtr, ThreadSpec, compile_thread, parse_c
 from .ir import Program
 from .limits import Budget
 from .memory import MemoryModel, is_complete
+from .results import UNKNOWN
 from .models import get_model
 from .scenario import locations
 
@@ -59,17 +60,19 @@ class LitmusResult:
     test: str
     file: str
     model: str
-    verdict: str                      # "allowed" | "forbidden"
+    verdict: str                      # "allowed" | "forbidden" | "unknown"
     outcomes: tuple[tuple[tuple[str, int], ...], ...]
     seconds: float
     explored: int = 0
     reading: str = readings.LITMUS_DEFAULT
+    reason: str | None = None         # why it is unknown (a limit)
 
     def to_json(self) -> dict:
         return {"test": self.test, "file": self.file, "model": self.model,
                 "cc": self.reading, "verdict": self.verdict,
                 "outcomes": [dict(o) for o in self.outcomes],
-                "seconds": round(self.seconds, 4)}
+                "seconds": round(self.seconds, 4), "explored": self.explored,
+                "reason": self.reason}
 
 
 # ---- reading ---------------------------------------------------------------
@@ -279,9 +282,9 @@ class _Finals:
 
 def run_litmus(test: LitmusTest, model: str | MemoryModel,
                budget: Budget | None = None) -> LitmusResult:
-    """Every final state of the test under the model.  A litmus test
-    that exhausts its budget has no verdict: that is an error naming the
-    file (its outcome set would be incomplete)."""
+    """Every final state of the test under the model.  A search that
+    exhausts its budget has no verdict: "unknown", with the reason and
+    no outcomes (the set would be incomplete)."""
     if isinstance(model, str):
         model = get_model(model)
     started = time.perf_counter()
@@ -289,8 +292,11 @@ def run_litmus(test: LitmusTest, model: str | MemoryModel,
     search = Explorer(test.program, model, budget=budget).search(
         (finals,), stop_at_first=False)
     if search.limit is not None:
-        raise CheckerError(f"no verdict under {model.name}: "
-                           f"{search.limit.reason}", path=test.file)
+        return LitmusResult(test.name, test.path.name, model.name, UNKNOWN,
+                            (), time.perf_counter() - started,
+                            search.explored, test.reading,
+                            search.limit.stopped + "; raise --max-states "
+                            "or --timeout")
     return LitmusResult(
         test=test.name, file=test.path.name, model=model.name,
         verdict="allowed" if finals.reachable else "forbidden",

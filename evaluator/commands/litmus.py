@@ -29,17 +29,24 @@ language) and the exit status is 1 on a mismatch.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
+import textwrap
 from pathlib import Path
 
 from .. import memory_models
 from ..checker import LitmusResult, read_litmus, readings, run_litmus
-from ..errors import CheckerError
+from ..checker.expected import read_expected
+from ..checker.limits import DEFAULT_MAX_STATES, Budget
+from ..checker.results import UNKNOWN
+from ..errors import CheckerError, EvaluateError
 from .common import split_list
+from .progress import Progress
 
 HELP = "run herd7 C and AArch64 litmus tests (SC, x86-TSO, C11, ARMv8)"
 SCHEMA = "evaluate.litmus/1"
+# Threads a test may have unless --max-states states its own limit (herd7
+# suites go to 4; IRIW+ variants and hand-made tests a few more).
+MAX_THREADS = 6
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,6 +65,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
              f"compiler does (default {readings.LITMUS_DEFAULT}: as the "
              "C standard and the GCC manual define them); a file's own "
              "Compiler= line wins")
+    parser.add_argument(
+        "--max-states", type=int, default=None, metavar="N",
+        help="per test and model: stop after N states, verdict unknown "
+             f"(default {DEFAULT_MAX_STATES}); also lifts the limit of "
+             f"{MAX_THREADS} threads per test")
+    parser.add_argument(
+        "--timeout", type=float, default=None, metavar="SECONDS",
+        help="per test and model: stop after SECONDS, verdict unknown")
     parser.add_argument("--json", action="store_true",
                         help=f"print JSON (schema {SCHEMA})")
 
@@ -78,30 +93,25 @@ def litmus_files(paths: list[Path]) -> list[Path]:
     return files
 
 
-def expectations(file: Path) -> dict[str, str]:
-    """Verdicts per model for `file` from expected.csv beside it."""
-    table = file.parent / "expected.csv"
-    if not table.is_file():
-        return {}
-    with table.open(newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            if row.get("file") == file.name:
-                return {m.name: row[m.column] for m in
-                        memory_models.REGISTRY if row.get(m.column)}
-    return {}
-
-
 def run(args: argparse.Namespace) -> int:
     models = split_list(args.models, memory_models.names(None),
                         "memory model") if args.models else None
+    limits = _limits(args)
     tests = [read_litmus(path, args.cc) for path in litmus_files(args.files)]
-    results: list[tuple[LitmusResult, str | None]] = []
+    cells = [(test, name) for test in tests
+             for name in models_for(test, models)]
     for test in tests:
-        # expected.csv answers for the reading the file was written for
-        expected = expectations(test.path) \
-            if test.reading == test.expectation_reading else {}
-        for name in models_for(test, models):
-            results.append((run_litmus(test, name), expected.get(name)))
+        _refuse_large(test, args.max_states)
+    progress = Progress()
+    say = progress.stage("litmus")
+    results: list[tuple[LitmusResult, str | None]] = []
+    try:
+        for done, (test, name) in enumerate(cells):
+            say(f"{done}/{len(cells)}: {test.path.name} under {name}")
+            results.append((run_litmus(test, name, Budget(*limits)),
+                            expected_verdict(test, name)))
+    finally:
+        progress.done()
     if args.json:
         print(json.dumps({"schema": SCHEMA,
                           "results": [r.to_json() for r, _ in results]},
@@ -110,8 +120,41 @@ def run(args: argparse.Namespace) -> int:
         conditions = {t.file: f"{t.quantifier} {t.condition_text}"
                       for t in tests}
         print("\n".join(render_text(results, tests, conditions)))
-    return 1 if any(e is not None and e != r.verdict
+    return 1 if any(r.verdict == UNKNOWN or (e is not None
+                                             and e != r.verdict)
                     for r, e in results) else 0
+
+
+def _limits(args: argparse.Namespace) -> tuple[int, float | None]:
+    """(max states, timeout) of each test's search (a Budget each)."""
+    if args.max_states is not None and args.max_states < 1:
+        raise EvaluateError(f"--max-states {args.max_states}",
+                            hint="at least 1")
+    if args.timeout is not None and not 0 < args.timeout < float("inf"):
+        raise EvaluateError(f"--timeout {args.timeout:g}",
+                            hint="a positive number of seconds")
+    return args.max_states or DEFAULT_MAX_STATES, args.timeout
+
+
+def _refuse_large(test, max_states: int | None) -> None:
+    """More than MAX_THREADS threads only with an explicit --max-states:
+    the state space grows exponentially in the threads."""
+    threads = len(test.program.threads)
+    if threads > MAX_THREADS and max_states is None:
+        raise CheckerError(
+            f"{threads} threads, more than the {MAX_THREADS} a litmus "
+            "test may have without a stated limit", path=test.path,
+            hint="run it with --max-states N (its verdict is unknown if "
+                 "N is reached)")
+
+
+def expected_verdict(test, model: str) -> str | None:
+    """expected.csv's verdict, for the reading the file was written for
+    (its Compiler= line, else the language)."""
+    if test.reading != test.expectation_reading:
+        return None
+    return read_expected(test.path.parent).get(test.path.name, {}).get(
+        model)
 
 
 def models_for(test, asked: list[str] | None) -> list[str]:
@@ -144,6 +187,12 @@ def render_text(results, tests, conditions) -> list[str]:
         lines.append(f"{test.name} ({test.path.name}){reading}: "
                      f"{conditions[test.file]}")
         for result, expected in by_file[test.path.name]:
+            if result.verdict == UNKNOWN:
+                lines.append(f"  {result.model:<{width}} {UNKNOWN}")
+                lines += textwrap.wrap(f"no verdict: {result.reason}", 72,
+                                       initial_indent=" " * 7,
+                                       subsequent_indent=" " * 7)
+                continue
             mark = ""
             if expected is not None and expected != result.verdict:
                 mark = f"  ! expected {expected}"

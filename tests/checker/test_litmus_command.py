@@ -1,0 +1,100 @@
+"""`evaluate litmus` on bad input and large tests: expected.csv is
+validated (a typo must not turn a check into no check), a test with too
+many threads needs a stated limit, a limit gives "unknown" (exit 1, no
+outcomes), and progress goes to stderr."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from litmus_samples import SB
+
+from evaluator.checker.expected import read_expected
+from evaluator.cli import main
+
+
+def _dir(tmp_path, table: str):
+    (tmp_path / "SB.litmus").write_text(SB)
+    (tmp_path / "expected.csv").write_text(table)
+    return tmp_path
+
+
+def test_a_valid_table_reads_as_verdicts_per_model(tmp_path):
+    directory = _dir(tmp_path, "test,file,SC,TSO,C11,ARMv8\n"
+                               "SB,SB.litmus,forbidden,allowed,,allowed\n\n")
+    assert read_expected(directory) == {
+        "SB.litmus": {"sc": "forbidden", "tso": "allowed",
+                      "armv8": "allowed"}}
+    assert read_expected(tmp_path / "nowhere") == {}
+
+
+@pytest.mark.parametrize("table, line, words", [
+    ("test,file,SC,TS0\nSB,SB.litmus,forbidden,allowed\n", 1,
+     "unknown column 'TS0'"),
+    ("test,name,SC\nSB,SB.litmus,forbidden\n", 1, "no 'file' column"),
+    ("file,SC,SC\nSB.litmus,forbidden,forbidden\n", 1, "named twice"),
+    ("file,SC\nSB.litmus,forbiden\n", 2,
+     "SB.litmus: 'forbiden' under SC"),
+    ("file,SC\nSB.litmus,forbidden\nSB.litmus,forbidden\n", 3,
+     "SB.litmus is listed twice"),
+    ("file,SC\nMP.litmus,allowed\n", 2, "MP.litmus is not a file of"),
+    ("file,SC\n,allowed\n", 2, "no file name"),
+    ("file,SC\nSB.litmus,forbidden,allowed\n", 2, "3 cells for 2 columns"),
+    ("", None, "empty file"),
+])
+def test_malformed_expected_csv_names_the_line(tmp_path, capsys, table,
+                                               line, words):
+    directory = _dir(tmp_path, table)
+    assert main(["litmus", str(directory), "--models", "sc"]) == 2
+    err = capsys.readouterr().err
+    where = str(directory / "expected.csv") + (f":{line}:" if line else ":")
+    assert where in err and words in err, err
+
+
+def _threads(n: int) -> str:
+    """n threads, each storing 1 to its own location."""
+    locs = [f"x{i}" for i in range(n)]
+    body = "\n".join(
+        f"P{i} (atomic_int* {x}) {{\n  atomic_store_explicit({x}, 1, "
+        "memory_order_relaxed);\n}\n" for i, x in enumerate(locs))
+    return (f"C W{n}\n{{ {' '.join(f'{x} = 0;' for x in locs)} }}\n\n"
+            f"{body}\nexists (x0=1)\n")
+
+
+def test_more_threads_than_the_limit_needs_max_states(tmp_path, capsys):
+    path = tmp_path / "W7.litmus"
+    path.write_text(_threads(7))
+    assert main(["litmus", str(path), "--models", "sc"]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: 7 threads, more than the 6" in err
+    assert "--max-states" in err
+    assert main(["litmus", str(path), "--models", "sc", "--max-states",
+                 "100000", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)["results"][0]
+    assert result["verdict"] == "allowed"
+    assert result["outcomes"] == [{"x0": 1}]
+
+
+def test_a_limit_gives_unknown_and_exit_1(tmp_path, capsys):
+    path = tmp_path / "W5.litmus"
+    path.write_text(_threads(5))
+    assert main(["litmus", str(path), "--models", "sc", "--max-states",
+                 "10", "--json"]) == 1
+    captured = capsys.readouterr()
+    result = json.loads(captured.out)["results"][0]
+    assert result["verdict"] == "unknown" and result["outcomes"] == []
+    assert "state limit (10 states and steps)" in result["reason"]
+    assert "--rounds" not in result["reason"]       # no protocol advice
+    assert "litmus: 0/1: W5.litmus under sc" in captured.err
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--max-states", "0"], "--max-states 0"),
+    (["--timeout", "-1"], "--timeout -1"),
+    (["--timeout", "nan"], "--timeout nan"),
+])
+def test_bad_limits_are_refused(tmp_path, capsys, argv, words):
+    (tmp_path / "SB.litmus").write_text(SB)
+    assert main(["litmus", str(tmp_path / "SB.litmus"), *argv]) == 2
+    assert words in capsys.readouterr().err
