@@ -37,8 +37,9 @@ file states them:
 `sc=True` checks SC instead: acyclic (po | rmw | rf | co | fr), atomic.
 Dependency masks come from the IR (Access.deps, the front end's data
 flow through registers), the only part shared with the model; the
-oracle closes them through memory forwarding (dtrm includes lrs).  Relations are lists of
-successor bitsets.  Only for a handful of events per thread.
+oracle closes them through memory forwarding (dtrm includes lrs).
+Relations are lists of successor bitsets.  Only for a handful of
+events per thread.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ from evaluator.checker.ir import END, MEM, Program, run_local
 from evaluator.checker.memory import Kind
 
 
-# --- relation algebra ----------------------------------------------------------
+# --- relation algebra ----------------------------------------------------
 
 def seq(a, b):
     out = []
@@ -117,7 +118,7 @@ def cross(n, dom, rng):
     return [rng if dom >> i & 1 else 0 for i in range(n)]
 
 
-# --- events of one thread run -------------------------------------------------------
+# --- events of one thread run --------------------------------------------
 
 @dataclass
 class Ev:
@@ -208,7 +209,7 @@ def _outcomes(access, t, instr, domain, monitor, base, ins):
         yield v, [r, w], monitor
 
 
-# --- candidate executions --------------------------------------------------------------
+# --- candidate executions ------------------------------------------------
 
 def outcomes(program: Program, domain: dict, variables, sc: bool = False
              ) -> set:
@@ -226,7 +227,7 @@ def _combo(program, combo, variables, sc):
     evs = [Ev("W", -1, -1, loc, value) for loc, value in
            sorted(program.init.items())]
     rmw = []                 # (read index, write index)
-    for t, run in enumerate(combo):
+    for run in combo:
         base = len(evs)
         for ev in run.events:
             evs.append(ev)

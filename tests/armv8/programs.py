@@ -68,7 +68,8 @@ class _Thread:
     def store_data(self):
         src = self.source()
         if src is None:
-            return self.store()
+            self.store()
+            return
         op = self.rng.choice(("STR", "STLR"))
         if self.rng.random() < 0.5:
             k = self.rng.choice((1, 2))
@@ -80,7 +81,8 @@ class _Thread:
     def load_addr(self):
         src = self.source()
         if src is None:
-            return self.load()
+            self.load()
+            return
         r = self.reg()
         self.lines += [f"EOR W22,{src},{src}",
                        f"LDR {r},[{self.loc()},W22,SXTW]"]
@@ -89,7 +91,8 @@ class _Thread:
     def ctrl(self):
         src = self.source()
         if src is None:
-            return self.fence()
+            self.fence()
+            return
         label = self.label()
         self.lines += [f"CBNZ {src},{label}", f"{label}:"]
         if self.rng.random() < 0.4:
@@ -98,7 +101,8 @@ class _Thread:
     def pick(self):
         src = self.source()
         if src is None:
-            return self.store()
+            self.store()
+            return
         self.lines += [f"CMP {src},#1", "CSET W24,EQ",
                        f"STR W24,[{self.loc()}]"]
 
@@ -107,7 +111,8 @@ class _Thread:
         address: a pick dependency through memory forwarding (lrs)."""
         src = self.source()
         if src is None:
-            return self.store()
+            self.store()
+            return
         where = self.loc()
         r = self.reg()
         self.lines += [f"CMP {src},#1", "CSET W24,EQ", f"STR W24,[{where}]",

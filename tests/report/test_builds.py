@@ -23,8 +23,8 @@ from evaluator.report.safety import compiler_splits
 
 BUILD_SCENARIO = ("3 round(s) of qemu_bh_schedule, poller cut after 2 "
                   "aio_poll calls, busy loop after 3 idle calls")
-TRACE = ["P0    -- qemu_bh_schedule(ctx) #1", "P1    -- aio_poll(ctx, true) #1",
-         "lost wakeup: ..."]
+TRACE = ["P0    -- qemu_bh_schedule(ctx) #1",
+         "P1    -- aio_poll(ctx, true) #1", "lost wakeup: ..."]
 LONG = [*TRACE[:2], "P1    -- aio_poll(ctx, true) #4", "lost wakeup: ..."]
 
 

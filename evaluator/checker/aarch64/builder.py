@@ -241,17 +241,19 @@ def without_dependencies(program: ir.Program) -> ir.Program:
 
 
 def _strip(thread: ir.ThreadCode) -> ir.ThreadCode:
-    code = []
-    for pc, ins in enumerate(thread.code):
-        if isinstance(ins, DepAssign):
-            ins = ir.Jump(pc + 1, ins.where, ins.func)
-        elif ins.kind == ir.MEM and "deps" in ins.parts:
-            parts = {k: v for k, v in ins.parts.items() if k != "deps"}
-            ins = ir.Mem(ins.access, parts, ins.dest, ins.blocking,
-                         ins.label, ins.where, ins.func)
-        elif ins.kind == ir.MEM and ins.access.deps != NO_DEPS:
-            ins = ir.Mem(Access(**{**ir._access_fields(ins.access),
-                                   "deps": NO_DEPS}), ins.parts, ins.dest,
-                         ins.blocking, ins.label, ins.where, ins.func)
-        code.append(ins)
+    code = [_stripped(pc, ins) for pc, ins in enumerate(thread.code)]
     return replace(thread, code=tuple(code), live=ir.liveness(code))
+
+
+def _stripped(pc: int, ins):
+    if isinstance(ins, DepAssign):
+        return ir.Jump(pc + 1, ins.where, ins.func)
+    if ins.kind == ir.MEM and "deps" in ins.parts:
+        parts = {k: v for k, v in ins.parts.items() if k != "deps"}
+        return ir.Mem(ins.access, parts, ins.dest, ins.blocking,
+                      ins.label, ins.where, ins.func)
+    if ins.kind == ir.MEM and ins.access.deps != NO_DEPS:
+        return ir.Mem(Access(**{**ir._access_fields(ins.access),
+                                "deps": NO_DEPS}), ins.parts, ins.dest,
+                      ins.blocking, ins.label, ins.where, ins.func)
+    return ins

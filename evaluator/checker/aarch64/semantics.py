@@ -338,54 +338,68 @@ def op_csel(b: ThreadBuilder, ins: Insn, env: Env) -> None:
 
 # ---- branches ---------------------------------------------------------------
 
+def _branch(b: ThreadBuilder, ins: Insn, env: Env) -> None:
+    _need(ins, 1)
+    target = ins.operands[0]
+    if isinstance(target, Label) and env.is_call(ins, target):
+        env.call(b, ins, target, tail=True)
+        return
+    b.jump(env.target(ins, target))
+
+
+def _branch_cond(b: ThreadBuilder, ins: Insn, env: Env) -> None:
+    _need(ins, 1)
+    cond = ins.mnemonic[2:]
+    if cond not in CONDITIONS:
+        raise bad(ins, f"condition {cond}")
+    flags = b.read_flags()
+    taken = b.x.make(f"_cond({{0}}, {cond!r})", flags.value)
+    b.branch_if(taken, flags, env.target(ins, ins.operands[0]))
+
+
+def _branch_zero(b: ThreadBuilder, ins: Insn, env: Env) -> None:
+    _need(ins, 2)
+    val = b.read(_reg(ins, 0))
+    test = "{0} == 0" if ins.mnemonic == "CBZ" else "{0} != 0"
+    taken = b.x.make(test, val.value)
+    b.branch_if(taken, val, env.target(ins, ins.operands[1]))
+
+
+def _branch_bit(b: ThreadBuilder, ins: Insn, env: Env) -> None:
+    _need(ins, 3)
+    val = b.read(_reg(ins, 0))
+    bit = ins.operands[1]
+    if not isinstance(bit, Imm):
+        raise bad(ins, "bit number")
+    test = f"({{0}} >> {bit.value}) & 1"
+    zero = " == 0" if ins.mnemonic == "TBZ" else " != 0"
+    taken = b.x.make(test + zero, val.value)
+    b.branch_if(taken, val, env.target(ins, ins.operands[2]))
+
+
+def _call(b: ThreadBuilder, ins: Insn, env: Env) -> None:
+    _need(ins, 1)
+    target = ins.operands[0]
+    if not isinstance(target, Label):
+        raise bad(ins, "call target")
+    env.call(b, ins, target, tail=False)
+
+
+def _ret(b: ThreadBuilder, ins: Insn, env: Env) -> None:
+    env.ret(b, ins)
+
+
+_BRANCHES = {"B": _branch, "CBZ": _branch_zero, "CBNZ": _branch_zero,
+             "TBZ": _branch_bit, "TBNZ": _branch_bit, "BL": _call,
+             "RET": _ret}
+
+
 def op_branch(b: ThreadBuilder, ins: Insn, env: Env) -> None:
     m = ins.mnemonic
-    x = b.x
-    if m == "B":
-        _need(ins, 1)
-        target = ins.operands[0]
-        if isinstance(target, Label) and env.is_call(ins, target):
-            env.call(b, ins, target, tail=True)
-            return
-        b.jump(env.target(ins, target))
-        return
-    if m.startswith("B."):
-        _need(ins, 1)
-        cond = m[2:]
-        if cond not in CONDITIONS:
-            raise bad(ins, f"condition {cond}")
-        flags = b.read_flags()
-        taken = x.make(f"_cond({{0}}, {cond!r})", flags.value)
-        b.branch_if(taken, flags, env.target(ins, ins.operands[0]))
-        return
-    if m in ("CBZ", "CBNZ"):
-        _need(ins, 2)
-        val = b.read(_reg(ins, 0))
-        taken = x.make("{0} == 0" if m == "CBZ" else "{0} != 0", val.value)
-        b.branch_if(taken, val, env.target(ins, ins.operands[1]))
-        return
-    if m in ("TBZ", "TBNZ"):
-        _need(ins, 3)
-        val = b.read(_reg(ins, 0))
-        bit = ins.operands[1]
-        if not isinstance(bit, Imm):
-            raise bad(ins, "bit number")
-        test = f"({{0}} >> {bit.value}) & 1"
-        taken = x.make(test + (" == 0" if m == "TBZ" else " != 0"),
-                       val.value)
-        b.branch_if(taken, val, env.target(ins, ins.operands[2]))
-        return
-    if m == "BL":
-        _need(ins, 1)
-        target = ins.operands[0]
-        if not isinstance(target, Label):
-            raise bad(ins, "call target")
-        env.call(b, ins, target, tail=False)
-        return
-    if m == "RET":
-        env.ret(b, ins)
-        return
-    raise bad(ins, "branch")
+    handler = _branch_cond if m.startswith("B.") else _BRANCHES.get(m)
+    if handler is None:
+        raise bad(ins, "branch")
+    handler(b, ins, env)
 
 
 def op_nop(b: ThreadBuilder, ins: Insn, env: Env) -> None:

@@ -162,79 +162,104 @@ def _solo(program: Program, code: ThreadCode, t: int, ext: dict,
     """Everything thread t writes running alone, reads of x returning
     its own latest write to x or a pair in ext[x].  Returns ({x:
     {(value, provenance)}}, {pc: {x: values}})."""
-    names = sorted(program.init)
-    index = {x: i for i, x in enumerate(names)}
-    nothing = frozenset()
-    if not exact:       # forget provenances: plain values
-        ext = {x: {(v, nothing) for v, _ in pairs} for x, pairs in
-               ext.items()}
+    run = _Solo(program, code, t, ext, exact)
     L = [0] * code.nslots
-    pc, fresh, failed = run_local(code.code, 0, L)
-    own0 = tuple((program.init[x], nothing, False) for x in names)
-    start = (code.state_at(pc, fresh, L), own0, nothing)
+    pc, fresh, _failed = run_local(code.code, 0, L)
+    own0 = tuple((program.init[x], _NOTHING, False) for x in run.names)
+    start = (code.state_at(pc, fresh, L), own0, _NOTHING)
     seen = {start}
     queue = deque([start])
-    out: dict[str, set] = {x: set() for x in names}
-    by_pc: dict[int, dict[str, set[int]]] = {}
-
-    def write(pc, loc, value, prov, own):
-        me = (t, pc)
-        if exact and me in prov:
-            return None          # derived through its own instruction
-        prov = prov | {me} if exact else nothing
-        out[loc].add((value, prov))
-        by_pc.setdefault(pc, {}).setdefault(loc, set()).add(value)
-        i = index[loc]
-        return own[:i] + ((value, prov, True),) + own[i + 1:]
-
     while queue:
-        state, own, path = queue.popleft()
-        pc = state[0]
-        ins = code.code[pc]
-        if ins.kind != MEM:
-            continue                     # ended, or stopped at a bound
-        access = ins.make(code.expand(state)) if ins.parts else ins.access
-        outcomes: list[tuple] = []       # (value read/status, own, path)
-        if access.kind is Kind.FENCE:
-            outcomes.append((None, own, path))
-        else:
-            x = access.loc
-            mine = own[index[x]]
-            readable = {(mine[0], mine[1])} | ext[x]
-            if ins.blocking:
-                readable = {p for p in readable if p[0]}
-            if access.kind is Kind.LOAD:
-                outcomes += [(v, own, path | prov) for v, prov in readable]
-            elif access.kind is Kind.STORE:
-                after = write(pc, x, access.value, path, own)
-                if after is not None:
-                    outcomes.append((0 if access.exclusive else None,
-                                     after, path))
-                if access.exclusive and not (access.arm and
-                                             access.arm.retried):
-                    outcomes.append((1, own, path))      # it may fail
-            else:
-                for v, prov in readable:
-                    new = access.apply(v)
-                    seen_path = path | prov
-                    if new is None:
-                        outcomes.append((v, own, seen_path))
-                        continue
-                    after = write(pc, x, new, seen_path, own)
-                    if after is not None:
-                        outcomes.append((v, after, seen_path))
-        for value, own_after, path_after in outcomes:
-            L = code.expand(state)
-            if ins.dest is not None:
-                L[ins.dest] = value
-            pc2, fresh, failed = run_local(code.code, pc + 1, L)
-            nxt = (code.state_at(pc2, fresh, L), own_after,
-                   path_after if exact else nothing)
-            if failed is None and nxt not in seen:
+        for nxt in run.successors(*queue.popleft()):
+            if nxt not in seen:
                 seen.add(nxt)
                 queue.append(nxt)
                 if len(seen) > MAX_STATES:
                     raise CheckerError(
                         f"thread {code.name} has more than {MAX_STATES} "
                         "states on its own", hint="bound its loops")
-    return out, by_pc
+    return run.out, run.by_pc
+
+
+_NOTHING: frozenset = frozenset()
+
+
+class _Solo:
+    """One thread's writes when it runs alone (see _solo)."""
+
+    def __init__(self, program: Program, code: ThreadCode, t: int,
+                 ext: dict, exact: bool):
+        self.code, self.t, self.exact = code, t, exact
+        self.names = sorted(program.init)
+        self.index = {x: i for i, x in enumerate(self.names)}
+        if not exact:       # forget provenances: plain values
+            ext = {x: {(v, _NOTHING) for v, _ in pairs} for x, pairs in
+                   ext.items()}
+        self.ext = ext
+        self.out: dict[str, set] = {x: set() for x in self.names}
+        self.by_pc: dict[int, dict[str, set[int]]] = {}
+
+    def write(self, pc, loc, value, prov, own):
+        me = (self.t, pc)
+        if self.exact and me in prov:
+            return None          # derived through its own instruction
+        prov = prov | {me} if self.exact else _NOTHING
+        self.out[loc].add((value, prov))
+        self.by_pc.setdefault(pc, {}).setdefault(loc, set()).add(value)
+        i = self.index[loc]
+        return own[:i] + ((value, prov, True),) + own[i + 1:]
+
+    def successors(self, state, own, path):
+        code = self.code
+        pc = state[0]
+        ins = code.code[pc]
+        if ins.kind != MEM:
+            return                       # ended, or stopped at a bound
+        access = ins.make(code.expand(state)) if ins.parts else ins.access
+        for value, own_after, path_after in self.outcomes(pc, ins, access,
+                                                          own, path):
+            L = code.expand(state)
+            if ins.dest is not None:
+                L[ins.dest] = value
+            pc2, fresh, failed = run_local(code.code, pc + 1, L)
+            if failed is None:
+                yield (code.state_at(pc2, fresh, L), own_after,
+                       path_after if self.exact else _NOTHING)
+
+    def outcomes(self, pc, ins, access, own, path) -> list[tuple]:
+        """(value read or status, own writes after, path) per way the
+        access can go."""
+        if access.kind is Kind.FENCE:
+            return [(None, own, path)]
+        x = access.loc
+        mine = own[self.index[x]]
+        readable = {(mine[0], mine[1])} | self.ext[x]
+        if ins.blocking:
+            readable = {p for p in readable if p[0]}
+        if access.kind is Kind.LOAD:
+            return [(v, own, path | prov) for v, prov in readable]
+        if access.kind is Kind.STORE:
+            return self.store(pc, x, access, own, path)
+        return self.rmw(pc, x, access, readable, own, path)
+
+    def store(self, pc, x, access, own, path) -> list[tuple]:
+        outcomes = []
+        after = self.write(pc, x, access.value, path, own)
+        if after is not None:
+            outcomes.append((0 if access.exclusive else None, after, path))
+        if access.exclusive and not (access.arm and access.arm.retried):
+            outcomes.append((1, own, path))      # it may fail
+        return outcomes
+
+    def rmw(self, pc, x, access, readable, own, path) -> list[tuple]:
+        outcomes = []
+        for v, prov in readable:
+            new = access.apply(v)
+            seen_path = path | prov
+            if new is None:
+                outcomes.append((v, own, seen_path))
+                continue
+            after = self.write(pc, x, new, seen_path, own)
+            if after is not None:
+                outcomes.append((v, after, seen_path))
+        return outcomes

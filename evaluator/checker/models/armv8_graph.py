@@ -262,9 +262,8 @@ class Builder:
             return                          # already ordered
         new = anc.get(a, 0) | a
         for x, mask in anc.items():
-            if x == b or mask & b:
-                if new & ~mask:
-                    anc[x] = mask | new
+            if (x == b or mask & b) and new & ~mask:
+                anc[x] = mask | new
 
     def finish(self) -> ArmState:
         return ArmState(self.ctx, tuple(self.infos), self.rf,
