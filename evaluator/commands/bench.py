@@ -28,7 +28,7 @@ from ..bench.config import DEFAULT_BUDGET_S
 from ..controls import AA_SUFFIX, LOCK_SUFFIX, SLOW_SUFFIX
 from ..samples import read_samples
 from .common import (add_bench_options, add_root, add_variants, bench_config,
-                     chosen_variants)
+                     chosen_variants, given)
 from .progress import Progress, warn
 
 HELP = "compile the variants and time them in contended loops"
@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     selection = chosen_variants(args).with_baseline(args.baseline)
     config = bench_config(args, selection, aa=args.aa,
                           positive_control=args.positive_control,
-                          budget=args.budget or DEFAULT_BUDGET_S)
+                          budget=given(args.budget, DEFAULT_BUDGET_S))
     progress = Progress()
     try:
         run_dir = run_bench(config, progress=progress.stage("bench"))

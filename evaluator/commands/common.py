@@ -104,6 +104,13 @@ def add_bench_options(parser: argparse.ArgumentParser,
                              "(default 2)")
 
 
+def given(value, default):
+    """An option's value, or its default when it was not given: never
+    `value or default`, which would let --budget 0 mean the default
+    instead of being refused."""
+    return default if value is None else value
+
+
 def project(args: argparse.Namespace) -> ProjectPaths:
     return find_project(getattr(args, "root", None))
 

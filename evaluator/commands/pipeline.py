@@ -37,7 +37,7 @@ from ..build.lifted import MODEL as BUILD_MODEL
 from ..build.lifted import pipeline_scenario
 from .common import (add_bench_options, add_builds, add_models, add_root,
                      add_variants, bench_config, chosen_builds,
-                     chosen_variants, parse_delta, parse_models)
+                     chosen_variants, given, parse_delta, parse_models)
 from .progress import Progress, warn
 
 DEFAULT_BUDGET = 150.0      # bench seconds; check and report add ~30 s
@@ -142,7 +142,8 @@ def run(args: argparse.Namespace) -> int:
         list(memory_models.names()) + [BUILD_MODEL] * wants_builds
     builds = chosen_builds(models, args.builds)
     models = [m for m in models if memory_models.reads(m, "c11")]
-    budget = args.budget or (QUICK_BUDGET if args.quick else DEFAULT_BUDGET)
+    budget = given(args.budget,
+                          QUICK_BUDGET if args.quick else DEFAULT_BUDGET)
     # Every option is validated, and the run directory made, before the
     # first check: a typo must not cost the checks' time.
     config = bench_config(args, selection, aa=not args.no_controls,

@@ -239,16 +239,25 @@ def test_bad_out_is_refused_before_any_check(fixture_paths, tmp_path, capsys,
     assert str(blocker) in err and "Traceback" not in err
 
 
-def test_pipeline_refuses_a_bad_budget_before_any_check(fixture_paths,
-                                                        monkeypatch, capsys):
-    from evaluator.commands import pipeline
-    checked = []
+# 0 once fell through `args.budget or DEFAULT` and meant the default.
+@pytest.mark.parametrize("value,shown", [("nan", "nan"), ("0", "0.0"),
+                                         ("-5", "-5.0"), ("inf", "inf")])
+@pytest.mark.parametrize("command", [[], ["bench"]])
+def test_a_bad_budget_is_refused_before_any_work(fixture_paths, monkeypatch,
+                                                 capsys, value, shown,
+                                                 command):
+    from evaluator.commands import bench, pipeline
+    worked = []
     monkeypatch.setattr(pipeline, "check_matrix",
-                        lambda *a, **k: checked.append(1) or [])
-    assert cli.main(["--root", str(fixture_paths.root), "--budget", "nan",
-                     "--variants", "original-05e514b1"]) == 2
-    assert not checked
-    assert "--budget nan" in capsys.readouterr().err
+                        lambda *a, **k: worked.append(1) or [])
+    monkeypatch.setattr(bench, "run_bench",
+                        lambda *a, **k: worked.append(1))
+    assert cli.main(["--root", str(fixture_paths.root), *command,
+                     "--budget", value, "--variants",
+                     "original-05e514b1"]) == 2
+    assert not worked
+    assert f"--budget {shown} is not a number of seconds" in \
+        capsys.readouterr().err
 
 
 @pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
