@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+# Helpers shared by several test directories (bitrel.py) are imported by
+# name: import-mode=importlib does not put tests/ on sys.path by itself.
+sys.path.insert(0, str(Path(__file__).parent))
 
 
 def pytest_addoption(parser):

@@ -159,14 +159,7 @@ def _parse_info(reader: Reader, pos: int) -> tuple[str | None, int]:
 
 def _parse_init(reader: Reader, start: int, end: int) -> dict[str, int]:
     init: dict[str, int] = {}
-    body = reader.text[start:end]
-    offset = start
-    for item in body.split(";"):
-        stripped = item.strip()
-        where = offset + len(item) - len(item.lstrip())
-        offset += len(item) + 1
-        if not stripped:
-            continue
+    for stripped, where in reader.items(start, end):
         match = re.fullmatch(
             r"(?:(?:const\s+)?(?:atomic_int|int|atomic_bool|"
             r"unsigned(?:\s+int)?)\s+)?\[?\s*([A-Za-z_]\w*)\s*\]?\s*=\s*"

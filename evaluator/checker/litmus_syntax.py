@@ -74,6 +74,17 @@ class Reader:
             else:
                 return pos
 
+    def items(self, start: int, end: int):
+        """The ';'-separated items of text[start:end], stripped, each
+        with its offset (for the error's line); empty items skipped."""
+        offset = start
+        for item in self.text[start:end].split(";"):
+            stripped = item.strip()
+            where = offset + len(item) - len(item.lstrip())
+            offset += len(item) + 1
+            if stripped:
+                yield stripped, where
+
     def matching_brace(self, start: int) -> int:
         """Offset of the '}' closing the '{' at start (C comments and
         character constants skipped)."""

@@ -50,72 +50,8 @@ from dataclasses import dataclass, field
 from evaluator.checker.ir import END, MEM, Program, run_local
 from evaluator.checker.memory import Kind
 
-
-# --- relation algebra ----------------------------------------------------
-
-def seq(a, b):
-    out = []
-    for row in a:
-        acc = 0
-        while row:
-            low = row & -row
-            acc |= b[low.bit_length() - 1]
-            row ^= low
-        out.append(acc)
-    return out
-
-
-def union(*rels):
-    return [_or(rows) for rows in zip(*rels)]
-
-
-def _or(rows):
-    acc = 0
-    for r in rows:
-        acc |= r
-    return acc
-
-
-def inter(a, b):
-    return [x & y for x, y in zip(a, b)]
-
-
-def minus(a, b):
-    return [x & ~y for x, y in zip(a, b)]
-
-
-def ident(n, mask):
-    return [(1 << i) if mask >> i & 1 else 0 for i in range(n)]
-
-
-def plus(a):
-    closure = list(a)
-    while True:
-        nxt = union(closure, seq(closure, closure))
-        if nxt == closure:
-            return closure
-        closure = nxt
-
-
-def inv(a):
-    out = [0] * len(a)
-    for i, row in enumerate(a):
-        for j in range(len(a)):
-            if row >> j & 1:
-                out[j] |= 1 << i
-    return out
-
-
-def irreflexive(a):
-    return all(not row >> i & 1 for i, row in enumerate(a))
-
-
-def empty(a):
-    return not any(a)
-
-
-def cross(n, dom, rng):
-    return [rng if dom >> i & 1 else 0 for i in range(n)]
+from bitrel import (empty, ident, inter, inv, irreflexive, minus,
+                    plus, seq, union)
 
 
 # --- events of one thread run --------------------------------------------

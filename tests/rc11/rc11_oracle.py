@@ -28,6 +28,9 @@ import itertools
 from evaluator.checker.memory import Kind, RmwOp
 from evaluator.orders import Order
 
+from bitrel import (acyclic, empty, ident, inter, inv, irreflexive, minus,
+                    opt, plus, seq, star, union)
+
 # E_acq: consume reads are not acquire (ISO C11 orders them only through
 # dependencies, which RC11 has none of: they act as relaxed reads), but a
 # consume fence is an acquire fence (C11 7.17.4.1p2).  The sw read
@@ -51,83 +54,6 @@ class _Ev:
         self.value = value            # constant written, or None
         # (thread, op index) in the program; (-1, loc) for init writes
         self.op = op if op is not None else (thread, loc)
-
-
-# --- relation algebra on successor bitsets ------------------------------
-
-def _seq(a, b):
-    out = []
-    for row in a:
-        acc = 0
-        while row:
-            low = row & -row
-            acc |= b[low.bit_length() - 1]
-            row ^= low
-        out.append(acc)
-    return out
-
-
-def _union(*rels):
-    return [_or(rows) for rows in zip(*rels)]
-
-
-def _or(rows):
-    acc = 0
-    for r in rows:
-        acc |= r
-    return acc
-
-
-def _inter(a, b):
-    return [x & y for x, y in zip(a, b)]
-
-
-def _minus(a, b):
-    return [x & ~y for x, y in zip(a, b)]
-
-
-def _ident(n, mask=None):
-    return [(1 << i) if mask is None or mask >> i & 1 else 0
-            for i in range(n)]
-
-
-def _opt(a):
-    return _union(a, _ident(len(a)))
-
-
-def _plus(a):
-    closure = list(a)
-    while True:
-        nxt = _union(closure, _seq(closure, closure))
-        if nxt == closure:
-            return closure
-        closure = nxt
-
-
-def _star(a):
-    return _opt(_plus(a))
-
-
-def _inv(a):
-    n = len(a)
-    out = [0] * n
-    for i, row in enumerate(a):
-        for j in range(n):
-            if row >> j & 1:
-                out[j] |= 1 << i
-    return out
-
-
-def _irreflexive(a):
-    return all(not row >> i & 1 for i, row in enumerate(a))
-
-
-def _acyclic(a):
-    return _irreflexive(_plus(a))
-
-
-def _empty(a):
-    return not any(a)
 
 
 # --- candidate executions ----------------------------------------------
@@ -276,28 +202,28 @@ def _consistent(evs, rmw_pairs, rf_of, mo_orders):
             for b in order[k + 1:]:
                 mo[a] |= 1 << b
     def I(m):
-        return _ident(n, m)
-    rb = _minus(_seq(_inv(rf), mo), _ident(n))
-    eco = _plus(_union(rf, mo, rb))
-    rs = _seq(_seq(_seq(I(W), _opt(_inter(sb, loc))), I(W & A)),
-              _star(_seq(rf, rmw)))
-    sw = _seq(_seq(_seq(_seq(_seq(_seq(I(E_rel), _opt(_seq(I(Fn), sb))),
+        return ident(n, m)
+    rb = minus(seq(inv(rf), mo), ident(n))
+    eco = plus(union(rf, mo, rb))
+    rs = seq(seq(seq(I(W), opt(inter(sb, loc))), I(W & A)),
+              star(seq(rf, rmw)))
+    sw = seq(seq(seq(seq(seq(seq(I(E_rel), opt(seq(I(Fn), sb))),
                                   rs), rf), I(R & A)),
-                   _opt(_seq(sb, I(Fn)))), I(E_acq))
-    hb = _plus(_union(sb, sw))
-    sbl = _minus(sb, loc)
-    scb = _union(sb, _seq(_seq(sbl, hb), sbl), _inter(hb, loc), mo, rb)
-    left = _union(I(SC), _seq(I(Fn & SC), _opt(hb)))
-    right = _union(I(SC), _seq(_opt(hb), I(Fn & SC)))
-    psc = _union(_seq(_seq(left, scb), right),
-                 _seq(_seq(I(Fn & SC),
-                           _union(hb, _seq(_seq(hb, eco), hb))),
+                   opt(seq(sb, I(Fn)))), I(E_acq))
+    hb = plus(union(sb, sw))
+    sbl = minus(sb, loc)
+    scb = union(sb, seq(seq(sbl, hb), sbl), inter(hb, loc), mo, rb)
+    left = union(I(SC), seq(I(Fn & SC), opt(hb)))
+    right = union(I(SC), seq(opt(hb), I(Fn & SC)))
+    psc = union(seq(seq(left, scb), right),
+                 seq(seq(I(Fn & SC),
+                           union(hb, seq(seq(hb, eco), hb))),
                       I(Fn & SC)))
-    if not (_irreflexive(_seq(hb, _opt(eco)))
-            and _irreflexive(_seq(rmw, eco))
-            and _empty(_inter(rmw, _seq(rb, mo)))
-            and _acyclic(psc)
-            and _acyclic(_union(sb, rf))):
+    if not (irreflexive(seq(hb, opt(eco)))
+            and irreflexive(seq(rmw, eco))
+            and empty(inter(rmw, seq(rb, mo)))
+            and acyclic(psc)
+            and acyclic(union(sb, rf))):
         return None
     return _races(evs, hb, loc, W, A, IW)
 

@@ -89,14 +89,7 @@ def _parse_init(reader: Reader, start: int, end: int):
     location values {name: int})."""
     registers: dict[tuple[int, Reg], int | str] = {}
     memory: dict[str, int] = {}
-    body = reader.text[start:end]
-    offset = start
-    for item in body.split(";"):
-        stripped = item.strip()
-        where = offset + len(item) - len(item.lstrip())
-        offset += len(item) + 1
-        if not stripped:
-            continue
+    for stripped, where in reader.items(start, end):
         match = _INIT_ITEM_RE.match(stripped)
         if not match:
             raise reader.error(f"cannot read init item {stripped!r}", where,

@@ -430,14 +430,15 @@ def _sources(adder: Adder, x: int, preds: int = 0):
             yield 0, value
 
 
-def load(adder: Adder) -> list[Step]:
+def _reads(adder: Adder, x: int, noret: bool = False):
+    """Each way the access's read of x can go, consistent so far: (the
+    state with the read added, the read, its ob predecessors, the write
+    it reads (0: a value it waits for), the value)."""
     state = adder.state
-    x = state.ctx.loc(adder.access.loc)
-    steps = []
     acq = adder.annot.acquire if adder.annot else ""
     for src, value in _sources(adder, x, adder.read_preds(x, acq)):
         b = state.copy()
-        ev, preds = _read_event(adder, x, value)
+        ev, preds = _read_event(adder, x, value, noret=noret)
         try:
             b.add_event(ev, preds)
             if src:
@@ -446,6 +447,14 @@ def load(adder: Adder) -> list[Step]:
                 b.deferred |= ev.bit
         except Cycle:
             continue
+        yield b, ev, preds, src, value
+
+
+def load(adder: Adder) -> list[Step]:
+    state = adder.state
+    x = state.ctx.loc(adder.access.loc)
+    steps = []
+    for b, ev, preds, src, value in _reads(adder, x):
         info = b.info(adder.t)
         adder.record(b, ev, preds, info)
         if ev.excl:
@@ -550,19 +559,8 @@ def rmw(adder: Adder) -> list[Step]:
     noret = bool(annot and annot.noret)
     rel = bool(annot and annot.release)
     steps = []
-    acq = annot.acquire if annot else ""
-    for src, value in _sources(adder, x, adder.read_preds(x, acq)):
+    for b, ev, preds, src, value in _reads(adder, x, noret):
         new = access.apply(value)
-        b = state.copy()
-        ev, preds = _read_event(adder, x, value, noret=noret)
-        try:
-            b.add_event(ev, preds)
-            if src:
-                adder.read_from(b, ev, src)
-            else:
-                b.deferred |= ev.bit
-        except Cycle:
-            continue
         adder.record(b, ev, preds)
         eid = state.event(src).eid if src else None
         if new is None:                          # a failed CAS: read only
