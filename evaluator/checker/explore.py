@@ -109,7 +109,23 @@ from .memory import Access, Kind, MemoryModel
 from .search import Check, Finding, Ghost, Move, Search
 
 __all__ = ["Explorer", "Finding", "Move", "Search", "ended", "ASSERTION",
-           "DATA_RACE", "NON_TERMINATING"]
+           "DATA_RACE", "NON_TERMINATING", "ENGINES", "DEFAULT_ENGINE"]
+
+# How the search remembers visited states (`evaluate check --engine`):
+#   reference  the whole state, as it was first written (kept to compare
+#              the others against: tests/checker/test_engines.py);
+#   compact    the model's `key(state)` where it has one (RC11: the
+#              graph as interned ids, models/rc11_state.py), so that
+#              only the breadth-first frontier holds whole states.  The
+#              key is exact (equal keys iff equal states), so the search
+#              explores the same states in the same order and every
+#              verdict, state count and trace is the reference's.
+ENGINES = ("compact", "reference")
+DEFAULT_ENGINE = "compact"
+
+
+def _identity(state: Hashable) -> Hashable:
+    return state
 
 
 class Explorer:
@@ -117,8 +133,17 @@ class Explorer:
 
     def __init__(self, program: Program, model: MemoryModel,
                  max_states: int | None = None,
-                 budget: Budget | None = None):
+                 budget: Budget | None = None,
+                 engine: str = DEFAULT_ENGINE):
         program, model = _prepared(program, model)
+        if engine not in ENGINES:
+            raise CheckerError(f"unknown search engine {engine!r}",
+                               hint="one of: " + ", ".join(ENGINES))
+        self.engine = engine
+        self.memkey = getattr(model, "key", None) \
+            if engine == "compact" else None
+        if self.memkey is None:
+            self.memkey = _identity
         self.program = program
         self.model = model
         if budget is None:

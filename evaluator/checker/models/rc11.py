@@ -76,8 +76,16 @@ class RC11Model:
         locs = tuple(Loc((ev.bit,), (ev.bit,), (ev,), (False,), ev.bit,
                          ev.bit, 0) for ev in ctx.init_evs)
         sync = (0, 0, (0,) * len(locs))
-        return RC11State(ctx, (((), (), sync, 0),) * threads, locs,
-                         tuple(hash(loc.order) for loc in locs), 0, 0, {})
+        key = (0,) * threads + tuple(ctx.order_id(loc.order)
+                                     for loc in locs)
+        return RC11State(ctx, ((((), 0, sync),) * threads), locs, key, 0,
+                         0, {})
+
+    def key(self, state: RC11State) -> tuple:
+        """The graph as a tuple of ints, equal exactly when the states
+        are (within one exploration): what the search keeps of a
+        visited state (bfs.py)."""
+        return state.key
 
     def internal(self, state: Hashable) -> Sequence[Internal]:
         return []
@@ -115,7 +123,7 @@ class _New:
         self.state = state
         self.eid = eid
         self.t = t = eid[0]
-        events, _, self.sync, _ = state.threads[t]
+        events, _, self.sync = state.threads[t]
         self.idx = idx = len(events)
         self.bit = state.ctx.bit(t, idx)
         self.prev = prev = events[-1] if idx else None
