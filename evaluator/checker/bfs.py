@@ -64,7 +64,7 @@ class BreadthFirst:
         # What a visited state is remembered by: the whole state
         # (reference engine), or the model's exact compact key
         # (explore.ENGINES), so that only the frontier holds full states.
-        self.memkey = explorer.memkey
+        self.statekey = explorer.statekey
         self.queue: deque = deque()
         self.cut = 0
         self.stop_at: int | None = None     # see found_on_move
@@ -79,7 +79,7 @@ class BreadthFirst:
         mem0 = ex.model.initial(ex.program.init, n)
         ghost0 = self.ghost.initial(ex, mem0) if self.ghost else None
         windows0 = ((),) * n if ex.prune_spins else None
-        self.visited.add((threads0, self.memkey(mem0), ghost0))
+        self.visited.add(self.statekey(threads0, mem0, ghost0))
         self.queue.append((0, threads0, mem0, (0,) * n, ghost0, windows0))
         limit = None
         stopped = False
@@ -142,7 +142,7 @@ class BreadthFirst:
 
     def add(self, parent, threads, mem, counters, ghost, windows,
             move) -> int | None:
-        key = (threads, self.memkey(mem), ghost)
+        key = self.statekey(threads, mem, ghost)
         if key in self.visited:
             return None
         self.ex.budget.state()

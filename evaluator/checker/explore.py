@@ -124,8 +124,17 @@ ENGINES = ("compact", "reference")
 DEFAULT_ENGINE = "compact"
 
 
-def _identity(state: Hashable) -> Hashable:
-    return state
+def _whole(threads: tuple, mem: Hashable, ghost: Hashable) -> tuple:
+    return (threads, mem, ghost)
+
+
+def _compact(key: Callable[[Hashable], tuple]):
+    """One flat tuple per state: the thread states, the memory's exact
+    key, the ghost (a fixed number of thread states and a fixed key
+    length per exploration, so the concatenation is unambiguous)."""
+    def statekey(threads: tuple, mem: Hashable, ghost: Hashable) -> tuple:
+        return threads + key(mem) + (ghost,)
+    return statekey
 
 
 class Explorer:
@@ -140,10 +149,9 @@ class Explorer:
             raise CheckerError(f"unknown search engine {engine!r}",
                                hint="one of: " + ", ".join(ENGINES))
         self.engine = engine
-        self.memkey = getattr(model, "key", None) \
-            if engine == "compact" else None
-        if self.memkey is None:
-            self.memkey = _identity
+        key = getattr(model, "key", None)
+        self.statekey = _compact(key) if engine == "compact" and key \
+            else _whole
         self.program = program
         self.model = model
         if budget is None:
