@@ -101,7 +101,7 @@ def shipped() -> list[str]:
 def default_table(args) -> None:
     print(HEADER + " genmc")
     for variant in shipped():
-        for model in args.models.split(","):
+        for model in (args.models or "c11").split(","):
             r = run_cell(variant, model, (3, 1, 4), args)
             genmc = GENMC.get(variant)
             mark = "" if genmc is None or model != "c11" else \
@@ -113,14 +113,13 @@ def pollers2_table(args) -> None:
     print("--pollers 2 --rounds 3 --iterations 4")
     print(HEADER)
     for variant in shipped():
-        for model in args.models.split(","):
+        for model in (args.models or "c11").split(","):
             print(row(run_cell(variant, model, (3, 2, 4), args)),
                   flush=True)
 
 
 def scaling_table(args) -> None:
-    models = args.models.split(",") if args.models != "c11" else \
-        ["sc", "tso", "c11"]
+    models = (args.models or "sc,tso,c11").split(",")
     print(f"{'rounds':>6} {'pollers':>7} " + HEADER)
     for variant in SCALING_VARIANTS:
         for model in models:
@@ -139,8 +138,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("table", choices=("default", "pollers2", "scaling"))
-    parser.add_argument("--models", default="c11")
-    parser.add_argument("--engine", default="graph")
+    parser.add_argument("--models", default=None,
+                        help="default: c11 (scaling: sc,tso,c11)")
+    parser.add_argument("--engine", default="compact",
+                        help="compact or reference (explore.ENGINES)")
     parser.add_argument("--timeout", type=float, default=60.0)
     parser.add_argument("--max-states", type=int, default=5_000_000)
     args = parser.parse_args(argv)

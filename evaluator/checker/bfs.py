@@ -2,6 +2,44 @@
 are (thread states, memory, ghost); explore.py's docstring gives the
 reductions and why each is sound.
 
+Engines (issue 11; explore.ENGINES, `evaluate check --engine`).  Under
+RC11 a state is a prefix of an execution graph and the search keeps
+every visited one, so memory, not time, was what ran out first: the
+reference engine keeps each visited state whole (its graph's event
+objects, per-location tuples, psc closure), 2.6 KB a state (542 MB for
+qemu-5.2's 209,095 states).  The compact engine (the default) keeps,
+for a visited state, only an exact key: the thread states, then the
+graph as ints (each thread's label sequence as an id in a trie of
+sequences, each location's coherence order as an id in a table of
+orders: models/rc11_state.py), then the ghost; whole states live only
+on the breadth-first frontier (about 5% of the states).  That is about
+0.7 KB a state, parents and moves included (176 MB for qemu-5.2).  The
+key is injective, not a hash: two keys are equal exactly when the
+graphs are, so the search visits the same states in the same order and
+every verdict, state count and trace is the reference's
+(tests/checker/test_engines.py compares them).
+
+Why this and not the other candidates the issue lists:
+  * storing fingerprints only (hash compaction) would cut memory further
+    but could merge two different states on a collision and miss a
+    violation: a "safe" verdict must not rest on a probability;
+  * symmetry between pollers needs identical pollers: the scenario's
+    temporary poller runs temp_iterations calls and leaves while the
+    event loop's poller is cut after iterations calls (scenario.py), so
+    no permutation of threads maps states to states with the same
+    future;
+  * partial-order reduction by independence: in every shipped variant
+    each thread reads and writes every shared location (notify_me,
+    notified, bh_scheduled, the eventfd), so no pending read is
+    independent of the other threads until they finish;
+  * a stateless graph-revisiting engine (TruSt, POPL'22) explores each
+    execution once in memory linear in the graph and is what removes
+    the prefix blow-up of three threads; it is a new search with its own
+    optimality argument and its own way to find P1/P2's states, more
+    than this change could verify.
+So the CPU per state is what it was (the same states are built and
+checked: see the profile in benchmarks/rc11_scale.py's docstring).
+
 Breadth-first order makes the first finding of each property a shortest
 one.  With stop_at_first a finding of a check ends the search at once
 (every state it could be compared with is at least as deep); a finding
