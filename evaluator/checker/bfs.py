@@ -201,14 +201,8 @@ class BreadthFirst:
         ex.budget.phase = "search"
         # a state with reads still waiting for their write (armv8) is
         # not an execution yet: no property looks at it
-        checks = self.checks if is_complete(ex.model, mem) else ()
-        for check in checks:
-            if check.property in self.findings:
-                continue
-            found = check(ex, node, threads, mem, counters, ghost)
-            ex.budget.phase = "search"
-            if found is not None:
-                self.found(found)
+        if is_complete(ex.model, mem):
+            self.run_checks(node, threads, mem, counters, ghost)
         if any(codes[t][ts[0]].kind == LOOP for t, ts in enumerate(threads)):
             return              # a thread reached its bound: the path ends
         forced = None
@@ -225,6 +219,16 @@ class BreadthFirst:
                         None, None, internal.note)
             self.add(node, threads, internal.state, counters, ghost,
                      windows, move)
+
+    def run_checks(self, node, threads, mem, counters, ghost) -> None:
+        ex = self.ex
+        for check in self.checks:
+            if check.property in self.findings:
+                continue
+            found = check(ex, node, threads, mem, counters, ghost)
+            ex.budget.phase = "search"
+            if found is not None:
+                self.found(found)
 
     def step_thread(self, t, ts, count, access, step):
         """Thread t after one step: (state, failed, next event count,

@@ -96,8 +96,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              f"(default {defaults.rounds})")
     parser.add_argument("--pollers", type=int, default=defaults.pollers,
                         choices=(1, 2),
-                        help="2 adds a temporary poller (much larger "
-                             "search; try it with --rounds 2)")
+                        help="2 adds a temporary poller (a much larger "
+                             "search: under c11 use --rounds 1 "
+                             "--iterations 2, about 0.5 million states; "
+                             "with more it runs out of time; sc and tso "
+                             "manage --rounds 3)")
     parser.add_argument("--iterations", type=int,
                         default=defaults.iterations,
                         help="aio_poll calls before the poller's path is "

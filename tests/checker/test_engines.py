@@ -92,7 +92,7 @@ def test_random_programs_full():
 @pytest.mark.benchmark
 @needs_c11()
 @pytest.mark.parametrize("scenario", [Scenario(), Scenario(
-    rounds=1, iterations=2, pollers=2)], ids=["default", "pollers2"])
+    rounds=1, iterations=1, pollers=2)], ids=["default", "pollers2"])
 def test_every_variant(rendered, variants, scenario):
     options = CheckOptions(scenario=scenario, all_violations=True)
     for name, variant in variants.items():
