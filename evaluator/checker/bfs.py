@@ -195,7 +195,6 @@ class BreadthFirst:
         if self.stop_at is not None and node >= self.stop_at:
             raise _Stop         # every shallower state has been checked
         ex = self.ex
-        codes = ex.codes
         if self.progress is not None and not node & 0x3FFF:
             self.progress(node)
         ex.budget.phase = "search"
@@ -203,7 +202,7 @@ class BreadthFirst:
         # not an execution yet: no property looks at it
         if is_complete(ex.model, mem):
             self.run_checks(node, threads, mem, counters, ghost)
-        if any(codes[t][ts[0]].kind == LOOP for t, ts in enumerate(threads)):
+        if ex.at_bound(threads):
             return              # a thread reached its bound: the path ends
         forced = None
         if ex.eager:
@@ -273,9 +272,10 @@ class BreadthFirst:
             return False
         access = ex.access(t, ts)
         count = counters[t]
-        steps = ex.model.perform(mem, (t, count), access)
         if ins.blocking:
-            steps = [s for s in steps if s.value]
+            steps = ex.perform_nonzero(mem, (t, count), access)
+        else:
+            steps = ex.model.perform(mem, (t, count), access)
         for step in steps:
             after, failed, count2, move = self.step_thread(t, ts, count,
                                                            access, step)

@@ -102,7 +102,19 @@ class RC11Model:
         return tuple(ev.eid for ev in state.locs[state.ctx.loc(loc)].wevs)
 
     def perform(self, state: RC11State, event, access: Access) -> list[Step]:
-        new = _New(state, event)
+        return self._perform(_New(state, event), access)
+
+    def perform_nonzero(self, state: RC11State, event,
+                        access: Access) -> list[Step]:
+        """perform's steps that read a non-zero value (the explorer
+        keeps only those for a blocking wait): the others are not built,
+        so neither their state nor their psc check is paid for."""
+        return self._perform(_New(state, event, nonzero=True), access)
+
+    def _perform(self, new: _New, access: Access) -> list[Step]:
+        state = new.state
+        if new.nonzero and access.kind in (Kind.FENCE, Kind.STORE):
+            return []                   # reads nothing at all
         if access.kind is Kind.FENCE:
             return [new.fence(access.order)]
         x = state.ctx.loc(access.loc)
@@ -117,10 +129,11 @@ class _New:
     """The event being added: shared context for its candidate steps."""
 
     __slots__ = ("state", "eid", "t", "idx", "bit", "base", "sync",
-                 "prev")
+                 "prev", "nonzero")
 
-    def __init__(self, state: RC11State, eid):
+    def __init__(self, state: RC11State, eid, nonzero: bool = False):
         self.state = state
+        self.nonzero = nonzero      # only reads of a non-zero value
         self.eid = eid
         self.t = t = eid[0]
         events, _, self.sync = state.threads[t]
@@ -190,6 +203,8 @@ class _New:
             w = loc.wevs[q]
             if access.kind is Kind.RMW and access.apply(w.value) is not None:
                 continue                    # this CAS would succeed
+            if self.nonzero and not w.value:
+                continue
             steps.extend(self._read(x, loc, q, w, order, atomic, acq))
         return steps
 
@@ -242,7 +257,8 @@ class _New:
         for q in range(loc.visible(self.base), last + 1):
             w = loc.wevs[q]
             value = access.apply(w.value)
-            if value is None or loc.locked[q]:
+            if value is None or loc.locked[q] or (self.nonzero and
+                                                  not w.value):
                 continue            # failed CAS, or w already has its RMW
             hb = self.base | w.msg if acq else self.base
             ev = self.make(x, UPDATE, order, atomic=True, acq=acq, rel=rel,
