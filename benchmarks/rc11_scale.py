@@ -13,6 +13,16 @@ scaling   rounds 1-5 x pollers 1-2 for original-05e514b1 and qemu-5.2
           (scenario.Scenario), so "pollers 3" of the issue's table
           cannot be built.
 
+Where the CPU goes (cProfile, qemu-5.2, c11, default scenario, 209,095
+states, compact engine): the RC11 model's perform about half (its psc
+upkeep about 14%, building states and events most of the rest), the
+search's own bookkeeping (expand, add, step_thread) about a quarter,
+the property checks run at every state about a fifth; no function takes
+more than 8% of the time by itself.  The cost is per state, and the
+states are every RC11-consistent prefix of every execution graph: a
+GenMC-like CPU needs fewer states (a stateless, revisiting engine), not
+a faster state.
+
 Every cell is capped by --timeout seconds and --max-states (it then
 reports the limit, verdict unknown).  Peak RSS includes the
 interpreter and the evaluator's imports (about 30 MB).  Targets (issue
