@@ -97,10 +97,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pollers", type=int, default=defaults.pollers,
                         choices=(1, 2),
                         help="2 adds a temporary poller (a much larger "
-                             "search: under c11 use --rounds 1 "
-                             "--iterations 2, about 0.5 million states; "
-                             "with more it runs out of time; sc and tso "
-                             "manage --rounds 3)")
+                             "search: under c11 --rounds 1 --iterations 1 "
+                             "takes seconds, --rounds 2 --iterations 1 up "
+                             "to a minute or more, the default rounds and "
+                             "iterations do not finish; sc and tso manage "
+                             "them)")
     parser.add_argument("--iterations", type=int,
                         default=defaults.iterations,
                         help="aio_poll calls before the poller's path is "
