@@ -2,6 +2,46 @@
 are (thread states, memory, ghost); explore.py's docstring gives the
 reductions and why each is sound.
 
+Engines (issue 11; explore.ENGINES, `evaluate check --engine`).  Under
+RC11 a state is a prefix of an execution graph and the search keeps
+every visited one, so memory, not time, was what ran out first: the
+reference engine keeps each visited state whole (its graph's event
+objects, per-location tuples, psc closure), 2.6 KB a state (542 MB for
+qemu-5.2's 209,095 states).  The compact engine (the default) keeps,
+for a visited state, only an exact key: the thread states, then the
+graph as ints (each thread's label sequence as an id in a trie of
+sequences, each location's coherence order as an id in a table of
+orders: models/rc11_state.py), then the ghost; whole states live only
+on the breadth-first frontier (about 5% of the states).  That is about
+0.7 KB a state, parents and moves included (176 MB for qemu-5.2).  The
+key is injective, not a hash: two keys are equal exactly when the
+graphs are, so the search visits the same states in the same order and
+every verdict, state count and trace is the reference's
+(tests/checker/test_engines.py compares them).
+
+Why this and not the other candidates the issue lists:
+  * storing fingerprints only (hash compaction) would cut memory further
+    but could merge two different states on a collision and miss a
+    violation: a "safe" verdict must not rest on a probability;
+  * symmetry between pollers needs identical pollers: the scenario's
+    temporary poller runs temp_iterations calls and leaves while the
+    event loop's poller is cut after iterations calls (scenario.py), so
+    no permutation of threads maps states to states with the same
+    future;
+  * partial-order reduction by independence: in every shipped variant
+    each thread reads and writes every shared location (notify_me,
+    notified, bh_scheduled, the eventfd), so no pending read is
+    independent of the other threads until they finish;
+  * a stateless graph-revisiting engine (TruSt, POPL'22) explores each
+    execution once in memory linear in the graph and is what removes
+    the prefix blow-up of three threads; it is a new search with its own
+    optimality argument and its own way to find P1/P2's states, more
+    than this change could verify.
+So the same states are built and checked and the CPU per state is
+about what it was; the compact engine saves only the steps a blocking
+wait would drop (models/rc11.py's perform_nonzero) and some per-state
+bookkeeping.  benchmarks/rc11_scale.py's docstring has the profile.
+
 Breadth-first order makes the first finding of each property a shortest
 one.  With stop_at_first a finding of a check ends the search at once
 (every state it could be compared with is at least as deep); a finding
@@ -61,6 +101,10 @@ class BreadthFirst:
         self.parents: list[int] = [-1]
         self.moves: list[Move | None] = [None]
         self.visited: set = set()
+        # What a visited state is remembered by: the whole state
+        # (reference engine), or the model's exact compact key
+        # (explore.ENGINES), so that only the frontier holds full states.
+        self.statekey = explorer.statekey
         self.queue: deque = deque()
         self.cut = 0
         self.stop_at: int | None = None     # see found_on_move
@@ -75,7 +119,7 @@ class BreadthFirst:
         mem0 = ex.model.initial(ex.program.init, n)
         ghost0 = self.ghost.initial(ex, mem0) if self.ghost else None
         windows0 = ((),) * n if ex.prune_spins else None
-        self.visited.add((threads0, mem0, ghost0))
+        self.visited.add(self.statekey(threads0, mem0, ghost0))
         self.queue.append((0, threads0, mem0, (0,) * n, ghost0, windows0))
         limit = None
         stopped = False
@@ -138,7 +182,7 @@ class BreadthFirst:
 
     def add(self, parent, threads, mem, counters, ghost, windows,
             move) -> int | None:
-        key = (threads, mem, ghost)
+        key = self.statekey(threads, mem, ghost)
         if key in self.visited:
             return None
         self.ex.budget.state()
@@ -153,15 +197,14 @@ class BreadthFirst:
         if self.stop_at is not None and node >= self.stop_at:
             raise _Stop         # every shallower state has been checked
         ex = self.ex
-        codes = ex.codes
         if self.progress is not None and not node & 0x3FFF:
             self.progress(node)
         ex.budget.phase = "search"
         # a state with reads still waiting for their write (armv8) is
         # not an execution yet: no property looks at it
         if is_complete(ex.model, mem):
-            self.check_properties(node, threads, mem, counters, ghost)
-        if any(codes[t][ts[0]].kind == LOOP for t, ts in enumerate(threads)):
+            self.run_checks(node, threads, mem, counters, ghost)
+        if ex.at_bound(threads):
             return              # a thread reached its bound: the path ends
         forced = None
         if ex.eager:
@@ -178,7 +221,7 @@ class BreadthFirst:
             self.add(node, threads, internal.state, counters, ghost,
                      windows, move)
 
-    def check_properties(self, node, threads, mem, counters, ghost):
+    def run_checks(self, node, threads, mem, counters, ghost) -> None:
         ex = self.ex
         for check in self.checks:
             if check.property in self.findings:
@@ -231,9 +274,10 @@ class BreadthFirst:
             return False
         access = ex.access(t, ts)
         count = counters[t]
-        steps = ex.model.perform(mem, (t, count), access)
         if ins.blocking:
-            steps = [s for s in steps if s.value]
+            steps = ex.perform_nonzero(mem, (t, count), access)
+        else:
+            steps = ex.model.perform(mem, (t, count), access)
         for step in steps:
             after, failed, count2, move = self.step_thread(t, ts, count,
                                                            access, step)

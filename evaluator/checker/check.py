@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Callable
 
+from ..errors import CheckerError
 from ..paths import find_project
 from ..render import RenderedVariant
 from . import readings
-from .explore import Explorer
+from .explore import DEFAULT_ENGINE, ENGINES, Explorer
 from .frontend import parse_c
 from .ir import Program
 from .limits import DEFAULT_MAX_STATES, Budget
@@ -40,9 +41,13 @@ class CheckOptions:
     cc: str = readings.CHECK_DEFAULT    # compiler reading (readings.py)
     all_violations: bool = False        # False: stop at the first one
     csrc: Path | None = None            # default: the project's csrc/
+    engine: str = DEFAULT_ENGINE        # explore.ENGINES
 
     def __post_init__(self) -> None:
         readings.get(self.cc)           # fail early on a bad reading
+        if self.engine not in ENGINES:
+            raise CheckerError(f"engine = {self.engine!r}",
+                               hint="one of: " + ", ".join(ENGINES))
 
     def csrc_dir(self) -> Path:
         return self.csrc if self.csrc is not None else find_project().csrc
@@ -70,7 +75,8 @@ def check_program(name: str, program: Program, model: MemoryModel,
                   options: CheckOptions = CheckOptions(),
                   progress: Callable[[int], None] | None = None
                   ) -> CheckResult:
-    explorer = Explorer(program, model, budget=options.budget())
+    explorer = Explorer(program, model, budget=options.budget(),
+                        engine=options.engine)
     checks, ghost = standard(model, options.scenario.busy_iterations,
                              marked=bool(program.marks))
     search = explorer.search(checks, progress, ghost,

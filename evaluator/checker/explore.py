@@ -109,7 +109,35 @@ from .memory import Access, Kind, MemoryModel
 from .search import Check, Finding, Ghost, Move, Search
 
 __all__ = ["Explorer", "Finding", "Move", "Search", "ended", "ASSERTION",
-           "DATA_RACE", "NON_TERMINATING"]
+           "DATA_RACE", "NON_TERMINATING", "ENGINES", "DEFAULT_ENGINE"]
+
+# How the search remembers visited states (`evaluate check --engine`):
+#   reference  the whole state, as it was first written (kept to compare
+#              the others against: tests/checker/test_engines.py);
+#   compact    the model's `key(state)` where it has one (RC11: the
+#              graph as interned ids, models/rc11_state.py), so that
+#              only the breadth-first frontier holds whole states.  The
+#              key is exact (equal keys iff equal states), so the search
+#              explores the same states in the same order and every
+#              verdict, state count and trace is the reference's.
+#              It also lets the model skip the steps a blocking wait
+#              would drop (perform_nonzero), which the reference builds
+#              and filters.
+ENGINES = ("compact", "reference")
+DEFAULT_ENGINE = "compact"
+
+
+def _whole(threads: tuple, mem: Hashable, ghost: Hashable) -> tuple:
+    return (threads, mem, ghost)
+
+
+def _compact(key: Callable[[Hashable], tuple]):
+    """One flat tuple per state: the thread states, the memory's exact
+    key, the ghost (a fixed number of thread states and a fixed key
+    length per exploration, so the concatenation is unambiguous)."""
+    def statekey(threads: tuple, mem: Hashable, ghost: Hashable) -> tuple:
+        return threads + key(mem) + (ghost,)
+    return statekey
 
 
 class Explorer:
@@ -117,8 +145,16 @@ class Explorer:
 
     def __init__(self, program: Program, model: MemoryModel,
                  max_states: int | None = None,
-                 budget: Budget | None = None):
+                 budget: Budget | None = None,
+                 engine: str = DEFAULT_ENGINE):
         program, model = _prepared(program, model)
+        if engine not in ENGINES:
+            raise CheckerError(f"unknown search engine {engine!r}",
+                               hint="one of: " + ", ".join(ENGINES))
+        self.engine = engine
+        key = getattr(model, "key", None)
+        self.statekey = _compact(key) if engine == "compact" and key \
+            else _whole
         self.program = program
         self.model = model
         if budget is None:
@@ -134,6 +170,12 @@ class Explorer:
         self.noop_fences = bool(getattr(model, "noop_fences", False))
         self.eager = bool(getattr(model, "eager_nonreads", False))
         self.loops = tuple(inner_loop_pcs(t) for t in self.threads)
+        # per thread, the pcs of its non-reading memory events and of
+        # its scenario-loop bound (asked at every state: set lookups)
+        self.nonread_pcs = tuple(_pcs(code, _is_nonread)
+                                 for code in self.codes)
+        self.bound_pcs = tuple(_pcs(code, lambda ins: ins.kind == LOOP)
+                               for code in self.codes)
         self.has_loops = any(self.loops)
         self.prune_spins = bool(getattr(model, "history_in_state", False)) \
             and self.has_loops
@@ -185,15 +227,20 @@ class Explorer:
 
     def nonread_next(self, t: int, state: tuple) -> bool:
         """The thread's next event reads nothing (a fence or a store)."""
-        ins = self.codes[t][state[0]]
-        return ins.kind == MEM and ins.access.kind in NONREADS
+        return state[0] in self.nonread_pcs[t]
 
     def pending_nonread(self, threads: tuple) -> int | None:
         """The first thread whose next event reads nothing."""
+        pcs = self.nonread_pcs
         for t, ts in enumerate(threads):
-            if self.nonread_next(t, ts):
+            if ts[0] in pcs[t]:
                 return t
         return None
+
+    def at_bound(self, threads: tuple) -> bool:
+        """Some thread reached its scenario-loop bound."""
+        pcs = self.bound_pcs
+        return any(ts[0] in pcs[t] for t, ts in enumerate(threads))
 
 
     def pending_nonblocking(self, threads: tuple) -> int | None:
@@ -212,6 +259,16 @@ class Explorer:
                 if first is None:
                     first = t
         return first
+    def perform_nonzero(self, mem: Hashable, event, access: Access):
+        """The steps of a blocking wait: those that read a non-zero
+        value (the model's perform_nonzero builds only those, if it has
+        one)."""
+        nonzero = getattr(self.model, "perform_nonzero", None)
+        if nonzero is not None and self.engine != "reference":
+            return nonzero(mem, event, access)
+        return [s for s in self.model.perform(mem, event, access)
+                if s.value]
+
     def kind(self, t: int, state: tuple) -> int:
         return self.codes[t][state[0]].kind
 
@@ -301,6 +358,14 @@ class Explorer:
         finally:
             if collecting:
                 gc.enable()
+
+
+def _is_nonread(ins: ir.Instr) -> bool:
+    return ins.kind == MEM and ins.access.kind in NONREADS
+
+
+def _pcs(code: Sequence[ir.Instr], keep) -> frozenset[int]:
+    return frozenset(pc for pc, ins in enumerate(code) if keep(ins))
 
 
 def ended(explorer: Explorer, threads: tuple) -> bool:

@@ -37,7 +37,7 @@ from .. import fsutil
 from ..errors import LitmusSyntaxError, UnsupportedConstruct
 from . import readings
 from .aarch64.litmus import parse_aarch64_litmus
-from .explore import Explorer, ended
+from .explore import DEFAULT_ENGINE, Explorer, ended
 from .litmus_syntax import LitmusTest, Reader, holds, parse_final
 from .frontend import LocPtr, ThreadSpec, compile_thread, parse_c
 from .ir import Program
@@ -274,7 +274,8 @@ class _Finals:
 
 
 def run_litmus(test: LitmusTest, model: str | MemoryModel,
-               budget: Budget | None = None) -> LitmusResult:
+               budget: Budget | None = None,
+               engine: str = DEFAULT_ENGINE) -> LitmusResult:
     """Every final state of the test under the model.  A search that
     exhausts its budget has no verdict: "unknown", with the reason and
     no outcomes (the set would be incomplete)."""
@@ -282,7 +283,8 @@ def run_litmus(test: LitmusTest, model: str | MemoryModel,
         model = get_model(model)
     started = time.perf_counter()
     finals = _Finals(test)
-    search = Explorer(test.program, model, budget=budget).search(
+    search = Explorer(test.program, model, budget=budget,
+                      engine=engine).search(
         (finals,), stop_at_first=False)
     if search.limit is not None:
         return LitmusResult(test.name, test.path.name, model.name, UNKNOWN,

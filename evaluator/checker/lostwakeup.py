@@ -20,8 +20,7 @@ def readable_steps(explorer: Explorer, mem: Hashable, t: int, ts: tuple,
                    count: int) -> list:
     """The ways thread t's wait can return (it reads a non-zero value)."""
     access = explorer.access(t, ts)
-    steps = explorer.model.perform(mem, (t, count), access)
-    return [s for s in steps if s.value]
+    return explorer.perform_nonzero(mem, (t, count), access)
 
 
 def sleepers(explorer: Explorer, threads: tuple, mem: Hashable,

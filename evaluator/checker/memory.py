@@ -210,6 +210,15 @@ class MemoryModel(Protocol):
                              execution (a read still waits for its
                              write): properties and litmus final states
                              skip such states (see is_complete);
+      perform_nonzero(state, event, access) -> Sequence[Step]  the
+                             steps of perform that read a non-zero
+                             value, without building the others (a
+                             blocking wait keeps only those: RC11);
+      key(state) -> tuple    an exact, compact stand-in for the state:
+                             equal keys iff equal states (within one
+                             exploration); the compact engine keeps it
+                             instead of the state once it is visited
+                             (explore.ENGINES: RC11);
       coherence(state, loc) -> tuple[EventId, ...]  loc's writes in
                              coherence order, for models whose state
                              keeps it; the dropped-work property reads

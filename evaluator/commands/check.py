@@ -57,6 +57,7 @@ import time
 
 from .. import memory_models
 from ..checker import CheckOptions, CheckResult, Scenario
+from ..checker.explore import DEFAULT_ENGINE, ENGINES
 from ..checker import readings
 from ..checker.frontend import SYSCALL_SEMANTICS
 from ..checker.limits import DEFAULT_MAX_STATES, memory_estimate
@@ -95,8 +96,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              f"(default {defaults.rounds})")
     parser.add_argument("--pollers", type=int, default=defaults.pollers,
                         choices=(1, 2),
-                        help="2 adds a temporary poller (much larger "
-                             "search; try it with --rounds 2)")
+                        help="2 adds a temporary poller (a much larger "
+                             "search: under c11 --rounds 1 --iterations 1 "
+                             "takes seconds, --rounds 2 --iterations 1 up "
+                             "to a minute or more, the default rounds and "
+                             "iterations do not finish; sc and tso manage "
+                             "them)")
     parser.add_argument("--iterations", type=int,
                         default=defaults.iterations,
                         help="aio_poll calls before the poller's path is "
@@ -126,6 +131,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="keep exploring after a cell's first counterexample and "
              "report every property it breaks (default: stop at the "
              "first, the shortest)")
+    parser.add_argument(
+        "--engine", choices=ENGINES, default=DEFAULT_ENGINE,
+        help="how the search remembers visited states: compact (default: "
+             "an exact key per state, the whole state only for the "
+             "frontier) or reference (whole states); both explore the "
+             "same states and give the same verdicts and traces")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="checks run in parallel (default: one per "
                              "CPU)")
@@ -150,7 +161,8 @@ def run(args: argparse.Namespace) -> int:
                           busy_iterations=args.busy),
         syscalls=args.syscalls, max_states=args.max_states,
         timeout=args.timeout, cc=args.cc,
-        all_violations=args.all_violations, csrc=selection.paths.csrc)
+        all_violations=args.all_violations, csrc=selection.paths.csrc,
+        engine=args.engine)
     builds = chosen_builds(models, args.builds)
     progress = Progress()
     started = time.monotonic()

@@ -90,3 +90,21 @@ def test_unknown_location_is_an_error_naming_it():
     state = MODEL.initial({"x": 0}, 1)
     with pytest.raises(CheckerError, match="'nope'"):
         MODEL.perform(state, (0, 0), load("nope"))
+
+
+def test_perform_nonzero_is_perform_without_the_zero_reads():
+    s = MODEL.initial({"x": 0}, 2)
+    for i, value in enumerate((1, 0, 2)):
+        s = only(MODEL.perform(s, (0, i), store("x", value)))
+    accesses = [load("x"), Access(Kind.RMW, "x", RLX, op=RmwOp.XCHG,
+                                  operand=5),
+                Access(Kind.RMW, "x", RLX, op=RmwOp.CAS, expected=1,
+                       operand=7, fail_order=RLX),
+                store("x", 3), Access(Kind.FENCE, order=Order.SEQ_CST)]
+    for access in accesses:
+        full = [step for step in MODEL.perform(s, (1, 0), access)
+                if step.value]
+        nonzero = MODEL.perform_nonzero(s, (1, 0), access)
+        assert [(x.value, x.source, x.state) for x in nonzero] == \
+            [(x.value, x.source, x.state) for x in full], access
+    assert len(MODEL.perform_nonzero(s, (1, 0), load("x"))) == 2

@@ -76,8 +76,16 @@ class RC11Model:
         locs = tuple(Loc((ev.bit,), (ev.bit,), (ev,), (False,), ev.bit,
                          ev.bit, 0) for ev in ctx.init_evs)
         sync = (0, 0, (0,) * len(locs))
-        return RC11State(ctx, (((), (), sync, 0),) * threads, locs,
-                         tuple(hash(loc.order) for loc in locs), 0, 0, {})
+        key = (0,) * threads + tuple(ctx.order_id(loc.order)
+                                     for loc in locs)
+        return RC11State(ctx, ((((), 0, sync),) * threads), locs, key, 0,
+                         0, {})
+
+    def key(self, state: RC11State) -> tuple:
+        """The graph as a tuple of ints, equal exactly when the states
+        are (within one exploration): what the search keeps of a
+        visited state (bfs.py)."""
+        return state.key
 
     def internal(self, state: Hashable) -> Sequence[Internal]:
         return []
@@ -94,7 +102,19 @@ class RC11Model:
         return tuple(ev.eid for ev in state.locs[state.ctx.loc(loc)].wevs)
 
     def perform(self, state: RC11State, event, access: Access) -> list[Step]:
-        new = _New(state, event)
+        return self._perform(_New(state, event), access)
+
+    def perform_nonzero(self, state: RC11State, event,
+                        access: Access) -> list[Step]:
+        """perform's steps that read a non-zero value (the explorer
+        keeps only those for a blocking wait): the others are not built,
+        so neither their state nor their psc check is paid for."""
+        return self._perform(_New(state, event, nonzero=True), access)
+
+    def _perform(self, new: _New, access: Access) -> list[Step]:
+        state = new.state
+        if new.nonzero and access.kind in (Kind.FENCE, Kind.STORE):
+            return []                   # reads nothing at all
         if access.kind is Kind.FENCE:
             return [new.fence(access.order)]
         x = state.ctx.loc(access.loc)
@@ -109,13 +129,14 @@ class _New:
     """The event being added: shared context for its candidate steps."""
 
     __slots__ = ("state", "eid", "t", "idx", "bit", "base", "sync",
-                 "prev")
+                 "prev", "nonzero")
 
-    def __init__(self, state: RC11State, eid):
+    def __init__(self, state: RC11State, eid, nonzero: bool = False):
         self.state = state
+        self.nonzero = nonzero      # only reads of a non-zero value
         self.eid = eid
         self.t = t = eid[0]
-        events, _, self.sync, _ = state.threads[t]
+        events, _, self.sync = state.threads[t]
         self.idx = idx = len(events)
         self.bit = state.ctx.bit(t, idx)
         self.prev = prev = events[-1] if idx else None
@@ -182,6 +203,8 @@ class _New:
             w = loc.wevs[q]
             if access.kind is Kind.RMW and access.apply(w.value) is not None:
                 continue                    # this CAS would succeed
+            if self.nonzero and not w.value:
+                continue
             steps.extend(self._read(x, loc, q, w, order, atomic, acq))
         return steps
 
@@ -234,7 +257,8 @@ class _New:
         for q in range(loc.visible(self.base), last + 1):
             w = loc.wevs[q]
             value = access.apply(w.value)
-            if value is None or loc.locked[q]:
+            if value is None or loc.locked[q] or (self.nonzero and
+                                                  not w.value):
                 continue            # failed CAS, or w already has its RMW
             hb = self.base | w.msg if acq else self.base
             ev = self.make(x, UPDATE, order, atomic=True, acq=acq, rel=rel,

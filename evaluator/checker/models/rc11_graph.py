@@ -178,7 +178,8 @@ class Context:
     """Per-run constants shared by every state of one exploration."""
 
     __slots__ = ("width", "threads", "names", "index", "init_evs",
-                 "init_mask", "lanes", "_prefix", "_labels")
+                 "init_mask", "lanes", "_prefix", "_labels", "_histories",
+                 "_orders")
 
     def __init__(self, init: dict[str, int], threads: int):
         self.width = threads + 1
@@ -200,12 +201,28 @@ class Context:
         self.lanes = tuple(every << (t + 1) for t in range(threads))
         self._prefix: list[list[int]] = [[0] for _ in range(threads)]
         self._labels: dict[tuple, tuple] = {}
+        # Exact interning (a trie of label sequences, a table of mo
+        # orders): ids are assigned once per distinct value, so equal
+        # ids mean equal values, with no hashing error possible.
+        self._histories: dict[tuple[int, tuple], int] = {}
+        self._orders: dict[tuple[int, ...], int] = {}
 
     def intern(self, ev: Ev) -> Ev:
         """Share one label object among equal events, so that comparing
         two states' label tuples is mostly comparing pointers."""
         ev.label = self._labels.setdefault(ev.label, ev.label)
         return ev
+
+    def history(self, before: int, label: tuple) -> int:
+        """Id of a thread's label sequence: the one with id `before`
+        (0: empty) followed by `label`."""
+        table = self._histories
+        return table.setdefault((before, label), len(table) + 1)
+
+    def order_id(self, order: tuple[int, ...]) -> int:
+        """Id of one location's coherence order (a tuple of bits)."""
+        table = self._orders
+        return table.setdefault(order, len(table))
 
     def bit(self, thread: int, idx: int) -> int:
         if idx >= MAX_EVENTS:
