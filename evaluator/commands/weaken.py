@@ -38,6 +38,7 @@ from ..checker import CheckOptions
 from ..checker.limits import DEFAULT_MAX_STATES
 from ..checker.weaken import output
 from ..checker.weaken.run import Request, subject_of, weaken
+from ..checker.weaken.save import copy_saved, write_points
 from ..errors import EvaluateError
 from ..paths import run_dir
 from ..render import render_variant
@@ -105,9 +106,16 @@ def run(args: argparse.Namespace) -> int:
     finally:
         progress.done()
     out = run_dir(paths.reports, args.out)
-    document = output.document(result)
+    saved = write_points(result, base, paths, out / "variants",
+                         output.names(result))
+    notes = [f"{s.name}: {s.note}" for s in saved if s.spec is None]
+    if args.save:
+        copied = copy_saved(saved, paths.variants)
+        notes += [f"saved {path}" for path in copied]
+    document = output.document(result, notes=notes)
     text = output.summary(result) + [""] + output.table(result) + \
-        output.why_lines(result, trace_line)
+        output.why_lines(result, trace_line) + \
+        output.written(saved, base.name, notes)
     (out / "weaken.json").write_text(
         json.dumps(document, indent=1, ensure_ascii=False) + "\n",
         encoding="utf-8")

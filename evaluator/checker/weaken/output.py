@@ -166,3 +166,15 @@ def document(weakening: Weakening, census: Mapping | None = None,
         "seconds": round(weakening.seconds, 3),
         "notes": list(notes),
     }
+
+
+def written(saved, base: str, notes: Sequence[str]) -> list[str]:
+    """Where the points went, and how to look at them."""
+    kept = [item for item in saved if item.spec is not None]
+    lines = [""]
+    if kept:
+        lines += wrap("Each point is a plain-C variant: "
+                      + ", ".join(str(item.spec) for item in kept) + ".")
+        lines += wrap(f"See one as a patch: evaluate diff {base} "
+                      f"{kept[0].spec}")
+    return lines + [line for note in notes for line in wrap(note, "    ")]
