@@ -5,7 +5,7 @@ and the JSON document (schema evaluate.weaken/1).
 Schema evaluate.weaken/1: {"schema", "variant", "models", "sites":
 [{name, kind, level, func, where, pinned}], "points": [{name, orders:
 {site: level}, changed: {site: level}, why: [Reason.to_json()],
-census}], "complete", "unexplored", "unknown": [{site: level}],
+census}], "complete", "budget_spent", "unexplored", "unknown": [{site: level}],
 "checks" (points checked), "model_checks", "space" (points in the
 lattice), "seconds", "notes"}.  Levels are lattice names ("absent" for
 a fence that is not there).
@@ -97,7 +97,7 @@ def summary(weakening: Weakening) -> list[str]:
         lines += wrap(f"{len(f.unknown)} candidate(s) reached a limit "
                       "(unknown, never taken as safe): raise "
                       "--max-states to decide them.")
-    if not f.complete and not f.unknown:
+    if f.budget_spent:
         lines += wrap("The check budget (--budget-checks) ran out: raise "
                       "it to finish the search.")
     return lines
@@ -158,6 +158,7 @@ def document(weakening: Weakening, census: Mapping | None = None,
                    for i, (name, point) in enumerate(
                        zip(names(weakening), f.points))],
         "complete": f.complete,
+        "budget_spent": f.budget_spent,
         "unexplored": f.unexplored,
         "unknown": [_orders(sites, p, True) for p in f.unknown],
         "checks": f.checks,
