@@ -37,12 +37,13 @@ from pathlib import Path
 from ..checker import CheckOptions
 from ..checker.limits import DEFAULT_MAX_STATES
 from ..checker.weaken import output
+from ..checker.weaken.census import census_rows
 from ..checker.weaken.run import Request, subject_of, weaken
 from ..checker.weaken.save import copy_saved, write_points
 from ..errors import EvaluateError
 from ..paths import run_dir
 from ..render import render_variant
-from ..variants import load_variants
+from ..variants import load_variants, parse_variant
 from .check import trace_line
 from .common import add_root, one_variant, parse_models, project
 from .progress import Progress
@@ -78,6 +79,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run directory (default: reports/<run-id>/)")
     parser.add_argument("--save", action="store_true",
                         help="also write each frontier point to variants/")
+    parser.add_argument("--no-census", action="store_true",
+                        help="skip the instruction census (no compiler "
+                             "runs)")
     parser.add_argument("--json", action="store_true",
                         help=f"print JSON (schema {output.SCHEMA})")
 
@@ -112,8 +116,15 @@ def run(args: argparse.Namespace) -> int:
     if args.save:
         copied = copy_saved(saved, paths.variants)
         notes += [f"saved {path}" for path in copied]
-    document = output.document(result, notes=notes)
-    text = output.summary(result) + [""] + output.table(result) + \
+    census: dict = {}
+    if not args.no_census:
+        census, more = census_rows(
+            [(-1, base)] + [(i, parse_variant(s.spec))
+                            for i, s in enumerate(saved) if s.spec],
+            paths)
+        notes += more
+    document = output.document(result, census, notes)
+    text = output.summary(result) + [""] + output.table(result, census) + \
         output.why_lines(result, trace_line) + \
         output.written(saved, base.name, notes)
     (out / "weaken.json").write_text(

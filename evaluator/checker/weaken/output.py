@@ -5,10 +5,10 @@ and the JSON document (schema evaluate.weaken/1).
 Schema evaluate.weaken/1: {"schema", "variant", "models", "sites":
 [{name, kind, level, func, where, pinned}], "points": [{name, orders:
 {site: level}, changed: {site: level}, why: [Reason.to_json()],
-census}], "complete", "budget_spent", "unexplored", "unknown": [{site: level}],
-"checks" (points checked), "model_checks", "space" (points in the
-lattice), "seconds", "notes"}.  Levels are lattice names ("absent" for
-a fence that is not there).
+census}], "base_census", "complete", "budget_spent", "unexplored",
+"unknown": [{site: level}], "checks" (points checked), "model_checks",
+"space" (points in the lattice), "seconds", "notes"}.  Levels are
+lattice names ("absent" for a fence that is not there).
 """
 
 from __future__ import annotations
@@ -157,6 +157,7 @@ def document(weakening: Weakening, census: Mapping | None = None,
                     "census": (census or {}).get(i)}
                    for i, (name, point) in enumerate(
                        zip(names(weakening), f.points))],
+        "base_census": (census or {}).get(-1),
         "complete": f.complete,
         "budget_spent": f.budget_spent,
         "unexplored": f.unexplored,
