@@ -38,7 +38,8 @@ from ..checker import CheckOptions
 from ..checker.limits import DEFAULT_MAX_STATES
 from ..checker.weaken import output
 from ..checker.weaken.census import census_rows
-from ..checker.weaken.run import Request, subject_of, weaken
+from ..checker.weaken.run import (Request, check_models, check_pins,
+                                  subject_of, weaken)
 from ..checker.weaken.save import copy_saved, write_points
 from ..errors import EvaluateError
 from ..paths import run_dir
@@ -93,45 +94,69 @@ def _request(args: argparse.Namespace, paths) -> Request:
         if value is not None and value < 1:
             raise EvaluateError(f"{option} {value}", hint="at least 1")
     options = CheckOptions(max_states=args.max_states, csrc=paths.csrc)
-    return Request(tuple(parse_models(args.models)), options,
+    models = tuple(parse_models(args.models))
+    check_models(models)
+    return Request(models, options,
                    tuple(dict.fromkeys(args.pin)), args.jobs,
                    args.budget_checks)
+
+
+def search_and_write(paths, base, request: Request, out: Path,
+                     progress: Progress, census: bool = True):
+    """The search, its points written into out/variants/ and its text
+    and JSON into out/ (the pipeline's --weaken does the same)."""
+    rendered = render_variant(base, paths)
+    subject = subject_of(rendered, request.options, (paths.root, paths.csrc))
+    result = weaken(subject, request, progress.stage("weaken"))
+    saved = write_points(result, base, paths, out / "variants",
+                         output.names(result))
+    notes = [f"{s.name}: {s.note}" for s in saved if s.spec is None]
+    rows: dict = {}
+    if census:
+        rows, more = census_rows(
+            [(-1, base)] + [(i, parse_variant(s.spec))
+                            for i, s in enumerate(saved) if s.spec],
+            paths)
+        notes += more
+    return result, saved, rows, notes
+
+
+def write_outputs(out: Path, result, census, notes, saved
+                  ) -> tuple[list[str], dict]:
+    """weaken.txt and weaken.json in the run directory."""
+    document = output.document(result, census, notes)
+    text = output.summary(result) + [""] + output.table(result, census) + \
+        output.why_lines(result, trace_line) + \
+        output.written(saved, result.subject.name, notes)
+    (out / "weaken.json").write_text(
+        json.dumps(document, indent=1, ensure_ascii=False) + "\n",
+        encoding="utf-8")
+    (out / "weaken.txt").write_text("\n".join(text) + "\n",
+                                    encoding="utf-8")
+    return text, document
+
+
+def _save(saved, paths, notes: list[str]) -> None:
+    notes += [f"saved {path}" for path in copy_saved(saved, paths.variants)]
 
 
 def run(args: argparse.Namespace) -> int:
     paths = project(args)
     base = one_variant(load_variants(paths.variants), args.base, "weaken")
     request = _request(args, paths)
-    rendered = render_variant(base, paths)
-    subject = subject_of(rendered, request.options, (paths.root, paths.csrc))
+    # Bad --pin names fail before the run directory is made.
+    check_pins(subject_of(render_variant(base, paths), request.options,
+                          (paths.root, paths.csrc)), request.pins)
+    out = run_dir(paths.reports, args.out)
     progress = Progress()
     try:
-        result = weaken(subject, request, progress.stage("weaken"))
+        result, saved, census, notes = search_and_write(
+            paths, base, request, out, progress, not args.no_census)
     finally:
         progress.done()
-    out = run_dir(paths.reports, args.out)
-    saved = write_points(result, base, paths, out / "variants",
-                         output.names(result))
-    notes = [f"{s.name}: {s.note}" for s in saved if s.spec is None]
     if args.save:
-        copied = copy_saved(saved, paths.variants)
-        notes += [f"saved {path}" for path in copied]
-    census: dict = {}
-    if not args.no_census:
-        census, more = census_rows(
-            [(-1, base)] + [(i, parse_variant(s.spec))
-                            for i, s in enumerate(saved) if s.spec],
-            paths)
-        notes += more
-    document = output.document(result, census, notes)
-    text = output.summary(result) + [""] + output.table(result, census) + \
-        output.why_lines(result, trace_line) + \
-        output.written(saved, base.name, notes)
-    (out / "weaken.json").write_text(
-        json.dumps(document, indent=1, ensure_ascii=False) + "\n",
-        encoding="utf-8")
-    (out / "weaken.txt").write_text("\n".join(text) + "\n",
-                                    encoding="utf-8")
+        _save(saved, paths, notes)
+    text, document = write_outputs(out, result, census, notes, saved)
     text += ["", f"Written to {out}/ (weaken.txt, weaken.json)."]
     if args.json:
         print(json.dumps(document, indent=2, ensure_ascii=False))
