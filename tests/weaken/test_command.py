@@ -236,3 +236,15 @@ def test_point_variant_spells_a_composite_by_its_parts():
     assert lattice.name(lattice.FENCE, Order.RELAXED) == "absent"
 
 
+
+
+def test_a_limit_is_never_safe(tmp_path, capsys):
+    status = main(["weaken", "qemu-5.2", "--models", "sc", "--jobs", "1",
+                   "--max-states", "50", "--out", str(tmp_path), "--json",
+                   "--no-census"])
+    doc = json.loads(capsys.readouterr().out)
+    assert status == 1
+    assert doc["points"] == [] and doc["complete"] is False
+    assert doc["budget_spent"] is False
+    assert len(doc["unknown"]) == 1 and doc["checks"] == 1
+    assert "reached a limit" in (tmp_path / "weaken.txt").read_text()
