@@ -61,16 +61,13 @@ def table(weakening: Weakening,
             mark = " (pinned)" if site.name in pinned else ""
             out += _row(site.name + mark, [
                 lattice.name(site.kind, site.level),
-                *(_cell(site, points[i][s]) for i in chunk)])
-        for row in (census or {}).get(-1, {}):
-            out += _row(row, [census[-1][row],
-                              *(census.get(i, {}).get(row, "-")
-                                for i in chunk)])
+                *(lattice.name(site.kind, points[i][s]) for i in chunk)])
+        # census rows: labelled as the base's are; "-" for a point
+        # that could not be built
+        for row, value in (census or {}).get(-1, {}).items():
+            out += _row(row, [value, *(census.get(i, {}).get(row, "-")
+                                       for i in chunk)])
     return out
-
-
-def _cell(site, level) -> str:
-    return lattice.name(site.kind, level)
 
 
 def wrap(text: str, indent: str = "") -> list[str]:

@@ -34,7 +34,6 @@ from ..check import CheckOptions, CheckResult, check_program, \
     compile_variant
 from ..ir import Program
 from ..models import get_model
-from . import lattice
 from .frontier import SAFE, UNKNOWN, UNSAFE, Frontier, Outcome, Point, \
     find_frontier
 from .sites import Site, apply, find_sites, line_reader
@@ -218,7 +217,3 @@ def weaken(subject: Subject, request: Request,
                                  pinned=pinned, budget=request.budget)
     return Weakening(subject, request, frontier, oracle.cells,
                      time.monotonic() - started)
-
-
-def level_name(site: Site, level: Order) -> str:
-    return lattice.name(site.kind, level)
