@@ -14,7 +14,7 @@ from evaluator.checker import CheckOptions
 from evaluator.checker.check import check_program
 from evaluator.checker.models import get_model
 from evaluator.checker.weaken import lattice
-from evaluator.checker.weaken.emit import point_variant
+from evaluator.checker.weaken.emit import EmitError, point_variant, verify
 from evaluator.checker.weaken.output import SCHEMA
 from evaluator.checker.weaken.run import Request, subject_of, weaken
 from evaluator.checker.weaken.why import reasons
@@ -248,3 +248,26 @@ def test_a_limit_is_never_safe(tmp_path, capsys):
     assert doc["budget_spent"] is False
     assert len(doc["unknown"]) == 1 and doc["checks"] == 1
     assert "reached a limit" in (tmp_path / "weaken.txt").read_text()
+
+
+def test_nested_calls_are_rewritten_innermost_first(tmp_path):
+    subject, options = _subject("qemu-5.2")
+    levels = dict(zip((s.name for s in subject.sites), subject.start))
+    levels["aio_poll_wait:qatomic_set"] = Order.SEQ_CST
+    levels["aio_poll_wait:qatomic_read@155"] = Order.ACQUIRE
+    point = tuple(levels[s.name] for s in subject.sites)
+    base = load_variants(find_project().variants)["qemu-5.2"]
+    written = point_variant(subject, point, "probe", base.params, ("sc",))
+    assert ("__atomic_store_n(&ctx->notify_me, __atomic_load_n("
+            "&ctx->notify_me, __ATOMIC_ACQUIRE) + 2, __ATOMIC_SEQ_CST);"
+            in written.source)
+    (tmp_path / "variants").mkdir()
+    (tmp_path / "variants" / "probe.c").write_text(written.source)
+    spec = tmp_path / "variants" / "probe.toml"
+    spec.write_text(written.spec)
+    paths = find_project()
+    again = subject_of(render_variant(parse_variant(spec), paths), options,
+                       (paths.root, paths.csrc))
+    verify(subject, point, again.sites)         # raises on a mismatch
+    with pytest.raises(EmitError, match="does not realise the point"):
+        verify(subject, subject.start, again.sites)
