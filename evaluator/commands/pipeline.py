@@ -8,6 +8,11 @@ bench     contended loops, every variant in every process, seeded order
 rank      paired per-process statistics against the baseline
 report    reports/<run-id>/report.{txt,md,json} + samples.jsonl, check.json
 
+--weaken BASE first runs `evaluate weaken BASE` under the C models (its
+weaken.txt, weaken.json and variants/ go into the run directory) and
+adds the weakest safe orderings it finds to every stage; the report's
+"Weakest safe orderings" section ranks them against the baseline.
+
 The bench includes three self-validation arms unless --no-controls: the
 baseline a second time (A/A: must not come out different), the baseline
 with a known extra delay (must come out slower) and the baseline with
