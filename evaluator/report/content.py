@@ -507,8 +507,12 @@ def weakest_sentence(entry, baseline: str) -> str:
         + (f", {change(entry.ratio[sc])} than {baseline}"
            if entry.ratio.get(sc) is not None else "")
         for sc in entry.rank)
-    census = ", ".join(f"{arch} " + "/".join(census_counts(total))
-                       for arch, total in entry.census.items() if total)
+    base = entry.baseline_census or {}
+    census = ", ".join(
+        f"{arch} " + "/".join(census_counts(total))
+        + (f" ({baseline} " + "/".join(census_counts(base[arch])) + ")"
+           if base.get(arch) else "")
+        for arch, total in entry.census.items() if total)
     return (f"{entry.name}: a weakest safe ordering of {entry.base} (no "
             "site can be weakened one step and stay safe under every "
             f"model checked).  {places or 'not timed'}."

@@ -202,6 +202,7 @@ class WeakestEntry:
     ratio: Mapping[str, float]          # scenario -> time vs baseline
     census: Mapping[str, Mapping[str, int] | None]   # arch -> totals
     of: int                             # variants ranked
+    baseline_census: Mapping[str, Mapping[str, int] | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -350,14 +351,15 @@ WEAKEN_PROVENANCE = "evaluate weaken from "
 
 def _weakest_entry(m: Machine, name: str, base: str) -> WeakestEntry:
     scenarios = m.ranking.scenarios
-    [row] = census_rows(m.sample_set.census, [name])
+    row, base_row = census_rows(m.sample_set.census,
+                                [name, m.ranking.baseline])
     return WeakestEntry(
         name, base,
         {s.scenario: list(s.order).index(name) + 1 for s in scenarios
          if name in s.order},
         {s.scenario: s.vs_baseline[name].ratio for s in scenarios
          if name in s.vs_baseline},
-        row.totals, len(m.ranked_names))
+        row.totals, len(m.ranked_names), base_row.totals)
 
 
 def _weakest(m: Machine, ctx: ReportContext):

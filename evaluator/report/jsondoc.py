@@ -138,7 +138,10 @@ def weakest(section: Weakest) -> dict:
     return {"weakest": [{"variant": e.name, "weakened_from": e.base,
                          "rank": dict(e.rank), "ratio": dict(e.ratio),
                          "census": {a: dict(t) if t else None
-                                    for a, t in e.census.items()}}
+                                    for a, t in e.census.items()},
+                         "baseline_census": {
+                             a: dict(t) if t else None
+                             for a, t in (e.baseline_census or {}).items()}}
                         for e in section.entries]}
 
 

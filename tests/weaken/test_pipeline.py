@@ -33,6 +33,7 @@ def test_quick_pipeline_ranks_the_frontier_points(tmp_path, capsys):
     assert f"{point}: a weakest safe ordering of original-05e514b1" in \
         section
     assert "self-resched: #" in section
+    assert "Census F/R/A: x86-64 0/5/0 (original-05e514b1 2/5/0)" in section
     doc = json.loads((out / "report.json").read_text())
     machines = doc.get("machines", [doc])       # one machine: flat
     assert any(e["variant"] == point and e["weakened_from"] ==
