@@ -29,7 +29,8 @@ EXIT_OK, EXIT_EXPECTATION, EXIT_USAGE = 0, 1, 2
 INTERRUPTED = 130
 
 # Subcommands in the order --help lists them.
-COMMANDS = ("list", "render", "diff", "new", "check", "litmus", "bench",
+COMMANDS = ("list", "render", "diff", "new", "check", "weaken", "litmus",
+            "bench",
             "report", "attach")
 
 DESCRIPTION = """\

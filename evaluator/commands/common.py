@@ -13,7 +13,8 @@ from ..build import targets
 from ..build.compile import COMPILERS
 from ..errors import EvaluateError, UnknownVariantError
 from ..paths import ProjectPaths, find_project
-from ..variants import BASELINE, Variant, load_variants, select
+from ..variants import (BASELINE, Variant, load_variants, parse_variant,
+                        select)
 from .progress import warn
 
 
@@ -141,6 +142,17 @@ def one_variant(catalog: dict[str, Variant], name: str,
             f"{what} takes one variant name, not {name!r}",
             hint="known: " + ", ".join(catalog))
     return chosen[0]
+
+
+def variant_or_spec(catalog: dict[str, Variant], name: str,
+                    what: str) -> Variant:
+    """A variant by name, or a spec file given by its path (a variant
+    that evaluate weaken wrote into a run directory)."""
+    path = Path(name)
+    if name.endswith(".toml") and path.is_file():
+        return parse_variant(path, {n: v.path for n, v in catalog.items()
+                                    if n != path.stem})
+    return one_variant(catalog, name, what)
 
 
 def chosen_variants(args: argparse.Namespace) -> Selection:

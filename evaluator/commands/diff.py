@@ -12,7 +12,7 @@ import textwrap
 from ..diff import change_items, change_summary, protocol_diff
 from ..render import render_variant
 from ..variants import load_variants
-from .common import add_root, one_variant, project
+from .common import add_root, project, variant_or_spec
 
 HELP = "unified diff of two variants' rendered protocol code"
 
@@ -21,7 +21,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_root(parser)
     parser.add_argument("a", metavar="A", help="the variant to diff from "
                         "(e.g. the baseline, original-05e514b1)")
-    parser.add_argument("b", metavar="B", help="the variant to diff to")
+    parser.add_argument("b", metavar="B",
+                        help="the variant to diff to (a name, or the path "
+                             "of a spec such as one evaluate weaken "
+                             "wrote)")
     parser.add_argument("-U", "--unified", type=int, default=3,
                         metavar="N", help="lines of context (default 3)")
     parser.add_argument("--summary", action="store_true",
@@ -31,8 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     paths = project(args)
     variants = load_variants(paths.variants)
-    a = one_variant(variants, args.a, "diff")
-    b = one_variant(variants, args.b, "diff")
+    a = variant_or_spec(variants, args.a, "diff")
+    b = variant_or_spec(variants, args.b, "diff")
     if args.summary:
         print(change_summary(a, b))
         return 0

@@ -8,6 +8,11 @@ bench     contended loops, every variant in every process, seeded order
 rank      paired per-process statistics against the baseline
 report    reports/<run-id>/report.{txt,md,json} + samples.jsonl, check.json
 
+--weaken BASE first runs `evaluate weaken BASE` under the C models (its
+weaken.txt, weaken.json and variants/ go into the run directory) and
+adds the weakest safe orderings it finds to every stage; the report's
+"Weakest safe orderings" section ranks them against the baseline.
+
 The bench includes three self-validation arms unless --no-controls: the
 baseline a second time (A/A: must not come out different), the baseline
 with a known extra delay (must come out slower) and the baseline with
@@ -37,7 +42,8 @@ from ..build.lifted import MODEL as BUILD_MODEL
 from ..build.lifted import pipeline_scenario
 from .common import (add_bench_options, add_builds, add_models, add_root,
                      add_variants, bench_config, chosen_builds,
-                     chosen_variants, given, parse_delta, parse_models)
+                     chosen_variants, given, one_variant, parse_delta,
+                     parse_models)
 from .progress import Progress, warn
 
 DEFAULT_BUDGET = 150.0      # bench seconds; check and report add ~30 s
@@ -64,6 +70,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="eventfd syscall semantics in the checker "
                              "(default acq_rel; README: What the checker "
                              "assumes)")
+    parser.add_argument("--weaken", default=None, metavar="BASE",
+                        help="first find BASE's weakest safe orderings "
+                             "(evaluate weaken, under the C models), then "
+                             "check, bench, rank and report them with the "
+                             "variants")
     parser.add_argument("--no-controls", action="store_true",
                         help="skip the self-validation arms (by default the "
                              "baseline is benched twice, A/A, once with a "
@@ -126,6 +137,34 @@ def _refuse_unsafe_baseline(checks, baseline: str, cc: str) -> None:
             hint="pick a safe --baseline, e.g. original-05e514b1")
 
 
+def add_weakest(selection, base, models, syscalls: str, run_dir,
+                progress: Progress):
+    """--weaken: the frontier points of `base`, written into the run
+    directory (weaken.txt, weaken.json, variants/), join the selection."""
+    from ..checker.weaken.run import Request
+    from ..variants import parse_variant
+    from .weaken import search_and_write, write_outputs
+    request = Request(tuple(models),
+                      CheckOptions(syscalls=syscalls,
+                                   csrc=selection.paths.csrc),
+                      jobs=os.cpu_count() or 1)
+    result, saved, census, notes = search_and_write(
+        selection.paths, base, request, run_dir, progress)
+    write_outputs(run_dir, result, census, notes, saved)
+    points = [parse_variant(s.spec) for s in saved if s.spec is not None]
+    state = "" if result.frontier.complete else \
+        " (the search did not finish: others may exist)"
+    progress.note("weaken", f"{len(points)} weakest safe ordering(s) of "
+                  f"{base.name}{state}: " + ", ".join(p.name for p in points)
+                  + f"; see {run_dir / 'weaken.txt'}")
+    for note in notes:
+        if not note.startswith("census:"):     # the legend: in weaken.txt
+            progress.note("weaken", note)
+    return replace(selection, chosen=[*selection.chosen, *points],
+                   catalog={**selection.catalog,
+                            **{p.name: p for p in points}})
+
+
 def run(args: argparse.Namespace) -> int:
     # numpy/scipy: imported only when a run needs them, so --help is quick
     from ..report.problems import hardware_contradictions
@@ -150,10 +189,16 @@ def run(args: argparse.Namespace) -> int:
                           positive_control=not args.no_controls,
                           budget=budget)
     find_toolchain(config.cc)
+    weaken_base = one_variant(selection.catalog, args.weaken, "--weaken") \
+        if args.weaken else None
     run_dir = paths.run_dir(selection.paths.reports, args.out)
     config = replace(config, out=run_dir)
     progress = Progress()
     try:
+        if weaken_base is not None:
+            selection = add_weakest(selection, weaken_base, models,
+                                    args.syscalls, run_dir, progress)
+            config = replace(config, variants=tuple(selection.chosen))
         checks = check_all(selection, models, args.syscalls, args.cc,
                            progress)
         write_results(run_dir, checks)

@@ -494,3 +494,26 @@ def fault_lines(sample_set: SampleSet, ranking: Ranking,
         detail = next((f.detail for f in faults if f.detail), "")
         lines.append(line + (f": {detail}" if detail else ""))
     return lines
+
+
+# ------------------------------------------------------------- weakest
+
+
+def weakest_sentence(entry, baseline: str) -> str:
+    """One weakest safe ordering: where it ranks, its time against the
+    baseline and its census, per scenario and architecture."""
+    places = "; ".join(
+        f"{sc}: #{entry.rank[sc]} of {entry.of}"
+        + (f", {change(entry.ratio[sc])} than {baseline}"
+           if entry.ratio.get(sc) is not None else "")
+        for sc in entry.rank)
+    base = entry.baseline_census or {}
+    census = ", ".join(
+        f"{arch} " + "/".join(census_counts(total))
+        + (f" ({baseline} " + "/".join(census_counts(base[arch])) + ")"
+           if base.get(arch) else "")
+        for arch, total in entry.census.items() if total)
+    return (f"{entry.name}: a weakest safe ordering of {entry.base} (no "
+            "site can be weakened one step and stay safe under every "
+            f"model checked).  {places or 'not timed'}."
+            + (f"  Census F/R/A: {census}." if census else ""))

@@ -195,6 +195,27 @@ class Readings:
 
 
 @dataclass(frozen=True)
+class WeakestEntry:
+    name: str
+    base: str                           # what evaluate weaken weakened
+    rank: Mapping[str, int]             # scenario -> place (1 = fastest)
+    ratio: Mapping[str, float]          # scenario -> time vs baseline
+    census: Mapping[str, Mapping[str, int] | None]   # arch -> totals
+    of: int                             # variants ranked
+    baseline_census: Mapping[str, Mapping[str, int] | None] | None = None
+
+
+@dataclass(frozen=True)
+class Weakest:
+    """The weakest safe orderings `evaluate weaken` found (variants
+    whose provenance says so), ranked with the others: shown only when
+    the run has some."""
+
+    entries: tuple[WeakestEntry, ...]
+    baseline: str
+
+
+@dataclass(frozen=True)
 class Environment:
     items: tuple[tuple[str, str], ...]  # labelled facts, in reading order
     environment: Mapping[str, object]   # as recorded
@@ -207,7 +228,7 @@ class Environment:
 SECTION_TYPES = (Preamble, Incomplete, Recommendation, SelfValidation,
                  Precision, ScenarioTables, Executed, Faults, Census,
                  VariantList, Rejected, Unknown, Aarch64Builds, Readings,
-                 Environment)
+                 Weakest, Environment)
 
 
 def renderer_name(section_type: type) -> str:
@@ -325,6 +346,31 @@ def _executed(m: Machine, ctx: ReportContext):
     yield Executed(tuple(parts), machine)
 
 
+WEAKEN_PROVENANCE = "evaluate weaken from "
+
+
+def _weakest_entry(m: Machine, name: str, base: str) -> WeakestEntry:
+    scenarios = m.ranking.scenarios
+    row, base_row = census_rows(m.sample_set.census,
+                                [name, m.ranking.baseline])
+    return WeakestEntry(
+        name, base,
+        {s.scenario: list(s.order).index(name) + 1 for s in scenarios
+         if name in s.order},
+        {s.scenario: s.vs_baseline[name].ratio for s in scenarios
+         if name in s.vs_baseline},
+        row.totals, len(m.ranked_names), base_row.totals)
+
+
+def _weakest(m: Machine, ctx: ReportContext):
+    found = [(n, ctx.variants[n].provenance[len(WEAKEN_PROVENANCE):])
+             for n in m.ranked_names if n in ctx.variants
+             and ctx.variants[n].provenance.startswith(WEAKEN_PROVENANCE)]
+    if found:
+        yield Weakest(tuple(_weakest_entry(m, n, b) for n, b in found),
+                      m.ranking.baseline)
+
+
 def _census(m: Machine, ctx: ReportContext):
     yield Census(tuple(census_rows(m.sample_set.census, m.ranked_names)))
 
@@ -389,7 +435,7 @@ def _environment(m: Machine, ctx: ReportContext):
 SECTIONS: list[Builder] = [
     _preamble, _incomplete, _recommendation, _self_validation, _precision,
     _scenarios, _executed, _faults, _census, _variant_list, _rejected,
-    _unknown, _aarch64_builds, _readings, _environment,
+    _unknown, _aarch64_builds, _readings, _weakest, _environment,
 ]
 
 

@@ -43,7 +43,8 @@ from .builds import first_property
 from .document import (Aarch64Builds, Census, Environment, Executed, Faults,
                        Incomplete, Preamble, Precision, Readings,
                        Recommendation, Rejected, ReportDoc, ScenarioTables,
-                       SelfValidation, Unknown, VariantList, renderers)
+                       SelfValidation, Unknown, VariantList, Weakest,
+                       renderers)
 
 SCHEMA = "evaluate.report/1"
 SCENARIO_FIELDS = ("median_ns", "ci95", "ratio", "ratio_ci95", "p_adj",
@@ -131,6 +132,17 @@ def scenario_tables(section: ScenarioTables) -> dict:
                                       "processes": s.friedman_blocks}},
             "comparisons": [_comparison(c) for c in s.pairs]
             + [_comparison(s.vs_baseline[n]) for n in controls]}
+
+
+def weakest(section: Weakest) -> dict:
+    return {"weakest": [{"variant": e.name, "weakened_from": e.base,
+                         "rank": dict(e.rank), "ratio": dict(e.ratio),
+                         "census": {a: dict(t) if t else None
+                                    for a, t in e.census.items()},
+                         "baseline_census": {
+                             a: dict(t) if t else None
+                             for a, t in (e.baseline_census or {}).items()}}
+                        for e in section.entries]}
 
 
 def faults(section: Faults) -> dict:

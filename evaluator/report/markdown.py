@@ -13,11 +13,13 @@ from ..checker.results import MARKS
 from .builds import broken_builds, build_columns, cell_verdict
 from .safety import reading_first
 from .content import (census_counts, census_legend, dynamic_legend,
-                      fmt_interval, fmt_ns, fmt_p, fmt_pct, fmt_ratio)
+                      fmt_interval, fmt_ns, fmt_p, fmt_pct, fmt_ratio,
+                      weakest_sentence)
 from .document import (Aarch64Builds, Census, Environment, Executed, Faults,
                        Incomplete, Preamble, Precision, Readings,
                        Recommendation, Rejected, ReportDoc, ScenarioTables,
-                       SelfValidation, Unknown, VariantList, renderers)
+                       SelfValidation, Unknown, VariantList, Weakest,
+                       renderers)
 from .text import (LEGEND, control_label, friedman_note, precision_notes,
                    robustness_notes)
 
@@ -267,6 +269,12 @@ def environment(section: Environment) -> list[str]:
              f"`{section.semantics}`"]
     lines += [f"- {label}: `{value}`" for label, value in section.items]
     return lines + [f"- report command: `{section.command_line}`", ""]
+
+
+def weakest(section: Weakest) -> list[str]:
+    return (["### Weakest safe orderings (evaluate weaken)", ""]
+            + [f"- {weakest_sentence(e, section.baseline)}"
+               for e in section.entries] + [""])
 
 
 RENDERERS = renderers(globals())

@@ -27,11 +27,12 @@ from .builds import broken_builds, build_columns, cell_verdict
 from .safety import reading_first
 from .content import (census_counts, census_legend, census_rows,
                       dynamic_legend, fmt_interval, fmt_ns, fmt_p, fmt_pct,
-                      fmt_ratio)
+                      fmt_ratio, weakest_sentence)
 from .document import (Aarch64Builds, Census, Environment, Executed, Faults,
                        Incomplete, Preamble, Precision, Readings,
                        Recommendation, Rejected, ReportDoc, ScenarioTables,
-                       SelfValidation, Unknown, VariantList, renderers)
+                       SelfValidation, Unknown, VariantList, Weakest,
+                       renderers)
 
 WIDTH = 72
 MIN_NAME = 10       # the variant column shrinks to this for more models
@@ -510,6 +511,14 @@ def environment(section: Environment) -> list[str]:
         lines += wrap(f"{label}: {value}", first="  ", indent="      ")
     lines += wrap(f"report command: {section.command_line}", first="  ",
                   indent="      ")
+    return lines
+
+
+def weakest(section: Weakest) -> list[str]:
+    lines = heading("Weakest safe orderings (evaluate weaken)")
+    for e in section.entries:
+        lines += wrap(weakest_sentence(e, section.baseline), first="  ",
+                      indent="    ")
     return lines
 
 

@@ -63,6 +63,7 @@ class Frontier:
     checked: Mapping[Point, Outcome]        # every oracle answer
     space: int                              # points in the lattice
     reasons: Mapping[Point, Mapping[int, tuple[Point, Outcome]]]
+    budget_spent: bool = False              # --budget-checks stopped it
 
     @property
     def checks(self) -> int:
@@ -203,18 +204,26 @@ def find_frontier(kinds: Sequence[str], start: Point, oracle: Oracle, *,
     top = tuple(start[i] if pinned[i] else lattice.top(k)
                 for i, k in enumerate(kinds))
     found: list[Point] = []
+    spent = True
     with contextlib.suppress(BudgetSpent):      # a bounded search
         search.run(top, found)
+        spent = False
     # C's points not shown unsafe: untested (budget) or unknown (a limit).
     left = [c for c in search.candidates
             if search.checked.get(c, Outcome(UNKNOWN)).verdict != UNSAFE]
     try:
         reasons = {m: _reasons(search, m) for m in found}
     except BudgetSpent:
+        spent = True
         reasons = {m: _known_reasons(search, m) for m in found}
-    return Frontier(tuple(found), not left, len(left),
-                    tuple(c for c in left if c in search.checked),
-                    dict(search.checked), _space(kinds, pinned), reasons)
+    # A candidate checked safe whose descent the budget cut is left
+    # unexplored, not unknown: only a limit makes a point unknown.
+    unknown = tuple(c for c in left
+                    if c in search.checked
+                    and search.checked[c].verdict == UNKNOWN)
+    return Frontier(tuple(found), not left, len(left), unknown,
+                    dict(search.checked), _space(kinds, pinned), reasons,
+                    spent)
 
 
 def _reasons(search: _Search, point: Point):
