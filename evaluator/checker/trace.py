@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..orders import Order
 from . import readings
 from .explore import Explorer, Finding, Move, Search
 from .ir import LOOP
@@ -41,7 +42,7 @@ def describe(access: Access, label: str, fenced_sync: bool = True) -> str:
     if access.arm is not None and access.arm.barrier == "end":
         return "thread ends"    # the lifter's end marker, not a fence
     if kind is Kind.FENCE:
-        text = f"fence {order}"
+        text = _fence(access)
     elif label == "event_notifier_wait":
         return f"event_notifier_wait({access.loc}) {order}"
     elif access.plain:
@@ -64,6 +65,14 @@ def describe(access: Access, label: str, fenced_sync: bool = True) -> str:
             fenced_sync and label != "__sync_lock_test_and_set":
         return text          # the RMW itself; its fences carry the name
     return f"{text} [{label}]" if label else text
+
+
+def _fence(access: Access) -> str:
+    if access.order is Order.RELAXED:
+        # a relaxed fence orders nothing (C11 7.17.4): how weaken
+        # writes an absent fence, and a no-op wherever else it appears
+        return "no fence (relaxed: orders nothing)"
+    return f"fence {access.order.short}"
 
 
 def _result(move: Move, label: str) -> str:

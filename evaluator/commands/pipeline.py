@@ -141,7 +141,7 @@ def add_weakest(selection, base, models, syscalls: str, run_dir,
                 progress: Progress):
     """--weaken: the frontier points of `base`, written into the run
     directory (weaken.txt, weaken.json, variants/), join the selection."""
-    from ..checker.weaken.run import Request
+    from ..weaken.run import Request
     from ..variants import parse_variant
     from .weaken import search_and_write, write_outputs
     request = Request(tuple(models),

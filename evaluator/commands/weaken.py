@@ -36,11 +36,11 @@ from pathlib import Path
 
 from ..checker import CheckOptions
 from ..checker.limits import DEFAULT_MAX_STATES
-from ..checker.weaken import output
-from ..checker.weaken.census import census_rows
-from ..checker.weaken.run import (Request, check_models, check_pins,
+from ..weaken import output
+from ..weaken.census import census_rows
+from ..weaken.run import (Request, check_models, check_pins,
                                   subject_of, weaken)
-from ..checker.weaken.save import copy_saved, write_points
+from ..weaken.save import copy_saved, write_points
 from ..errors import EvaluateError
 from ..paths import run_dir
 from ..render import render_variant

@@ -13,11 +13,11 @@ import pytest
 from evaluator.checker import CheckOptions
 from evaluator.checker.check import check_program
 from evaluator.checker.models import get_model
-from evaluator.checker.weaken import lattice
-from evaluator.checker.weaken.emit import EmitError, point_variant, verify
-from evaluator.checker.weaken.output import SCHEMA
-from evaluator.checker.weaken.run import Request, subject_of, weaken
-from evaluator.checker.weaken.why import reasons
+from evaluator.weaken import lattice
+from evaluator.weaken.emit import EmitError, point_variant, verify
+from evaluator.weaken.output import SCHEMA
+from evaluator.weaken.run import Request, subject_of, weaken
+from evaluator.weaken.why import reasons
 from evaluator.cli import main
 from evaluator.orders import Order
 from evaluator.paths import find_project

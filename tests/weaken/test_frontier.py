@@ -14,10 +14,10 @@ import pytest
 
 from evaluator import memory_models
 from evaluator.checker.litmus import parse_litmus, run_litmus
-from evaluator.checker.weaken import lattice
-from evaluator.checker.weaken.frontier import (SAFE, UNKNOWN, UNSAFE,
+from evaluator.weaken import lattice
+from evaluator.weaken.frontier import (SAFE, UNKNOWN, UNSAFE,
                                                Outcome, find_frontier)
-from evaluator.checker.weaken.sites import apply, find_sites
+from evaluator.weaken.sites import apply, find_sites
 from evaluator.errors import CheckerError
 from evaluator.orders import Order
 

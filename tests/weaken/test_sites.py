@@ -8,8 +8,8 @@ from __future__ import annotations
 from evaluator.checker.frontend import parse_c
 from evaluator.checker.ir import MEM
 from evaluator.checker.scenario import Scenario, build_program
-from evaluator.checker.weaken import lattice
-from evaluator.checker.weaken.sites import apply, find_sites, line_reader
+from evaluator.weaken import lattice
+from evaluator.weaken.sites import apply, find_sites, line_reader
 from evaluator.orders import Order
 from evaluator.paths import find_project
 from evaluator.render import render_variant

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ...build.census import ARCH_SHORT, CATEGORIES, census_variant
-from ...build.compile import find_toolchain
-from ...errors import BuildError
-from ...paths import ProjectPaths
-from ...render import render_variant
-from ...variants import Variant
+from ..build.census import ARCH_SHORT, CATEGORIES, census_variant
+from ..build.compile import find_toolchain
+from ..errors import BuildError
+from ..paths import ProjectPaths
+from ..render import render_variant
+from ..variants import Variant
 
 ARCHES = ("x86-64", "aarch64")
 LEGEND = ("census: F/R/A per architecture, counted over what the harness "

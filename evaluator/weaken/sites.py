@@ -20,9 +20,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ...orders import Order
-from ..ir import MEM, Mem, Program, Where
-from ..memory import Access, Kind, RmwOp
+from ..orders import Order
+from ..checker.ir import MEM, Mem, Program, Where
+from ..checker.memory import Access, Kind, RmwOp
 from . import lattice
 
 _KIND = {Kind.LOAD: lattice.LOAD, Kind.STORE: lattice.STORE,

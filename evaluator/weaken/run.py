@@ -26,14 +26,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ... import memory_models
-from ...errors import EvaluateError
-from ...orders import Order
-from ...render import RenderedVariant
-from ..check import CheckOptions, CheckResult, check_program, \
+from .. import memory_models
+from ..errors import EvaluateError
+from ..orders import Order
+from ..render import RenderedVariant
+from ..checker.check import CheckOptions, CheckResult, check_program, \
     compile_variant
-from ..ir import Program
-from ..models import get_model
+from ..checker.ir import Program
+from ..checker.models import get_model
 from .frontier import SAFE, UNKNOWN, UNSAFE, Frontier, Outcome, Point, \
     find_frontier
 from .sites import Site, apply, find_sites, line_reader

@@ -17,7 +17,7 @@ treats as no fence at all.
 
 from __future__ import annotations
 
-from ...orders import Order
+from ..orders import Order
 
 LOAD, STORE, RMW, FENCE = "load", "store", "rmw", "fence"
 KINDS = (LOAD, STORE, RMW, FENCE)

@@ -34,8 +34,8 @@ import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ...errors import CheckerError
-from ...orders import Order
+from ..errors import CheckerError
+from ..orders import Order
 from . import lattice
 
 Point = tuple[Order, ...]

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ... import memory_models
-from ...orders import Order
-from ..results import CheckResult
+from .. import memory_models
+from ..orders import Order
+from ..checker.results import CheckResult
 from . import lattice
 from .frontier import UNKNOWN, UNSAFE, Outcome, Point
 from .sites import Site

@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ... import fsutil
-from ...errors import SpecError
-from ...paths import ProjectPaths
-from ...render import render_variant
-from ...variants import Variant, parse_variant
+from .. import fsutil
+from ..errors import SpecError
+from ..paths import ProjectPaths
+from ..render import render_variant
+from ..variants import Variant, parse_variant
 from .emit import EmitError, point_variant, verify
 from .run import Weakening, subject_of
 

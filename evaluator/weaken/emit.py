@@ -20,10 +20,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ... import params as registry
-from ...errors import EvaluateError
-from ...orders import Order
-from ..memory import RmwOp
+from .. import params as registry
+from ..errors import EvaluateError
+from ..orders import Order
+from ..checker.memory import RmwOp
 from . import lattice
 from .frontier import Point
 from .sites import _CALL_RE, _NOT_CALLS, Site
@@ -215,7 +215,10 @@ def spec_text(name: str, summary: str, provenance: str,
     lines += [f"name = {_toml_value(name)}",
               f"summary = {_toml_value(summary)}",
               f"provenance = {_toml_value(provenance)}",
-              f'source = "variants/{name}.c"', ""]
+              f'source = "variants/{name}.c"',
+              "# run by name or with --weaken: a frontier point saved",
+              "# into variants/ must not change what --variants all runs",
+              "in_all = false", ""]
     if params:
         lines += ["[params]"] + [f"{k} = {_toml_value(v)}"
                                  for k, v in params.items()] + [""]

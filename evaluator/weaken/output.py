@@ -16,7 +16,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Mapping, Sequence
 
-from ... import memory_models
+from .. import memory_models
 from . import lattice
 from .frontier import Point
 from .run import Weakening
