@@ -13,7 +13,7 @@ import pytest
 
 from evaluator import cli
 from evaluator.bench import BenchConfig, run_bench
-from evaluator.bench.schedule import (budget_shares, choose_ops,
+from evaluator.bench.schedule import (budget_shares, choose_ops, load_order,
                                       shuffled_rounds)
 from evaluator.errors import BenchError, EvaluateError
 from evaluator.report.text import bench_text
@@ -189,6 +189,19 @@ def test_rounds_are_seeded_permutations():
     assert len(orders) > 1
     # each batch knows its round: the statistics pair the arms by it
     assert [b.round for b in one] == [r for r in range(7) for _ in range(4)]
+
+
+def test_each_process_loads_the_arms_in_its_own_order():
+    """The dlopen order is a permutation seeded per process, so no arm
+    keeps one place in the address-space layout across processes."""
+    arms = [f"arm{i}" for i in range(4)]
+    orders = [tuple(load_order(arms, 7, p)) for p in range(200)]
+    assert orders[5] == tuple(load_order(arms, 7, 5))     # reproducible
+    assert all(sorted(o) == arms for o in orders)
+    firsts = {a: sum(o[0] == a for o in orders) for a in arms}
+    # each arm first in about a quarter of the processes (binomial
+    # 200 x 1/4: mean 50, 99.99% within 20..80)
+    assert all(20 <= n <= 80 for n in firsts.values()), firsts
 
 
 def test_budget_goes_where_wakeups_happen():
