@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from ..build import targets
 from ..checker.results import SAFE, UNKNOWN, UNSAFE, CheckResult
-from .safety import outranks
+from .safety import and_list, outranks
 
 C11 = "c11"
 # How a trace opens each call of the scenario's loops (trace.py), and how
@@ -108,11 +108,6 @@ def beyond_bounds(c11: CheckResult, checked: Iterable[CheckResult]
     return out
 
 
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else \
-        ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def _differences(row: BuildRow) -> dict[tuple[str, str], list[str]]:
     """(direction, cc) -> builds whose verdict differs from C11 under
     that compiler's reading; direction "stronger" (C11 unsafe, build
@@ -131,40 +126,55 @@ def _differences(row: BuildRow) -> dict[tuple[str, str], list[str]]:
 def difference_sentences(results: Iterable[CheckResult],
                          names: Iterable[str]) -> list[str]:
     """One sentence per variant and direction in which a build's verdict
-    differs from C11's (under the same compiler's reading)."""
+    differs from C11's (under the same compiler's reading); variants
+    that differ in the same plain way share one sentence."""
     results = list(results)
     cells = strongest(results)
     out = []
+    shared: dict[tuple, list[str]] = {}
     for row in build_rows(results, names):
         c11 = {cc: r for (v, m, cc, b), r in cells.items()
                if v == row.variant and m == C11 and not b}
         for (direction, cc), builds in _differences(row).items():
-            out.append(_sentence(row, direction, cc, builds, c11[cc]))
-    return out
+            plain = direction == "stronger" and not beyond_bounds(
+                c11[cc], [row.builds[b] for b in builds])
+            if plain:
+                key = (cc, tuple(builds), first_property(c11[cc]))
+                shared.setdefault(key, []).append(row.variant)
+            else:
+                out.append(_sentence(row, direction, cc, builds, c11[cc]))
+    return [_held_by_choice(variants, *key)
+            for key, variants in shared.items()] + out
+
+
+def _held_by_choice(variants: list[str], cc: str, builds: tuple[str, ...],
+                    broken: str) -> str:
+    emitted = and_list([f"{b} ({targets.get(b).emits})" for b in builds])
+    one = len(variants) == 1
+    return (f"{and_list(variants)} {'is' if one else 'are'} unsafe under C11 "
+            f"as {cc} reads {'it' if one else 'them'} ({broken}) but safe "
+            f"as {emitted} builds {'it' if one else 'them'}: that code "
+            "orders more than the C asks for, so it holds by the "
+            "compiler's choice, not by the source.")
 
 
 def _sentence(row: BuildRow, direction: str, cc: str, builds: list[str],
               c11: CheckResult) -> str:
-    emitted = _join([f"{b} ({targets.get(b).emits})" for b in builds])
+    emitted = and_list([f"{b} ({targets.get(b).emits})" for b in builds])
     if direction == "weaker":
-        broken = _join(sorted({first_property(row.builds[b])
+        broken = and_list(sorted({first_property(row.builds[b])
                                for b in builds}))
         return (f"{row.variant} is safe under C11 as {cc} reads it but "
                 f"breaks ({broken}) as {emitted} builds it: the emitted "
                 "code allows what the C forbids, a compiler or checker "
                 "bug worth reporting.")
     beyond = beyond_bounds(c11, [row.builds[b] for b in builds])
-    if beyond:
-        made = _join([f"{n} {call} calls" for call, n, _ in beyond])
-        allowed = _join([f"{a}" for _, _, a in beyond])
-        return (f"{row.variant} is unsafe under C11 as {cc} reads it "
-                f"({first_property(c11)} in {made}); {emitted} showed "
-                f"nothing within the {allowed} the builds were checked "
-                "with, which does not make them safe.")
+    made = and_list([f"{n} {call} calls" for call, n, _ in beyond])
+    allowed = and_list([f"{a}" for _, _, a in beyond])
     return (f"{row.variant} is unsafe under C11 as {cc} reads it "
-            f"({first_property(c11)}) but safe as {emitted} builds it: "
-            "that code orders more than the C asks for, so it holds by the "
-            "compiler's choice, not by the source.")
+            f"({first_property(c11)} in {made}); {emitted} showed "
+            f"nothing within the {allowed} the builds were checked "
+            "with, which does not make them safe.")
 
 
 def unknown_builds(rows: Iterable[BuildRow]) -> list[tuple[str, str, str]]:

@@ -146,22 +146,35 @@ def _operation(line: str) -> str:
 
 def compiler_caveat(splits: Iterable[CompilerSplit], names: Iterable[str],
                     reading: str) -> str:
-    """One sentence per variant of `names` whose verdict changes with
-    the compiler ('' when none does)."""
+    """One sentence per way a verdict of `names` changes with the
+    compiler, naming every variant it changes for ('' when none)."""
     wanted = set(names)
-    out = []
+    groups: dict[tuple, list[str]] = {}
     for split in splits:
         if split.variant not in wanted:
             continue
-        other = [(cc, v) for cc, v in split.verdicts.items() if cc != reading]
-        for cc, verdict in other:
-            if verdict == split.verdicts.get(reading):
-                continue
-            out.append(f"{split.variant} is {split.verdicts.get(reading)} "
-                       f"under {split.model} as built here ({reading}) but "
-                       f"{verdict} as {cc} compiles it "
-                       f"({split.shapes[cc]}).")
-    return " ".join(out)
+        here = split.verdicts.get(reading)
+        for cc, verdict in split.verdicts.items():
+            if cc != reading and verdict != here:
+                key = (here, split.model, cc, verdict, split.shapes[cc])
+                groups.setdefault(key, []).append(split.variant)
+    return " ".join(_split_sentence(variants, reading, *key)
+                    for key, variants in groups.items())
+
+
+def _split_sentence(variants: list[str], reading: str, here: str,
+                    model: str, cc: str, verdict: str, shape: str) -> str:
+    one = len(variants) == 1
+    return (f"{and_list(variants)} {'is' if one else 'are'} {here} under "
+            f"{model} as built here ({reading}) but {verdict} as {cc} "
+            "compiles "
+            f"{'it' if one else 'them'} ({shape}).")
+
+
+def and_list(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else \
+        ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def compiler_splits(check_results: Iterable[CheckResult]

@@ -19,7 +19,7 @@ from synthetic import check_results
 from evaluator.report.builds import (build_columns, build_rows,
                                      difference_sentences)
 from evaluator.report.files import render_all
-from evaluator.report.safety import compiler_splits
+from evaluator.report.safety import compiler_caveat, compiler_splits
 
 BUILD_SCENARIO = ("3 round(s) of qemu_bh_schedule, poller cut after 2 "
                   "aio_poll calls, busy loop after 3 idle calls")
@@ -85,6 +85,31 @@ def test_one_sentence_per_difference_and_none_without_one():
         "aio_poll calls); clang-v8.1 (LSE atomics) showed nothing within "
         "the 2 the builds were checked with, which does not make them "
         "safe."]
+
+
+def _twin(checks, name, twin):
+    """A second variant whose every result is `name`'s."""
+    return checks + [dict(r, variant=twin) for r in checks
+                     if r["variant"] == name]
+
+
+def test_variants_that_differ_alike_share_one_sentence():
+    checks = ranked(checks=_twin(_checks(), "test-then-xchg", "relaxed"))[1]
+    sentences = difference_sentences(checks, ["test-then-xchg", "relaxed"])
+    assert sentences == [
+        "test-then-xchg and relaxed are unsafe under C11 as clang reads "
+        "them (lost-wakeup) but safe as clang-v8.1 (LSE atomics) builds "
+        "them: that code orders more than the C asks for, so it holds by "
+        "the compiler's choice, not by the source."]
+
+
+def test_a_compiler_split_shared_by_variants_is_one_sentence():
+    checks = ranked(checks=_twin(_checks(), "test-then-xchg", "relaxed"))[1]
+    text = compiler_caveat(compiler_splits(checks),
+                           ["test-then-xchg", "relaxed"], "gcc")
+    assert text == ("relaxed and test-then-xchg are safe under c11 as "
+                    "built here (gcc) but unsafe as clang compiles them "
+                    "(lost-wakeup).")
 
 
 def test_build_cells_are_not_compiler_splits_or_c_verdicts():
