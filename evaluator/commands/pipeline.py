@@ -19,8 +19,10 @@ with a known extra delay (must come out slower) and the baseline with
 exactly one more locked RMW per operation (must come out slower in
 self-resched, or the report makes no single-barrier claims).
 
-The default budget takes about three minutes on a 2-core machine; --quick
-is a smoke run of under a minute whose report says it is not conclusive.
+The default run takes about three minutes on a 2-core machine (checks of
+the C and of the AArch64 builds ~80 s, the bench at most its 150 s
+budget); --quick is a smoke run of under a minute, without build checks,
+whose report says it is not conclusive.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ from .common import (add_bench_options, add_builds, add_models, add_root,
                      parse_models)
 from .progress import Progress, warn
 
-DEFAULT_BUDGET = 150.0      # bench seconds; check and report add ~30 s
+DEFAULT_BUDGET = 150.0      # bench seconds; checks and report add ~90 s
 QUICK_BUDGET = 25.0
 
 
