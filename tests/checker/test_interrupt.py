@@ -12,16 +12,23 @@ import uuid
 from pathlib import Path
 
 
-def _tagged(tag: str) -> list[int]:
-    """Pids of our processes whose environment carries the tag."""
+def _tagged(tag: str, python_only: bool = False) -> list[int]:
+    """Pids of our processes whose environment carries the tag;
+    python_only: only Python processes (the parent and its workers, not
+    a short-lived preprocessor it runs, which once made the count of
+    started workers flicker)."""
     pids = []
     needle = f"EVALUATE_TEST_TAG={tag}".encode()
+    python = os.path.realpath(sys.executable)
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            if needle in (entry / "environ").read_bytes().split(b"\0"):
-                pids.append(int(entry.name))
+            if needle not in (entry / "environ").read_bytes().split(b"\0"):
+                continue
+            if python_only and os.path.realpath(entry / "exe") != python:
+                continue
+            pids.append(int(entry.name))
         except OSError:
             continue
     return pids
@@ -38,9 +45,9 @@ def test_ctrl_c_stops_every_worker_quickly_and_quietly():
         start_new_session=True)
     try:
         deadline = time.monotonic() + 60
-        while len(_tagged(tag)) < 3 and time.monotonic() < deadline:
+        while len(_tagged(tag, True)) < 3 and time.monotonic() < deadline:
             time.sleep(0.1)          # the parent and its two workers
-        assert len(_tagged(tag)) >= 3, "the workers never started"
+        assert len(_tagged(tag, True)) >= 3, "the workers never started"
         time.sleep(1.0)              # let them get into their searches
         # what a terminal does on Ctrl-C: SIGINT to the process group
         os.killpg(child.pid, signal.SIGINT)
