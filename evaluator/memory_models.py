@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
+from . import registry
 from .errors import CheckerError
 
 
@@ -90,11 +91,7 @@ def reads(name: str, isa: str) -> bool:
 
 
 def info(name: str) -> ModelInfo:
-    for entry in REGISTRY:
-        if entry.name == name:
-            return entry
-    raise CheckerError(f"unknown memory model {name!r}",
-                       hint="valid: " + ", ".join(names(None)))
+    return registry.find(REGISTRY, name, "memory model", CheckerError)
 
 
 def decisive() -> tuple[ModelInfo, ...]:

@@ -192,6 +192,13 @@ _WRITE_IF = "eventfd_write = \"always\" (notify_me is not read)"
 
 # ---- the registry ----------------------------------------------------------
 
+# The orders of notify_me's raise and lower mean nothing for a __sync
+# RMW, which is a full barrier whatever it is given.
+_UNLESS_SYNC = _when(lambda c: c["notify_me_update"] != "sync",
+                     "notify_me_update = \"sync\" (a __sync RMW is a "
+                     "full barrier)")
+
+
 PARAMS: tuple[Param, ...] = (
     # aio_notify
     Param("notified", "flag", True,
@@ -310,17 +317,13 @@ PARAMS: tuple[Param, ...] = (
           "the order of the RMW or store that raises notify_me "
           "(QEMU 5.0+: relaxed qatomic_set)",
           ("aio_poll_wait",), "notify_me raise", site=_notify_me_site("raise"),
-          applies=_when(lambda c: c["notify_me_update"] != "sync",
-                        "notify_me_update = \"sync\" (a __sync RMW is a "
-                        "full barrier)"),
+          applies=_UNLESS_SYNC,
           note="load-store: relaxed, release, seq_cst"),
     Param("notify_me_lower_order", "order", "seq_cst",
           "the order of the RMW or store that lowers notify_me "
           "(QEMU 5.0+: qatomic_store_release)",
           ("aio_poll_wait",), "notify_me lower", site=_notify_me_site("lower"),
-          applies=_when(lambda c: c["notify_me_update"] != "sync",
-                        "notify_me_update = \"sync\" (a __sync RMW is a "
-                        "full barrier)"),
+          applies=_UNLESS_SYNC,
           note="load-store: relaxed, release, seq_cst"),
     Param("notify_me_fence", "fence", "none",
           "fence right after notify_me is raised, before the poller reads "

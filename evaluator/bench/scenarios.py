@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import registry
 from ..errors import BenchError
 
 
@@ -98,11 +99,7 @@ def names() -> tuple[str, ...]:
 
 
 def info(name: str) -> ScenarioInfo:
-    for entry in REGISTRY:
-        if entry.name == name:
-            return entry
-    raise BenchError(f"unknown scenario {name!r}",
-                     hint="valid: " + ", ".join(names()))
+    return registry.find(REGISTRY, name, "scenario", BenchError)
 
 
 def barrier_gates() -> tuple[str, ...]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 
+from .. import registry
 from ..errors import BuildError
 from .census import AARCH64_GCC, AARCH64_OBJDUMP
 
@@ -57,11 +58,7 @@ def names() -> tuple[str, ...]:
 
 
 def get(name: str) -> BuildTarget:
-    for target in TARGETS:
-        if target.name == name:
-            return target
-    raise BuildError(f"unknown build {name!r}",
-                     hint="valid: " + ", ".join(names()))
+    return registry.find(TARGETS, name, "build", BuildError)
 
 
 def missing_tools(target: BuildTarget) -> tuple[str, ...]:

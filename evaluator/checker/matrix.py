@@ -84,7 +84,7 @@ def _serial(cells, options, paths, say: Progress) -> list[CheckResult]:
     return results
 
 
-def _quiet_worker() -> None:
+def quiet_worker() -> None:
     """Ctrl-C goes to the whole process group: the parent handles it.
     SIGTERM (how the parent stops a worker) kills it outright, whatever
     handler the parent installed (the CLI turns SIGTERM into an
@@ -104,7 +104,7 @@ def _parallel(cells, options, paths, jobs: int,
     order = sorted(range(len(cells)), key=lambda i: -cost[cells[i][1].model])
     tasks = [(i, cells[i][1], options[i], paths) for i in order]
     results: list[CheckResult | None] = [None] * len(cells)
-    pool = multiprocessing.get_context().Pool(jobs, _quiet_worker)
+    pool = multiprocessing.get_context().Pool(jobs, quiet_worker)
     try:
         for done, (index, result) in enumerate(
                 pool.imap_unordered(_indexed, tasks), start=1):

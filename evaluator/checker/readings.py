@@ -54,6 +54,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import registry
 from ..errors import CheckerError
 from ..orders import Order
 
@@ -98,8 +99,4 @@ def names() -> tuple[str, ...]:
 
 
 def get(name: str) -> Reading:
-    for reading in READINGS:
-        if reading.name == name:
-            return reading
-    raise CheckerError(f"unknown compiler reading {name!r}",
-                       hint="valid: " + ", ".join(names()))
+    return registry.find(READINGS, name, "compiler reading", CheckerError)

@@ -41,6 +41,7 @@ from ..weaken.census import census_rows
 from ..weaken.run import (Request, check_models, check_pins,
                                   subject_of, weaken)
 from ..weaken.save import copy_saved, write_points
+from .. import fsutil
 from ..errors import EvaluateError
 from ..paths import run_dir
 from ..render import render_variant
@@ -101,12 +102,18 @@ def _request(args: argparse.Namespace, paths) -> Request:
                    args.budget_checks)
 
 
+def subject_for(paths, base, request: Request):
+    return subject_of(render_variant(base, paths), request.options,
+                      (paths.root, paths.csrc))
+
+
 def search_and_write(paths, base, request: Request, out: Path,
-                     progress: Progress, census: bool = True):
+                     progress: Progress, census: bool = True,
+                     subject=None):
     """The search, its points written into out/variants/ and its text
-    and JSON into out/ (the pipeline's --weaken does the same)."""
-    rendered = render_variant(base, paths)
-    subject = subject_of(rendered, request.options, (paths.root, paths.csrc))
+    and JSON into out/ (the pipeline's --weaken does the same).
+    subject: the base's, when the caller has compiled it already."""
+    subject = subject or subject_for(paths, base, request)
     result = weaken(subject, request, progress.stage("weaken"))
     saved = write_points(result, base, paths, out / "variants",
                          output.names(result))
@@ -128,11 +135,12 @@ def write_outputs(out: Path, result, census, notes, saved
     text = output.summary(result) + [""] + output.table(result, census) + \
         output.why_lines(result, trace_line) + \
         output.written(saved, result.subject.name, notes)
-    (out / "weaken.json").write_text(
-        json.dumps(document, indent=1, ensure_ascii=False) + "\n",
-        encoding="utf-8")
-    (out / "weaken.txt").write_text("\n".join(text) + "\n",
-                                    encoding="utf-8")
+    # atomic, as every other output: an interrupted write leaves the
+    # old file or none, never half a JSON
+    fsutil.replace(out / "weaken.json",
+                   json.dumps(document, indent=1, ensure_ascii=False)
+                   + "\n")
+    fsutil.replace(out / "weaken.txt", "\n".join(text) + "\n")
     return text, document
 
 
@@ -145,13 +153,14 @@ def run(args: argparse.Namespace) -> int:
     base = one_variant(load_variants(paths.variants), args.base, "weaken")
     request = _request(args, paths)
     # Bad --pin names fail before the run directory is made.
-    check_pins(subject_of(render_variant(base, paths), request.options,
-                          (paths.root, paths.csrc)), request.pins)
+    subject = subject_for(paths, base, request)
+    check_pins(subject, request.pins)
     out = run_dir(paths.reports, args.out)
     progress = Progress()
     try:
         result, saved, census, notes = search_and_write(
-            paths, base, request, out, progress, not args.no_census)
+            paths, base, request, out, progress, not args.no_census,
+            subject)
     finally:
         progress.done()
     if args.save:

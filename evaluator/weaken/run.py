@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import difflib
 import multiprocessing
-import signal
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from ..render import RenderedVariant
 from ..checker.check import CheckOptions, CheckResult, check_program, \
     compile_variant
 from ..checker.ir import Program
+from ..checker.matrix import quiet_worker
 from ..checker.models import get_model
 from .frontier import SAFE, UNKNOWN, UNSAFE, Frontier, Outcome, Point, \
     find_frontier
@@ -123,8 +123,7 @@ _WORKER: dict[str, object] = {}
 
 
 def _start_worker(subject: Subject, options: CheckOptions) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    quiet_worker()      # signals as the check matrix's workers take them
     _WORKER.update(subject=subject, options=options)
 
 
