@@ -147,9 +147,11 @@ def one_variant(catalog: dict[str, Variant], name: str,
 def variant_or_spec(catalog: dict[str, Variant], name: str,
                     what: str) -> Variant:
     """A variant by name, or a spec file given by its path (a variant
-    that evaluate weaken wrote into a run directory)."""
+    that evaluate weaken wrote into a run directory).  Anything that
+    looks like a path is read as one, so a missing or unreadable file is
+    named as such, not taken for a bad variant name."""
     path = Path(name)
-    if name.endswith(".toml") and path.is_file():
+    if name.endswith(".toml") or "/" in name:
         return parse_variant(path, {n: v.path for n, v in catalog.items()
                                     if n != path.stem})
     return one_variant(catalog, name, what)

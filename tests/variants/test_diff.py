@@ -107,3 +107,17 @@ def test_evaluate_diff_prints_summary_then_diff(capsys):
 def test_evaluate_diff_unknown_variant_exits_2(capsys):
     assert main(["diff", "original-05e514b1", "relaxd"]) == 2
     assert "did you mean 'relaxed'" in capsys.readouterr().err
+
+
+def test_evaluate_diff_names_a_spec_path_that_cannot_be_read(capsys,
+                                                              tmp_path):
+    """A path (a .toml name or one with a '/') is read as a file, so a
+    missing or wrong one is named as such, not as a bad variant name."""
+    (tmp_path / "dir.toml").mkdir()
+    cases = [(tmp_path / "missing.toml", "no such variant spec file"),
+             (tmp_path / "dir.toml", "is a directory, not a file"),
+             (f"{tmp_path}/sub/", "no such variant spec file")]
+    for path, message in cases:
+        assert main(["diff", "original-05e514b1", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err
