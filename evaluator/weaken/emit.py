@@ -138,9 +138,19 @@ def rewrite(text: str, sites: list[Site], levels: Mapping[str, Order],
             raise EmitError(f"{group[0].name}: a composite inside an "
                             "expression cannot be split",
                             hint="pin its parts (--pin)")
+        if not kept and _alone(text, match.start(), end):
+            # a statement that was only the fence: the line says what
+            # went (it stays a line, so later lines keep their numbers)
+            return f"/* {text[match.start():end + 1]}; dropped */"
         new = "; ".join(kept) if kept else "/* fence dropped */ (void)0"
         text = text[:match.start()] + new + text[end + 1:]
     return text
+
+
+def _alone(text: str, start: int, end: int) -> bool:
+    """The call from start to end (its closing parenthesis) is the
+    whole statement."""
+    return not text[:start].strip() and text[end + 1:].strip() == ";"
 
 
 def _statement_span(lines: list[tuple[str, int, str]], at: int) -> int:

@@ -19,11 +19,14 @@ without walking the product lattice:
 
 The result does not depend on the order sites are visited (unlike a
 greedy pass, which returns one point of many); only which minimal point
-is found first does.  Every reported point, and every one-step
-weakening of it, is checked itself (never inferred), so each reason is a
-real counterexample.  Every pair of checked points is compared: a safe
-point below an unsafe one, under one model, breaks monotonicity, which
-is a checker bug, reported as a CheckerError.
+is found first does.  A point on the way (a candidate, a descent
+trial) that lies above a point checked safe, or below one checked unsafe
+under some model, is decided by monotonicity without a check; every
+reported point, and every one-step weakening of it, is checked itself
+(never inferred), so each reason is a real counterexample.  Every pair
+of checked points is compared: a safe point below an unsafe one, under
+one model, breaks monotonicity, which is a checker bug, reported as a
+CheckerError.
 
 Entry point: find_frontier(kinds, start, oracle, ...).
 """
@@ -49,6 +52,7 @@ class Outcome:
     verdict: str                            # SAFE | UNSAFE | UNKNOWN
     per_model: Mapping[str, str] = field(default_factory=dict)
     detail: object = None                   # e.g. the CheckResults
+    inferred: object = None                 # the checked point implying it
 
 
 Oracle = Callable[[Sequence[Point]], list[Outcome]]
@@ -64,6 +68,7 @@ class Frontier:
     space: int                              # points in the lattice
     reasons: Mapping[Point, Mapping[int, tuple[Point, Outcome]]]
     budget_spent: bool = False              # --budget-checks stopped it
+    inferred: int = 0                       # points decided by monotonicity
 
     @property
     def checks(self) -> int:
@@ -76,12 +81,15 @@ class BudgetSpent(Exception):
 
 class _Search:
     def __init__(self, kinds: Sequence[str], pinned: Sequence[bool],
-                 oracle: Oracle, budget: int | None):
+                 oracle: Oracle, budget: int | None,
+                 on_minimal: Callable[[Point], None]):
         self.kinds = tuple(kinds)
         self.pinned = tuple(pinned)
         self.oracle = oracle
         self.budget = budget
+        self.on_minimal = on_minimal
         self.checked: dict[Point, Outcome] = {}
+        self.inferred: dict[Point, Outcome] = {}
         self.candidates: list[Point] = []
 
     # -- the order
@@ -98,8 +106,19 @@ class _Search:
         return out
 
     # -- checking
-    def check(self, points: Sequence[Point]) -> list[Outcome]:
-        todo = [p for p in dict.fromkeys(points) if p not in self.checked]
+    def check(self, points: Sequence[Point],
+              infer: bool = True) -> list[Outcome]:
+        """The outcome of each point: checked by the oracle, or, with
+        `infer`, implied by monotonicity from a point already checked
+        (safe above a safe point, unsafe below an unsafe one)."""
+        if infer:
+            for point in dict.fromkeys(points):
+                if point not in self.checked and point not in self.inferred:
+                    implied = self.implied(point)
+                    if implied is not None:
+                        self.inferred[point] = implied
+        todo = [p for p in dict.fromkeys(points) if p not in self.checked
+                and not (infer and p in self.inferred)]
         if todo:
             if self.budget is not None and \
                     len(self.checked) + len(todo) > self.budget:
@@ -107,7 +126,23 @@ class _Search:
             for point, outcome in zip(todo, self.oracle(todo)):
                 self.monotone(point, outcome)
                 self.checked[point] = outcome
-        return [self.checked[p] for p in points]
+        return [self.checked.get(p) or self.inferred[p] for p in points]
+
+    def known(self, point: Point) -> Outcome:
+        return self.checked.get(point) or self.inferred.get(point) or \
+            Outcome(UNKNOWN)
+
+    def implied(self, point: Point) -> Outcome | None:
+        """Monotonicity: above a safe point is safe, below a point
+        unsafe under some model is unsafe under it."""
+        for old, seen in self.checked.items():
+            if seen.verdict == SAFE and self.leq(old, point):
+                return Outcome(SAFE, dict(seen.per_model), inferred=old)
+            unsafe = [m for m, v in seen.per_model.items() if v == UNSAFE]
+            if unsafe and self.leq(point, old):
+                return Outcome(UNSAFE, {m: UNSAFE for m in unsafe},
+                               inferred=old)
+        return None
 
     def safe(self, point: Point) -> bool:
         return self.check([point])[0].verdict == SAFE
@@ -170,7 +205,9 @@ class _Search:
             if not safe:
                 return
             minimal = self.descend(safe[0])
+            self.check([minimal], infer=False)    # reported: checked
             found.append(minimal)
+            self.on_minimal(minimal)
             self.candidates = self.maximal(
                 [d for c in self.candidates
                  for d in ([c] if not self.leq(minimal, c)
@@ -195,12 +232,15 @@ def _space(kinds: Sequence[str], pinned: Sequence[bool]) -> int:
 
 def find_frontier(kinds: Sequence[str], start: Point, oracle: Oracle, *,
                   pinned: Sequence[bool] | None = None,
-                  budget: int | None = None) -> Frontier:
+                  budget: int | None = None,
+                  on_minimal: Callable[[Point], None] = lambda p: None
+                  ) -> Frontier:
     """Every minimal safe point of the lattice (pinned sites stay at
     their `start` level).  The oracle takes a batch of points, so a
-    caller can check them in parallel."""
+    caller can check them in parallel; on_minimal hears of each minimal
+    point as it is found."""
     pinned = tuple(pinned or (False,) * len(kinds))
-    search = _Search(kinds, pinned, oracle, budget)
+    search = _Search(kinds, pinned, oracle, budget, on_minimal)
     top = tuple(start[i] if pinned[i] else lattice.top(k)
                 for i, k in enumerate(kinds))
     found: list[Point] = []
@@ -210,7 +250,7 @@ def find_frontier(kinds: Sequence[str], start: Point, oracle: Oracle, *,
         spent = False
     # C's points not shown unsafe: untested (budget) or unknown (a limit).
     left = [c for c in search.candidates
-            if search.checked.get(c, Outcome(UNKNOWN)).verdict != UNSAFE]
+            if search.known(c).verdict != UNSAFE]
     try:
         reasons = {m: _reasons(search, m) for m in found}
     except BudgetSpent:
@@ -223,14 +263,14 @@ def find_frontier(kinds: Sequence[str], start: Point, oracle: Oracle, *,
                     and search.checked[c].verdict == UNKNOWN)
     return Frontier(tuple(found), not left, len(left), unknown,
                     dict(search.checked), _space(kinds, pinned), reasons,
-                    spent)
+                    spent, len(search.inferred))
 
 
 def _reasons(search: _Search, point: Point):
     """Per site above its minimum: the one-step weakening and what the
     oracle said of it (checked now if the descent inferred nothing)."""
     covers = search.lower_covers(point)
-    outcomes = search.check([lower for _, lower in covers])
+    outcomes = search.check([lower for _, lower in covers], infer=False)
     out: dict[int, tuple[Point, Outcome]] = {}
     for (site, lower), outcome in zip(covers, outcomes):
         out.setdefault(site, (lower, outcome))

@@ -6,7 +6,8 @@ Schema evaluate.weaken/1: {"schema", "variant", "models", "sites":
 [{name, kind, level, func, where, pinned}], "points": [{name, orders:
 {site: level}, changed: {site: level}, why: [Reason.to_json()],
 census}], "base_census", "complete", "budget_spent", "unexplored",
-"unknown": [{site: level}], "checks" (points checked), "model_checks",
+"unknown": [{site: level}], "checks" (points checked), "inferred"
+(points decided by monotonicity, not checked), "model_checks",
 "space" (points in the lattice), "seconds", "notes"}.  Levels are
 lattice names ("absent" for a fence that is not there).
 """
@@ -87,7 +88,8 @@ def summary(weakening: Weakening) -> list[str]:
                  f"ordering(s) under {models} ({state}).")
     lines += wrap(f"{len(weakening.subject.sites)} sites ({free} free, "
                   f"{len(weakening.request.pins)} pinned); {f.checks} "
-                  f"points checked of the {f.space} the lattice has, "
+                  f"points checked of the {f.space} the lattice has "
+                  f"({f.inferred} more decided by monotonicity), "
                   f"{weakening.cells} model checks, "
                   f"{weakening.seconds:.1f} s.")
     if f.unknown:
@@ -160,6 +162,7 @@ def document(weakening: Weakening, census: Mapping | None = None,
         "unexplored": f.unexplored,
         "unknown": [_orders(sites, p, True) for p in f.unknown],
         "checks": f.checks,
+        "inferred": f.inferred,
         "model_checks": weakening.cells,
         "space": f.space,
         "seconds": round(weakening.seconds, 3),

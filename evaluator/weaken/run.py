@@ -148,6 +148,7 @@ class Oracle:
         self.say = say
         self.points = 0
         self.cells = 0
+        self.minimal = 0                # frontier points found so far
         self.pool = None
         self.models = sorted(request.models,
                              key=lambda m: memory_models.info(m).cost)
@@ -180,6 +181,9 @@ class Oracle:
             self.cells += 1
         return results
 
+    def found_minimal(self, point: Point) -> None:
+        self.minimal += 1
+
     def __call__(self, points: Sequence[Point]) -> list[Outcome]:
         per_model: list[dict[str, CheckResult]] = [{} for _ in points]
         for model in self.models:
@@ -189,7 +193,8 @@ class Oracle:
             for i, result in zip(todo, self._run(tasks)):
                 per_model[i][model] = result
         self.points += len(points)
-        self.say(f"{self.points} points checked ({self.cells} checks)")
+        self.say(f"{self.points} points checked ({self.cells} checks), "
+                 f"{self.minimal} weakest found so far")
         return [_outcome(seen) for seen in per_model]
 
 
@@ -213,6 +218,7 @@ def weaken(subject: Subject, request: Request,
     started = time.monotonic()
     with Oracle(subject, request, say) as oracle:
         frontier = find_frontier(subject.kinds, subject.start, oracle,
-                                 pinned=pinned, budget=request.budget)
+                                 pinned=pinned, budget=request.budget,
+                                 on_minimal=oracle.found_minimal)
     return Weakening(subject, request, frontier, oracle.cells,
                      time.monotonic() - started)

@@ -172,8 +172,9 @@ def test_saved_points_recheck_safe(project, capsys):
     variant = parse_variant(saved)
     assert variant.provenance == "evaluate weaken from qemu-5.2"
     assert variant.params["bh_schedule_xchg"] == "relaxed"
-    assert "smp_mb" not in _function(variant.source_text,
-                                     "aio_notify_accept")
+    accept = _function(variant.source_text, "aio_notify_accept")
+    assert accept.count("smp_mb") == 1
+    assert "/* smp_mb(); dropped */" in accept
     assert main(["check", "--root", str(project), "--variants", name,
                  "--models", "sc,tso", "--jobs", "1"]) == 0
     row = next(line for line in capsys.readouterr().out.splitlines()
@@ -271,3 +272,24 @@ def test_nested_calls_are_rewritten_innermost_first(tmp_path):
     verify(subject, point, again.sites)         # raises on a mismatch
     with pytest.raises(EmitError, match="does not realise the point"):
         verify(subject, subject.start, again.sites)
+
+
+def test_a_dropped_fence_statement_becomes_a_comment_line(tmp_path):
+    subject, options = _subject("qemu-5.2")
+    levels = dict(zip((s.name for s in subject.sites), subject.start))
+    levels["aio_notify:smp_mb"] = Order.RELAXED         # absent
+    point = tuple(levels[s.name] for s in subject.sites)
+    base = load_variants(find_project().variants)["qemu-5.2"]
+    written = point_variant(subject, point, "probe", base.params, ("sc",))
+    lines = written.source.splitlines()
+    assert [line.strip() for line in lines if "dropped" in line] == \
+        ["/* smp_mb(); dropped */"]
+    assert "(void)0" not in written.source
+    (tmp_path / "variants").mkdir()
+    (tmp_path / "variants" / "probe.c").write_text(written.source)
+    spec = tmp_path / "variants" / "probe.toml"
+    spec.write_text(written.spec)
+    paths = find_project()
+    again = subject_of(render_variant(parse_variant(spec), paths), options,
+                       (paths.root, paths.csrc))
+    verify(subject, point, again.sites)         # the fence is gone

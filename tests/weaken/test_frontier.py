@@ -75,6 +75,34 @@ def test_random_monotone_predicates_match_brute_force(seed):
             assert lower[site] != point[site]
 
 
+@pytest.mark.parametrize("seed", range(30))
+def test_no_point_is_checked_that_monotonicity_already_decides(seed):
+    rng = random.Random(1000 + seed)
+    kinds = tuple(rng.choice(lattice.KINDS)
+                  for _ in range(rng.randint(2, 6)))
+    safe = random_monotone(kinds, rng)
+    batches = []
+    oracle = oracle_of(safe, [])
+    result = find_frontier(kinds, (Order.SEQ_CST,) * len(kinds),
+                           lambda points: batches.append(points) or
+                           oracle(points))
+    calls = [p for batch in batches for p in batch]
+    # reported points and their one-step weakenings are always checked;
+    # a batch is checked at once, so it is judged by the earlier ones
+    forced = set(result.points) | {
+        point[:i] + (v,) + point[i + 1:] for point in result.points
+        for i, k in enumerate(kinds)
+        for v in lattice.lower_covers(k, point[i])}
+    for n, batch in enumerate(batches):
+        earlier = [p for b in batches[:n] for p in b]
+        for point in set(batch) - forced:
+            assert not any(safe(q) and leq(kinds, q, point)
+                           for q in earlier)
+            assert not any(not safe(q) and leq(kinds, point, q)
+                           for q in earlier)
+    assert result.checks == len(calls) == len(set(calls))
+
+
 def test_the_search_checks_far_fewer_points_than_the_lattice_has():
     kinds = (lattice.RMW,) * 4 + (lattice.FENCE,) * 4
     need = (Order.ACQUIRE, Order.RELAXED, Order.RELEASE, Order.RELAXED,
