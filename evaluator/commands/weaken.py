@@ -23,6 +23,12 @@ check --variants POINT` re-checks it.
 --budget-checks N stops after N points were checked: the output then
 says what is left undecided and never calls the frontier complete.
 
+Nothing is lost on interruption: every finished check is appended to
+RUN/checks.jsonl as it arrives, and `--resume RUN` (with the options of
+the interrupted run) continues the search from there; a journal made
+with other inputs (the C, the sites, the options, the checker) is
+refused.
+
 Exit status: 0 the search finished; 1 it was bounded (budget or a
 limit), so the frontier may be incomplete; 2 bad input.
 """
@@ -32,6 +38,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 from pathlib import Path
 
 from ..checker import CheckOptions
@@ -40,9 +47,10 @@ from ..weaken import output
 from ..weaken.census import census_rows
 from ..weaken.run import (Request, check_models, check_pins,
                                   subject_of, weaken)
+from ..weaken.journal import FILE, open_journal
 from ..weaken.save import copy_saved, write_points
 from .. import fsutil
-from ..errors import EvaluateError
+from ..errors import EvaluateError, RunInterrupted
 from ..paths import run_dir
 from ..render import render_variant
 from ..variants import load_variants, parse_variant
@@ -79,6 +87,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              f"{DEFAULT_MAX_STATES})")
     parser.add_argument("--out", type=Path, default=None, metavar="DIR",
                         help="run directory (default: reports/<run-id>/)")
+    parser.add_argument("--resume", type=Path, default=None, metavar="RUN",
+                        help="continue the interrupted run in RUN from its "
+                             "journal (checks.jsonl), with the same "
+                             "options")
     parser.add_argument("--save", action="store_true",
                         help="also write each frontier point to variants/")
     parser.add_argument("--no-census", action="store_true",
@@ -109,12 +121,21 @@ def subject_for(paths, base, request: Request):
 
 def search_and_write(paths, base, request: Request, out: Path,
                      progress: Progress, census: bool = True,
-                     subject=None):
+                     subject=None, resume: bool | None = None):
     """The search, its points written into out/variants/ and its text
     and JSON into out/ (the pipeline's --weaken does the same).
-    subject: the base's, when the caller has compiled it already."""
+    subject: the base's, when the caller has compiled it already.
+    resume: None, no journal (the pipeline); False, a new journal
+    out/checks.jsonl; True, continue the one there."""
     subject = subject or subject_for(paths, base, request)
-    result = weaken(subject, request, progress.stage("weaken"))
+    journal = None if resume is None else \
+        open_journal(out, subject, request, resume)
+    try:
+        result = weaken(subject, request, progress.stage("weaken"),
+                        journal)
+    finally:
+        if journal is not None:
+            journal.close()
     saved = write_points(result, base, paths, out / "variants",
                          output.names(result))
     notes = [f"{s.name}: {s.note}" for s in saved if s.spec is None]
@@ -148,6 +169,35 @@ def _save(saved, paths, notes: list[str]) -> None:
     notes += [f"saved {path}" for path in copy_saved(saved, paths.variants)]
 
 
+def _out_dir(args: argparse.Namespace, paths) -> Path:
+    if args.resume is None:
+        return run_dir(paths.reports, args.out)
+    if args.out is not None and Path(args.out) != Path(args.resume):
+        raise EvaluateError(f"--out {args.out} with --resume {args.resume}",
+                            hint="a resumed run writes into its own "
+                                 "directory: drop --out")
+    if not Path(args.resume).is_dir():
+        raise EvaluateError("--resume: not a run directory",
+                            path=args.resume,
+                            hint="give the directory an interrupted "
+                                 "evaluate weaken printed")
+    return Path(args.resume)
+
+
+def _resume_command(args: argparse.Namespace, out: Path) -> str:
+    """The command line that continues this run (its own words, with
+    --resume OUT in place of any --out/--resume)."""
+    words, skip = [], False
+    for word in args.argv:
+        if skip:
+            skip = False
+        elif word in ("--out", "--resume"):
+            skip = True
+        elif not word.startswith(("--out=", "--resume=")):
+            words.append(word)
+    return shlex.join([*words, "--resume", str(out)])
+
+
 def run(args: argparse.Namespace) -> int:
     paths = project(args)
     base = one_variant(load_variants(paths.variants), args.base, "weaken")
@@ -155,12 +205,16 @@ def run(args: argparse.Namespace) -> int:
     # Bad --pin names fail before the run directory is made.
     subject = subject_for(paths, base, request)
     check_pins(subject, request.pins)
-    out = run_dir(paths.reports, args.out)
+    out = _out_dir(args, paths)
     progress = Progress()
     try:
         result, saved, census, notes = search_and_write(
             paths, base, request, out, progress, not args.no_census,
-            subject)
+            subject, resume=args.resume is not None)
+    except KeyboardInterrupt:           # Ctrl-C, or SIGTERM (Terminated)
+        raise RunInterrupted(
+            f"interrupted; every finished check is kept in {out / FILE}; "
+            f"continue with: {_resume_command(args, out)}") from None
     finally:
         progress.done()
     if args.save:

@@ -36,6 +36,7 @@ from ..checker.matrix import quiet_worker
 from ..checker.models import get_model
 from .frontier import SAFE, UNKNOWN, UNSAFE, Frontier, Outcome, Point, \
     find_frontier
+from .journal import Journal
 from .sites import Site, apply, find_sites, line_reader
 
 Say = Callable[[str], None]
@@ -142,10 +143,12 @@ def _check_task(task) -> tuple[int, CheckResult]:
 class Oracle:
     """Checks batches of points, in parallel when jobs > 1."""
 
-    def __init__(self, subject: Subject, request: Request, say: Say):
+    def __init__(self, subject: Subject, request: Request, say: Say,
+                 journal: Journal | None = None):
         self.subject = subject
         self.request = request
         self.say = say
+        self.journal = journal
         self.points = 0
         self.cells = 0
         self.minimal = 0                # frontier points found so far
@@ -170,6 +173,11 @@ class Oracle:
 
     def _run(self, tasks: list) -> list[CheckResult]:
         results: list[CheckResult | None] = [None] * len(tasks)
+        if self.journal is not None:
+            for n, point, model in tasks:
+                results[n] = self.journal.get(point, model)
+        tasks = [task for task in tasks if results[task[0]] is None]
+        asked = {n: (point, model) for n, point, model in tasks}
         if self.pool is None or len(tasks) == 1:
             done = ((n, _check_point(self.subject, self.request.options,
                                      point, model))
@@ -179,6 +187,8 @@ class Oracle:
         for index, result in done:
             results[index] = result
             self.cells += 1
+            if self.journal is not None:
+                self.journal.record(*asked[index], result)
         return results
 
     def found_minimal(self, point: Point) -> None:
@@ -193,8 +203,10 @@ class Oracle:
             for i, result in zip(todo, self._run(tasks)):
                 per_model[i][model] = result
         self.points += len(points)
-        self.say(f"{self.points} points checked ({self.cells} checks), "
-                 f"{self.minimal} weakest found so far")
+        resumed = self.journal.resumed if self.journal else 0
+        again = f", {resumed} from the journal" if resumed else ""
+        self.say(f"{self.points} points checked ({self.cells} checks"
+                 f"{again}), {self.minimal} weakest found so far")
         return [_outcome(seen) for seen in per_model]
 
 
@@ -210,13 +222,15 @@ def _outcome(seen: dict[str, CheckResult]) -> Outcome:
 
 
 def weaken(subject: Subject, request: Request,
-           progress: Say | None = None) -> Weakening:
-    """The frontier of the subject's sites (pins kept as they are)."""
+           progress: Say | None = None,
+           journal: Journal | None = None) -> Weakening:
+    """The frontier of the subject's sites (pins kept as they are); a
+    journal answers the checks it holds and records the others."""
     say = progress or (lambda text: None)
     check_models(request.models)
     pinned = check_pins(subject, request.pins)
     started = time.monotonic()
-    with Oracle(subject, request, say) as oracle:
+    with Oracle(subject, request, say, journal) as oracle:
         frontier = find_frontier(subject.kinds, subject.start, oracle,
                                  pinned=pinned, budget=request.budget,
                                  on_minimal=oracle.found_minimal)

@@ -293,3 +293,71 @@ def test_a_dropped_fence_statement_becomes_a_comment_line(tmp_path):
     again = subject_of(render_variant(parse_variant(spec), paths), options,
                        (paths.root, paths.csrc))
     verify(subject, point, again.sites)         # the fence is gone
+
+
+def _weaken_json(out, *extra):
+    subject, _ = _subject("qemu-5.2")
+    return ["weaken", "qemu-5.2", "--models", "sc,tso", "--jobs", "1",
+            "--json", "--no-census", *_pin_args(subject), *extra]
+
+
+def _same_search(doc):
+    return {k: v for k, v in doc.items() if k not in ("seconds",
+                                                     "model_checks")}
+
+
+def test_an_interrupted_search_resumes_from_its_journal(
+        tmp_path, capsys, monkeypatch):
+    from evaluator.weaken import run as weaken_run
+    whole = tmp_path / "whole"
+    assert main(_weaken_json(whole, "--out", str(whole))) == 0
+    expected = json.loads(capsys.readouterr().out)
+    real, calls = weaken_run._check_point, []
+
+    def stopped_after_three(*args):
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        calls.append(args)
+        return real(*args)
+    monkeypatch.setattr(weaken_run, "_check_point", stopped_after_three)
+    out = tmp_path / "cut"
+    assert main(_weaken_json(out, "--out", str(out))) == 130
+    err = capsys.readouterr().err
+    assert f"kept in {out / 'checks.jsonl'}" in err
+    resume = err.split("continue with: ")[1].strip()
+    assert resume.endswith(f"--resume {out}") and "--out" not in resume
+    assert len((out / "checks.jsonl").read_text().splitlines()) == 1 + 3
+    monkeypatch.setattr(weaken_run, "_check_point", real)
+    assert main(resume.split()[1:]) == 0
+    resumed = json.loads(capsys.readouterr().out)
+    assert _same_search(resumed) == _same_search(expected)
+    assert resumed["model_checks"] == expected["model_checks"] - 3
+
+
+def test_a_journal_is_never_reused_for_other_inputs(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(_weaken_json(out, "--out", str(out))) == 0
+    capsys.readouterr()
+    # another run into the same directory would overwrite the journal
+    assert main(_weaken_json(out, "--out", str(out))) == 2
+    assert "checks.jsonl: already holds the journal" in \
+        capsys.readouterr().err
+    # other models: other verdicts
+    args = _weaken_json(out, "--resume", str(out))
+    args[args.index("sc,tso")] = "tso"
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "checks.jsonl:1: this journal is of qemu-5.2 under sc,tso" in err
+    # a damaged record in the middle is an error naming its line
+    journal = out / "checks.jsonl"
+    lines = journal.read_text().splitlines()
+    journal.write_text("\n".join([lines[0], "{", *lines[1:]]) + "\n")
+    assert main(_weaken_json(out, "--resume", str(out))) == 2
+    assert "checks.jsonl:2: record 2 is damaged" in capsys.readouterr().err
+    # a last record cut short by a kill is only checked again
+    journal.write_text("\n".join([*lines, lines[-1][:40]]))
+    assert main(_weaken_json(out, "--resume", str(out))) == 0
+    assert json.loads(capsys.readouterr().out)["model_checks"] == 0
+    assert journal.read_text().splitlines() == lines   # the cut line went
+    assert main(_weaken_json(out, "--resume", str(tmp_path / "none"))) == 2
+    assert "not a run directory" in capsys.readouterr().err
