@@ -7,7 +7,8 @@ Schema evaluate.weaken/1: {"schema", "variant", "models", "sites":
 {site: level}, changed: {site: level}, why: [Reason.to_json()],
 census}], "base_census", "complete", "budget_spent", "unexplored",
 "unknown": [{site: level}], "checks" (points checked), "inferred"
-(points decided by monotonicity, not checked), "model_checks",
+(points decided by monotonicity, not checked), "model_checks" (run
+by this search), "resumed_checks" (answered by the journal: --resume),
 "space" (points in the lattice), "seconds", "notes"}.  Levels are
 lattice names ("absent" for a fence that is not there).
 """
@@ -90,7 +91,9 @@ def summary(weakening: Weakening) -> list[str]:
                   f"{len(weakening.request.pins)} pinned); {f.checks} "
                   f"points checked of the {f.space} the lattice has "
                   f"({f.inferred} more decided by monotonicity), "
-                  f"{weakening.cells} model checks, "
+                  f"{weakening.cells} model checks"
+                  + (f" (and {weakening.resumed} from the journal)"
+                     if weakening.resumed else "") + ", "
                   f"{weakening.seconds:.1f} s.")
     if f.unknown:
         lines += wrap(f"{len(f.unknown)} candidate(s) reached a limit "
@@ -164,6 +167,7 @@ def document(weakening: Weakening, census: Mapping | None = None,
         "checks": f.checks,
         "inferred": f.inferred,
         "model_checks": weakening.cells,
+        "resumed_checks": weakening.resumed,
         "space": f.space,
         "seconds": round(weakening.seconds, 3),
         "notes": list(notes),

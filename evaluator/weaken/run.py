@@ -84,6 +84,7 @@ class Weakening:
     frontier: Frontier
     cells: int                          # model checks run
     seconds: float
+    resumed: int = 0                    # model checks the journal answered
 
 
 def subject_of(rendered: RenderedVariant, options: CheckOptions,
@@ -235,4 +236,5 @@ def weaken(subject: Subject, request: Request,
                                  pinned=pinned, budget=request.budget,
                                  on_minimal=oracle.found_minimal)
     return Weakening(subject, request, frontier, oracle.cells,
-                     time.monotonic() - started)
+                     time.monotonic() - started,
+                     journal.resumed if journal else 0)
