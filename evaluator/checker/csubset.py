@@ -25,6 +25,9 @@ class Unit:
     functions: Mapping[str, c_ast.FuncDef]
     globals: Mapping[str, int]      # file-scope int variable -> its value
     filename: str
+    # Every member name a struct in the unit declares: a field access
+    # naming none of them is C the compiler rejects, never a new location.
+    fields: frozenset[str] = frozenset()
 
 
 # ---- compile-time pointers -------------------------------------------------

@@ -94,7 +94,23 @@ def _collect(ast: c_ast.FileAST, filename: str) -> Unit:
             functions[ext.decl.name] = ext
         elif isinstance(ext, c_ast.Decl) and _is_variable(ext):
             globals_[ext.name] = _global_init(ext)
-    return Unit(functions, globals_, filename)
+    return Unit(functions, globals_, filename, _struct_fields(ast))
+
+
+def _struct_fields(ast: c_ast.FileAST) -> frozenset[str]:
+    """The member names of every struct or union declared in the unit
+    (at any depth), so a misspelt field is refused, not modelled."""
+    found: set[str] = set()
+
+    class Members(c_ast.NodeVisitor):
+        def visit_Struct(self, node: c_ast.Struct) -> None:
+            found.update(d.name for d in node.decls or () if d.name)
+            self.generic_visit(node)
+
+        visit_Union = visit_Struct
+
+    Members().visit(ast)
+    return frozenset(found)
 
 
 def _is_variable(decl: c_ast.Decl) -> bool:

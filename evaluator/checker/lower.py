@@ -8,6 +8,7 @@ in builtins.py.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -543,6 +544,7 @@ class Lowerer:
             if not isinstance(base, LocPtr):
                 raise unsupported(node, f"field access on a local "
                                          f"({source(node)})")
+            self.check_field(node)
             return base.field(node.field.name)
         if isinstance(node, c_ast.UnaryOp) and node.op == "*":
             return self.pointer(node.expr)
@@ -550,6 +552,20 @@ class Lowerer:
                 and self.lookup(node.name) is None:
             return LocPtr(node.name)
         raise unsupported(node, f"assignment to {source(node)}")
+
+    def check_field(self, node: c_ast.StructRef) -> None:
+        """A member no struct declares is a typo the compiler refuses;
+        modelled, it would be a fresh location nobody else touches."""
+        name = node.field.name
+        if name in self.unit.fields:
+            return
+        close = difflib.get_close_matches(name, self.unit.fields, n=1)
+        where = where_of(node)
+        raise CheckerError(
+            f"no struct declares a field {name} ({source(node)})",
+            path=where.file, line=where.line,
+            hint=(f"did you mean {close[0]}? " if close else "")
+            + "fields: " + ", ".join(sorted(self.unit.fields)))
 
     def plain_load(self, location: Pointer) -> Pure:
         if isinstance(location, LocalPtr):

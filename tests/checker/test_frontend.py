@@ -9,7 +9,7 @@ from evaluator.checker.frontend import (LocPtr, ThreadSpec, compile_thread,
 from evaluator.checker.ir import MEM
 from evaluator.checker.litmus import parse_litmus, run_litmus
 from evaluator.checker.memory import Kind, RmwOp
-from evaluator.errors import UnsupportedConstruct
+from evaluator.errors import CheckerError, UnsupportedConstruct
 from evaluator.orders import Order
 
 HEADER = """\
@@ -160,3 +160,19 @@ def test_statement_expressions_are_named():
         compile_thread(unit, ThreadSpec("T", "litmus", "f", (LocPtr(""),)))
     assert "statement expression" in str(err.value)
     assert str(err.value).startswith("templates/t.c.j2:4: ")
+
+
+@pytest.mark.parametrize("body", [
+    "void f(AioContext *ctx) { __atomic_store_n(&ctx->c, 1, 0); }",
+    "void f(AioContext *ctx) { int x = ctx->aa; }",
+    "void f(AioContext *ctx) { ctx->bb = 1; }",
+])
+def test_a_field_no_struct_declares_is_an_error_not_a_location(body):
+    # The compiler refuses it; modelled, it would be a fresh location no
+    # other thread touches, and the verdict would be about other code.
+    unit = parse_c(HEADER + "#line 5 \"variants/v.c\"\n" + body, "t.c")
+    with pytest.raises(CheckerError) as err:
+        compile_thread(unit, ThreadSpec("T", "litmus", "f", (LocPtr(""),)))
+    assert str(err.value).startswith("variants/v.c:5: no struct declares "
+                                     "a field ")
+    assert "fields: a, b, notifier" in str(err.value)

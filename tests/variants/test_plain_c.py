@@ -12,7 +12,8 @@ import pytest
 from evaluator.build.compile import build_variant, find_toolchain
 from evaluator.checker import check_variant
 from evaluator.cli import main
-from evaluator.errors import BuildError, SpecError, UnsupportedConstruct
+from evaluator.errors import (BuildError, CheckerError, SpecError,
+                             UnsupportedConstruct)
 from evaluator.render import render_variant
 from evaluator.samples import read_samples
 from evaluator.variants import load_variants
@@ -204,3 +205,17 @@ def test_the_checker_names_the_c_line_of_unsupported_c(scratch):
         check_variant(render_variant(variant, scratch), "sc")
     assert f"variants/mine.c:{line_of(QEMU_25, 'smp_mb();') + 1}:" in \
         str(err.value)
+
+
+def test_a_misspelt_field_is_an_error_not_a_verdict(scratch):
+    # ctx->notifed does not compile; the checker must not model it as a
+    # location of its own (it found a busy loop in such a file).
+    old = "atomic_xchg(&ctx->notified, false)"
+    plain(scratch, lambda text: text.replace(
+        old, "atomic_xchg(&ctx->notifed, false)"))
+    variant = load_variants(scratch.variants)["mine"]
+    with pytest.raises(CheckerError) as err:
+        check_variant(render_variant(variant, scratch), "sc")
+    assert str(err.value).startswith(
+        f"variants/mine.c:{line_of(QEMU_25, old)}: no struct declares a "
+        "field notifed (ctx->notifed) (did you mean notified?")
