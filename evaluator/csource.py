@@ -3,13 +3,16 @@ loaded, before anything renders, checks or compiles it.
 
 The file defines the four hooks of csrc/aio_protocol.h (and none of the
 shared functions), written with QEMU's macros (csrc/qemu_atomic.h) or
-GCC/C11 atomic builtins.  Checked on the text: every hook is defined;
+GCC atomic builtins.  Checked on the text: every hook is defined;
 every memory order written as a builtin's argument is valid for its
 operation, by the same rule as spec parameters (orders.py: no consume,
 no acquire store or release load, a compare-exchange failure order no
-stronger than its success order, fences that order something); no
-atomic-looking name that neither QEMU's header nor the compiler
-defines.  Errors name the C file and line.  Entry point: scan().
+stronger than its success order, fences that order something); no C11
+<stdatomic.h> call or memory_order_* name (the file is compiled and
+preprocessed without system headers, so they would check but never
+build); no atomic-looking name that neither QEMU's header, the
+compiler nor the file's own #defines define.  Errors name the C file
+and line.  Entry point: scan().
 """
 
 from __future__ import annotations
@@ -58,6 +61,11 @@ NO_ORDER = frozenset({
 })
 _ATOMIC_LOOKING = re.compile(r"^(q?atomic_|smp_|__atomic_|__sync_)")
 _CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+_DEFINE = re.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)", re.M)
+# <stdatomic.h>'s calls: a variant is compiled (and preprocessed for the
+# checker) without system headers, so these never build.
+C11_CALLS = frozenset(name for name in (*ORDER_ARGS, *NO_ORDER)
+                      if name.startswith("atomic_"))
 _KEYWORDS = frozenset({"if", "while", "for", "switch", "return", "sizeof"})
 
 
@@ -68,10 +76,18 @@ def scan(path: Path, display: str) -> str:
     defined = _defined_functions(code)
     where = _Where(display, code)
     _check_definitions(defined, where)
+    macros = set(_DEFINE.findall(code))     # the file's own #defines
     for match in _CALL.finditer(code):
         name = match.group(1)
-        if name in defined or name in _KEYWORDS:
+        if name in defined or name in _KEYWORDS or name in macros:
             continue
+        if name in C11_CALLS:
+            raise where.error(
+                match.start(), f"{name}() is C11 <stdatomic.h>, which a "
+                "variant cannot include (it is compiled and checked "
+                "without system headers)",
+                f"write {_gcc_builtin(name)}() with __ATOMIC_* orders, or "
+                "QEMU's macro (csrc/qemu_atomic.h)")
         if name in ORDER_ARGS:
             args = _arguments(code, match.end() - 1)
             _check_orders(name, args, match.start(), where)
@@ -82,6 +98,16 @@ def scan(path: Path, display: str) -> str:
                 "QEMU's macros (csrc/qemu_atomic.h): " + ", ".join(
                     sorted(MACROS)))
     return text
+
+
+def _gcc_builtin(c11: str) -> str:
+    """The GCC builtin a C11 <stdatomic.h> call stands for."""
+    base = "__" + c11.removesuffix("_explicit")
+    if base.startswith("__atomic_compare_exchange"):
+        return "__atomic_compare_exchange_n"
+    if base in ("__atomic_load", "__atomic_store", "__atomic_exchange"):
+        return base + "_n"
+    return base
 
 
 class _Where:
@@ -196,4 +222,9 @@ def _check_orders(name: str, args: list[tuple[str, int]], offset: int,
                 at, f"memory order {text.strip()} of {name}() (a {op}): "
                 f"{problem}",
                 valid_text(op, success if op == Op.CAS_FAIL else None))
+        if text.strip().startswith("memory_order_"):
+            raise where.error(
+                at, f"memory order {text.strip()} of {name}() is C11 "
+                "<stdatomic.h>'s name, which a variant cannot include",
+                f"write {order.gcc_name}")
         success = order

@@ -114,6 +114,23 @@ C_ORDER_ERRORS = {
     "order not constant": ("atomic_read(&ctx->notify_me)",
                            "__atomic_load_n(&ctx->notify_me, order)",
                            ["is not an order constant"]),
+    # <stdatomic.h> cannot be included: C11 names check but never build.
+    "c11 fence": ("smp_mb();", "atomic_thread_fence(memory_order_seq_cst);",
+                  ["atomic_thread_fence() is C11 <stdatomic.h>",
+                   "write __atomic_thread_fence() with __ATOMIC_* orders"]),
+    "c11 rmw": ("atomic_add(&ctx->notify_me, 2)",
+                "atomic_fetch_add(&ctx->notify_me, 2)",
+                ["atomic_fetch_add() is C11 <stdatomic.h>",
+                 "write __atomic_fetch_add()"]),
+    "c11 load": ("atomic_read(&ctx->notify_me)",
+                 "atomic_load_explicit(&ctx->notify_me, "
+                 "memory_order_relaxed)",
+                 ["atomic_load_explicit() is C11", "__atomic_load_n()"]),
+    "c11 order name": ("smp_mb();",
+                       "__atomic_thread_fence(memory_order_seq_cst);",
+                       ["memory order memory_order_seq_cst of "
+                        "__atomic_thread_fence() is C11 <stdatomic.h>'s",
+                        "write __ATOMIC_SEQ_CST"]),
     "unknown macro": ("atomic_read(&ctx->notify_me)",
                       "qatomic_load_relaxed(&ctx->notify_me)",
                       ["unknown atomic macro or builtin "
@@ -219,3 +236,18 @@ def test_a_misspelt_field_is_an_error_not_a_verdict(scratch):
     assert str(err.value).startswith(
         f"variants/mine.c:{line_of(QEMU_25, old)}: no struct declares a "
         "field notifed (ctx->notifed) (did you mean notified?")
+
+
+def test_a_macro_the_file_defines_is_known_and_its_body_checked(scratch):
+    define = "#define atomic_mb_read(ptr) qatomic_load_acquire(ptr)\n"
+    use = ("atomic_read(&ctx->notify_me)", "atomic_mb_read(&ctx->notify_me)")
+    plain(scratch, lambda text: define + text.replace(*use))
+    text = render_variant(load_variants(scratch.variants)["mine"],
+                          scratch).text
+    assert define + "/*" in text     # pasted as is
+    plain(scratch, lambda text: define.replace(
+        "qatomic_load_acquire(ptr)", "__atomic_load_n(ptr, __ATOMIC_RELEASE)")
+        + text.replace(*use))
+    message = load_error(scratch)
+    assert "variants/mine.c:1: memory order __ATOMIC_RELEASE of " \
+           "__atomic_load_n() (a load)" in message, message
