@@ -16,9 +16,11 @@
 
 #include "qemu_atomic.h"
 
-/* C's bool constants without <stdbool.h> (the protocol is preprocessed
- * without system headers), so QEMU code that writes true/false pastes. */
+/* C's bool type and constants without <stdbool.h> (the protocol is
+ * preprocessed without system headers), as <stdbool.h> defines them, so
+ * QEMU code that declares bool locals and writes true/false pastes. */
 #ifndef true
+#define bool _Bool
 #define true 1
 #define false 0
 #endif

@@ -159,7 +159,7 @@ def _b_cas(lw, node, name, args):
     ok = lw.new_slot()
     lw.assign(ok, combine(f"(1 if ({old.src}) == ({expected.src}) else 0)",
                            old, expected))
-    lw.assign(holder.slot, old)   # on success old == expected: no change
+    lw.store_local(holder.slot, old)   # on success old == expected
     return Pure.slot(ok)
 
 

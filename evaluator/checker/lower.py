@@ -48,6 +48,7 @@ class _Frame:
     name: str
     result: int | None
     returns: list[int] = field(default_factory=list)
+    boolean: bool = False       # returns _Bool: the value becomes 0 or 1
 
 
 class Lowerer:
@@ -67,6 +68,9 @@ class Lowerer:
         self.frames: list[_Frame] = []
         self.loops: list[tuple[list[int], list[int]]] = []
         self.registers: dict[str, int] = {}
+        # Slots of _Bool locals and parameters: C converts whatever is
+        # stored in them to 0 or 1 (`bool b = 2;` holds 1).
+        self.bool_slots: set[int] = set()
         self.node: c_ast.Node | None = None
 
     # -- small helpers
@@ -87,6 +91,11 @@ class Lowerer:
 
     def assign(self, slot: int, expr: Pure) -> None:
         self.emit(ir.Assign(slot, expr, self.here(), self.func))
+
+    def store_local(self, slot: int, expr: Pure) -> None:
+        """An assignment to a C local: converted as its type says."""
+        self.assign(slot, as_bool(expr) if slot in self.bool_slots
+                    else expr)
 
     def jump_placeholder(self) -> int:
         return self.emit(ir.Jump(-1, self.here(), self.func))
@@ -159,7 +168,7 @@ class Lowerer:
             raise unsupported(call, f"{name}() called with {len(args)} "
                                      f"arguments, defined with {len(params)}")
         scope: dict[str, int | Pointer] = {}
-        for (pname, is_pointer, _pnode), arg in zip(params, args):
+        for (pname, is_pointer, pnode), arg in zip(params, args):
             if is_pointer:
                 if not isinstance(arg, (LocPtr, LocalPtr)):
                     raise unsupported(call, f"argument {pname} of {name}() "
@@ -171,10 +180,13 @@ class Lowerer:
                     raise unsupported(call, f"a pointer passed as int "
                                              f"parameter {pname} of {name}()")
                 slot = self.new_slot()
-                self.assign(slot, arg)
+                if _is_bool(pnode.type):
+                    self.bool_slots.add(slot)
+                self.store_local(slot, arg)
                 scope[pname] = slot
         returns_value = _returns_value(fn)
-        frame = _Frame(name, self.new_slot() if returns_value else None)
+        frame = _Frame(name, self.new_slot() if returns_value else None,
+                       boolean=_is_bool(fn.decl.type.type))
         saved_scopes, saved_loops = self.scopes, self.loops
         self.scopes, self.loops = [scope], []
         self.frames.append(frame)
@@ -231,7 +243,9 @@ class Lowerer:
         value = Pure.constant(0) if node.init is None else self.value(
             node.init)
         slot = self.new_slot()
-        self.assign(slot, value)
+        if _is_bool(node.type):
+            self.bool_slots.add(slot)
+        self.store_local(slot, value)
         self.scopes[-1][node.name] = slot
         if self.spec.iterations is None and len(self.frames) == 1 \
                 and node.name not in self.registers:
@@ -309,7 +323,8 @@ class Lowerer:
         if node.expr is not None:
             value = self.value(node.expr)
             if frame.result is not None:
-                self.assign(frame.result, value)
+                self.assign(frame.result, as_bool(value) if frame.boolean
+                            else value)
         frame.returns.append(self.jump_placeholder())
 
     # -- expressions evaluated for their effects
@@ -473,7 +488,7 @@ class Lowerer:
             value = self.value(node.rvalue)
             if op != "=":
                 value = self.compound(op, Pure.slot(slot), value, node)
-            self.assign(slot, value)
+            self.store_local(slot, value)
             return Pure.slot(slot)
         location = self.lvalue_location(target)
         if isinstance(location, LocalPtr):
@@ -481,7 +496,7 @@ class Lowerer:
             if op != "=":
                 value = self.compound(op, Pure.slot(location.slot), value,
                                       node)
-            self.assign(location.slot, value)
+            self.store_local(location.slot, value)
             return Pure.slot(location.slot)
         value = self.value(node.rvalue)
         if op != "=":
@@ -511,8 +526,8 @@ class Lowerer:
             raise unsupported(node, f"{node.op.strip('p')} on "
                                      f"{source(target)} (only on locals)")
         old = self.hold(Pure.slot(bound))
-        self.assign(bound, Pure(f"(L[{bound}] {delta})",
-                                frozenset((bound,))))
+        self.store_local(bound, Pure(f"(L[{bound}] {delta})",
+                                     frozenset((bound,))))
         return old if node.op.startswith("p") else Pure.slot(bound)
 
     def hold(self, value: Pure) -> Pure:
@@ -680,6 +695,13 @@ def _params(fn: c_ast.FuncDef) -> list[tuple[str, bool, c_ast.Node]]:
                                       f"({describe(param.type)})")
         out.append((param.name, is_pointer, param))
     return out
+
+
+def _is_bool(decl_type: c_ast.Node) -> bool:
+    """A _Bool (bool, with csrc/aio_protocol.h's #define) declarator."""
+    return isinstance(decl_type, c_ast.TypeDecl) and isinstance(
+        decl_type.type, c_ast.IdentifierType) and \
+        decl_type.type.names == ["_Bool"]
 
 
 def _returns_value(fn: c_ast.FuncDef) -> bool:

@@ -251,3 +251,31 @@ def test_a_macro_the_file_defines_is_known_and_its_body_checked(scratch):
     message = load_error(scratch)
     assert "variants/mine.c:1: memory order __ATOMIC_RELEASE of " \
            "__atomic_load_n() (a load)" in message, message
+
+
+def _with_bools(text: str) -> str:
+    """QEMU 2.5's hooks in later QEMU's style: a static bool helper, a
+    bool local, comparisons with true."""
+    helper = ("static inline bool aio_may_sleep(AioContext *ctx)\n{\n"
+              "    return atomic_read(&ctx->notify_me);\n}\n\n")
+    text = text.replace("void aio_notify(AioContext *ctx)\n",
+                        helper + "void aio_notify(AioContext *ctx)\n", 1)
+    text = text.replace("    if (atomic_read(&ctx->notify_me)) {",
+                        "    if (aio_may_sleep(ctx) == true) {")
+    text = text.replace("    if (atomic_xchg(&ctx->notified, false)) {",
+                        "    bool was = atomic_xchg(&ctx->notified, false);"
+                        "\n\n    if (was == true) {")
+    return text.replace("    int readable = 0;", "    bool readable = false;")
+
+
+@pytest.mark.parametrize("cell", ["sc", "tso"])
+def test_bool_code_pastes_and_converts_to_0_or_1(paths, scratch, cell):
+    # notify_me is 2 while a poller may sleep: a bool made from it is 1,
+    # so `== true` holds, as C says.  Read as 2, aio_notify would never
+    # write the eventfd (a lost wakeup that the C does not have).
+    plain(scratch, _with_bools)
+    variant = load_variants(scratch.variants)["mine"]
+    model, options = cell_options(cell, paths.csrc)
+    result = check_variant(render_variant(variant, scratch), model, options)
+    assert (result.verdict, result.explored, result.cut) == \
+        PINNED["original-05e514b1"][cell]
