@@ -25,6 +25,13 @@
 #define false 0
 #endif
 
+/* QEMU's branch hints (include/qemu/compiler.h), so code using them
+ * pastes; the checker reads __builtin_expect as its first argument. */
+#ifndef likely
+#define likely(x)   __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#endif
+
 typedef struct EventNotifier {
     int fd;                 /* the eventfd; its kernel counter is the location */
 } EventNotifier;

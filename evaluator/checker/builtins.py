@@ -1,5 +1,5 @@
-"""GCC __atomic/__sync builtins, C11 atomic_* calls and the
-event-notifier intrinsics, lowered to memory events.
+"""GCC __atomic/__sync builtins, C11 atomic_* calls, __builtin_expect and
+the event-notifier intrinsics, lowered to memory events.
 
 Each handler receives the lowerer (lower.Lowerer), the call node, the
 builtin's name and its argument nodes, and returns the call's value.
@@ -180,6 +180,15 @@ def _b_sync_synchronize(lw, node, name, args):
     return Pure.constant(0)
 
 
+def _b_expect(lw, node, name, args):
+    """__builtin_expect(value, expected) (QEMU's likely/unlikely): a
+    branch-layout hint, whose value is its first argument's."""
+    lw.expect_args(node, name, args, 2)
+    value = lw.value(args[0])
+    lw.value(args[1])
+    return value
+
+
 def _b_notifier(lw, node, name, args):
     """The eventfd intrinsics (DESIGN §5): RMWs on the notifier's counter,
     whose kernel lock makes them acq_rel; a wait that returns is an
@@ -226,6 +235,7 @@ def _builtins() -> dict:
         "__sync_lock_release": _b_lock_release,
         "__sync_val_compare_and_swap": _b_sync_cas,
         "__sync_bool_compare_and_swap": _b_sync_cas,
+        "__builtin_expect": _b_expect,
     }
     for word in _RMW_NAMES:
         table[f"__atomic_fetch_{word}"] = _b_rmw

@@ -176,3 +176,10 @@ def test_a_field_no_struct_declares_is_an_error_not_a_location(body):
     assert str(err.value).startswith("variants/v.c:5: no struct declares "
                                      "a field ")
     assert "fields: a, b, notifier" in str(err.value)
+
+
+def test_builtin_expect_is_its_first_argument():
+    got = events("void f(AioContext *ctx) { if (__builtin_expect("
+                 "__atomic_load_n(&ctx->a, 2), 0)) ctx->b = 1; }")
+    assert got == [(Kind.LOAD, "a", Order.ACQUIRE, None),
+                   (Kind.STORE, "b", Order.RELAXED, None)]

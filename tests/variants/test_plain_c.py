@@ -279,3 +279,17 @@ def test_bool_code_pastes_and_converts_to_0_or_1(paths, scratch, cell):
     result = check_variant(render_variant(variant, scratch), model, options)
     assert (result.verdict, result.explored, result.cut) == \
         PINNED["original-05e514b1"][cell]
+
+
+def test_likely_and_unlikely_paste(paths, scratch):
+    # QEMU's branch hints (__builtin_expect) are hints, not conditions.
+    plain(scratch, lambda text: text.replace(
+        "    if (atomic_read(&ctx->notify_me)) {",
+        "    if (unlikely(atomic_read(&ctx->notify_me))) {").replace(
+        "    if (atomic_xchg(&ctx->notified, false)) {",
+        "    if (likely(atomic_xchg(&ctx->notified, false))) {"))
+    variant = load_variants(scratch.variants)["mine"]
+    model, options = cell_options("sc", paths.csrc)
+    result = check_variant(render_variant(variant, scratch), model, options)
+    assert (result.verdict, result.explored, result.cut) == \
+        PINNED["original-05e514b1"]["sc"]
