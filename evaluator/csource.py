@@ -162,11 +162,32 @@ def _check_definitions(defined: dict[str, int], where: _Where) -> None:
                 "in the spec's [params]")
     missing = [name for name in HOOKS if name not in defined]
     if missing:
+        # A '{' never closed makes every later definition look like code
+        # inside a body: say that, not that the hooks are missing.
+        _check_braces(where)
         raise SpecError(
             f"{where.display} does not define "
             + ", ".join(f"{m}()" for m in missing), path=where.display,
             line=1, hint="a plain-C variant defines the hooks declared in "
                          "csrc/aio_protocol.h: " + ", ".join(HOOKS))
+
+
+def _check_braces(where: _Where) -> None:
+    """SpecError at a '}' that closes nothing or a '{' never closed."""
+    opened: list[int] = []
+    for index, char in enumerate(where.code):
+        if char == "{":
+            opened.append(index)
+        elif char == "}":
+            if not opened:
+                raise where.error(index, "a '}' that closes no '{'",
+                                  "unbalanced braces: remove it or add "
+                                  "the '{' it closes")
+            opened.pop()
+    if opened:
+        raise where.error(opened[0], "this '{' is never closed",
+                          "unbalanced braces: a '}' is missing after it, "
+                          "or it is one too many")
 
 
 def _matching_paren(code: str, start: int) -> int | None:

@@ -69,8 +69,11 @@ def parse_c(text: str, filename: str, csrc: Path | None = None) -> Unit:
 
 def _parse_error(message: str, parser: c_parser.CParser,
                  filename: str) -> CheckerError:
-    hint = ("the checker reads plain C: no GCC attributes, inline "
-            "assembly or other extensions")
+    # Most often a typo (a ';' or brace missing just before), so the hint
+    # must not suggest only extensions.
+    hint = ("a syntax error at or just before this point (a missing ';', "
+            "brace or parenthesis), or a GCC extension the checker does "
+            "not read: attributes, inline assembly")
     # pycparser: "file:line:col: before: tok", or "file: message"
     parts = message.split(":", 3)
     if len(parts) == 4 and parts[1].isdigit():

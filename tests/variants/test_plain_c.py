@@ -293,3 +293,17 @@ def test_likely_and_unlikely_paste(paths, scratch):
     result = check_variant(render_variant(variant, scratch), model, options)
     assert (result.verdict, result.explored, result.cut) == \
         PINNED["original-05e514b1"]["sc"]
+
+
+@pytest.mark.parametrize("edit, offset", [
+    (("void aio_notify_accept(AioContext *ctx)\n",
+      "void aio_notify_accept(AioContext *ctx) {\n"), 0),   # one too many
+    (("        event_notifier_test_and_clear(&ctx->notifier);\n    }\n",
+      "        event_notifier_test_and_clear(&ctx->notifier);\n"), 1)])
+def test_an_unclosed_brace_is_named_not_missing_hooks(scratch, edit, offset):
+    # Every definition after it looks like code in a body.
+    plain(scratch, lambda text: text.replace(*edit, 1))
+    message = load_error(scratch)
+    line = line_of(QEMU_25, "aio_notify_accept(") + offset
+    assert message.startswith(f"variants/mine.c:{line}: this '{{' is never "
+                              "closed (unbalanced braces"), message
