@@ -377,6 +377,11 @@ class Lowerer:
             return Pure.constant(int(order))
         if node.name in ("true", "false"):
             return Pure.constant(int(node.name == "true"))
+        if node.name in self.unit.functions:
+            raise unsupported(node, f"a function pointer (function "
+                                     f"{node.name} used as a value)",
+                               hint="call the function directly: the "
+                                    "checker inlines every call")
         raise unsupported(node, f"unknown identifier {node.name}")
 
     def expr_Cast(self, node: c_ast.Cast) -> Pure | Pointer:

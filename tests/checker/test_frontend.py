@@ -183,3 +183,15 @@ def test_builtin_expect_is_its_first_argument():
                  "__atomic_load_n(&ctx->a, 2), 0)) ctx->b = 1; }")
     assert got == [(Kind.LOAD, "a", Order.ACQUIRE, None),
                    (Kind.STORE, "b", Order.RELAXED, None)]
+
+
+def test_a_function_pointer_is_named_as_one():
+    unit = parse_c(HEADER + "static void g(AioContext *ctx) { ctx->a = 1; }\n"
+                   "#line 9 \"variants/v.c\"\n"
+                   "void f(AioContext *ctx) {\n"
+                   "  void (*fn)(AioContext *) = g;\n  fn(ctx);\n}\n", "t.c")
+    with pytest.raises(UnsupportedConstruct) as err:
+        compile_thread(unit, ThreadSpec("T", "litmus", "f", (LocPtr(""),)))
+    assert str(err.value).startswith(
+        "variants/v.c:10: unsupported construct: a function pointer "
+        "(function g used as a value) (call the function directly")
