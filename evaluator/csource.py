@@ -28,7 +28,8 @@ from .spelling import BY_NAME as MACROS
 
 # Builtins that take orders: (argument index, operation); a
 # compare-exchange's failure order comes right after its success order.
-_FETCH = [f"{a}{w}{b}" for w in ("add", "sub", "or", "and", "xor", "nand")
+_WORDS = ("add", "sub", "or", "and", "xor", "nand")    # GCC's RMW builtins
+_FETCH = [f"{a}{w}{b}" for w in _WORDS
           for a, b in (("__atomic_fetch_", ""), ("__atomic_", "_fetch"),
                        ("atomic_fetch_", "_explicit"))]
 ORDER_ARGS: dict[str, tuple[tuple[int, str], ...]] = {
@@ -56,8 +57,8 @@ NO_ORDER = frozenset({
     "__sync_synchronize", "__sync_lock_test_and_set", "__sync_lock_release",
     "__sync_val_compare_and_swap", "__sync_bool_compare_and_swap",
     *(f"atomic_fetch_{w}" for w in ("add", "sub", "or", "and")),
-    *(f"__sync_fetch_and_{w}" for w in ("add", "sub", "or", "and")),
-    *(f"__sync_{w}_and_fetch" for w in ("add", "sub", "or", "and")),
+    *(f"__sync_fetch_and_{w}" for w in _WORDS),
+    *(f"__sync_{w}_and_fetch" for w in _WORDS),
 })
 _ATOMIC_LOOKING = re.compile(r"^(q?atomic_|smp_|__atomic_|__sync_)")
 _CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")

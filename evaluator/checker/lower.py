@@ -662,6 +662,13 @@ class Lowerer:
             for arg in args:
                 self.lower(arg)
             return Pure.constant(0)
+        if name.startswith(("__atomic_", "__sync_")):
+            raise unsupported(node, f"GCC builtin {name}(), which the "
+                                     "checker does not model",
+                               hint="it models: " + ", ".join(
+                                   b for b in sorted(BUILTINS)
+                                   if b.startswith(("__atomic_",
+                                                    "__sync_"))))
         raise unsupported(node, f"call to {name}(), which is neither "
                                  "defined nor a builtin the checker knows")
 

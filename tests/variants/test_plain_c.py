@@ -307,3 +307,37 @@ def test_an_unclosed_brace_is_named_not_missing_hooks(scratch, edit, offset):
     line = line_of(QEMU_25, "aio_notify_accept(") + offset
     assert message.startswith(f"variants/mine.c:{line}: this '{{' is never "
                               "closed (unbalanced braces"), message
+
+
+def _generic(text: str) -> str:
+    """QEMU 2.5's loads and exchanges as GCC's by-address builtins."""
+    return text.replace(
+        "    if (atomic_read(&ctx->notify_me)) {",
+        "    int me;\n\n    __atomic_load(&ctx->notify_me, &me, "
+        "__ATOMIC_RELAXED);\n    if (me) {").replace(
+        "    if (atomic_xchg(&ctx->notified, false)) {",
+        "    int zero = 0, old;\n\n    __atomic_exchange(&ctx->notified, "
+        "&zero, &old, __ATOMIC_SEQ_CST);\n    if (old) {")
+
+
+@pytest.mark.parametrize("cell", ["sc", "tso"])
+def test_generic_builtins_paste_with_the_baselines_counts(paths, scratch,
+                                                         cell):
+    plain(scratch, _generic)
+    variant = load_variants(scratch.variants)["mine"]
+    model, options = cell_options(cell, paths.csrc)
+    result = check_variant(render_variant(variant, scratch), model, options)
+    assert (result.verdict, result.explored, result.cut) == \
+        PINNED["original-05e514b1"][cell]
+
+
+def test_a_sync_xor_is_not_called_unknown(scratch):
+    # GCC defines it; the checker does not model it, and says so.
+    plain(scratch, lambda text: text.replace(
+        "atomic_add(&ctx->notify_me, 2)",
+        "__sync_fetch_and_xor(&ctx->notify_me, 2)"))
+    variant = load_variants(scratch.variants)["mine"]
+    with pytest.raises(UnsupportedConstruct) as err:
+        check_variant(render_variant(variant, scratch), "sc")
+    assert "GCC builtin __sync_fetch_and_xor(), which the checker does " \
+           "not model" in str(err.value)
