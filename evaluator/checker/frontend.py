@@ -26,7 +26,7 @@ from ..errors import CheckerError, UnsupportedConstruct
 from . import ir
 from .builtins import INTRINSICS
 from .csubset import (LocalPtr, LocPtr, ThreadSpec, Unit, int_constant,
-                      unsupported)
+                      source, unsupported)
 from .lower import Lowerer
 from .readings import CHECK_DEFAULT
 
@@ -92,12 +92,87 @@ def _parse_error(message: str, parser: c_parser.CParser,
 def _collect(ast: c_ast.FileAST, filename: str) -> Unit:
     functions: dict[str, c_ast.FuncDef] = {}
     globals_: dict[str, int] = {}
+    declared: dict[str, c_ast.Decl] = {}
     for ext in ast.ext:
         if isinstance(ext, c_ast.FuncDef):
+            _check_signature(ext, declared.get(ext.decl.name))
             functions[ext.decl.name] = ext
+        elif isinstance(ext, c_ast.Decl) and isinstance(ext.type,
+                                                        c_ast.FuncDecl):
+            declared.setdefault(ext.name, ext)
         elif isinstance(ext, c_ast.Decl) and _is_variable(ext):
             globals_[ext.name] = _global_init(ext)
     return Unit(functions, globals_, filename, _struct_fields(ast))
+
+
+def _type_text(node: c_ast.Node) -> str:
+    """A declarator's type without its name: `int`, `AioContext *`."""
+    if isinstance(node, c_ast.TypeDecl):
+        return " ".join([*node.quals, _type_text(node.type)])
+    if isinstance(node, c_ast.PtrDecl):
+        return " ".join([_type_text(node.type) + " *", *node.quals])
+    if isinstance(node, c_ast.IdentifierType):
+        return " ".join(node.names)
+    if isinstance(node, (c_ast.Struct, c_ast.Union)):
+        return f"{type(node).__name__.lower()} {node.name}"
+    if isinstance(node, c_ast.FuncDecl):
+        return _signature(node)
+    return source(node)
+
+
+def _param_text(node: c_ast.Node) -> str:
+    """A parameter's type as far as compatibility goes: its own top-level
+    qualifier (`AioContext *const ctx`) does not count (C17 6.7.6.3p15)."""
+    if isinstance(node, c_ast.TypeDecl):
+        return _type_text(node.type)
+    if isinstance(node, c_ast.PtrDecl):
+        return _type_text(node.type) + " *"
+    return _type_text(node)
+
+
+def _signature(func: c_ast.FuncDecl) -> str:
+    params = [p for p in (func.args.params if func.args else ())
+              if _type_text(p.type) != "void"]
+    return (f"{_type_text(func.type)} ("
+            + ", ".join(_param_text(p.type) for p in params) + ")")
+
+
+def _kind(node: c_ast.Node) -> str:
+    """What the checker's reading of a value depends on (lower.py)."""
+    if isinstance(node, c_ast.PtrDecl):
+        return "pointer"
+    if isinstance(node, c_ast.TypeDecl) and isinstance(
+            node.type, c_ast.IdentifierType):
+        names = node.type.names
+        return "void" if names == ["void"] else \
+            "bool" if names == ["_Bool"] else "value"
+    return _type_text(node)
+
+
+def _shape(func: c_ast.FuncDecl) -> tuple:
+    params = [p for p in (func.args.params if func.args else ())
+              if _type_text(p.type) != "void"]
+    return _kind(func.type), tuple(_kind(p.type) for p in params)
+
+
+def _check_signature(fn: c_ast.FuncDef, declared: c_ast.Decl | None
+                     ) -> None:
+    """A definition that contradicts its prototype does not compile; read
+    anyway, its callers would run other code than the compiler's (a void
+    aio_poll_wait returns 0 to aio_poll).  Compared: the parameter count
+    and, for the result and each parameter, void, _Bool, pointer or other
+    value -- differences that are always conflicting types in C, never
+    spellings of one type (typedefs, qualifiers)."""
+    if declared is None or declared.type.args is None:   # f(): no check
+        return
+    if _shape(declared.type) != _shape(fn.decl.type):
+        want, got = _signature(declared.type), _signature(fn.decl.type)
+        where = declared.coord
+        raise CheckerError(
+            f"{fn.decl.name}() is defined as {got} but declared as "
+            f"{want}", path=fn.coord.file if fn.coord else None,
+            line=fn.coord.line if fn.coord else None,
+            hint=f"define it as declared at {where.file}:{where.line}")
 
 
 def _struct_fields(ast: c_ast.FileAST) -> frozenset[str]:

@@ -218,3 +218,34 @@ def test_an_unmodelled_gcc_builtin_is_named_as_one():
         compile_thread(unit, ThreadSpec("T", "litmus", "f", (LocPtr(""),)))
     assert "GCC builtin __atomic_fetch_xor(), which the checker does not " \
            "model (it models: __atomic_add_fetch," in str(err.value)
+
+
+PROTOTYPE = "int g(AioContext *ctx, int n);\n#line 20 \"variants/v.c\"\n"
+
+
+@pytest.mark.parametrize("definition, refused", [
+    ("void g(AioContext *ctx, int n) { }", "void (AioContext *, int)"),
+    ("int g(AioContext *ctx) { return 1; }", "int (AioContext *)"),
+    ("int g(AioContext *ctx, _Bool n) { return n; }",
+     "int (AioContext *, _Bool)"),
+    ("int g(AioContext *ctx, int *n) { return 1; }",
+     "int (AioContext *, int *)"),
+    # Spellings of the declared type: not conflicts.
+    ("int g(AioContext *const ctx, const int n) { return n; }", None),
+    ("int g(struct AioContext *ctx, signed n) { return n; }", None),
+])
+def test_a_definition_that_contradicts_its_prototype_is_refused(
+        definition, refused):
+    # The compiler refuses it too; read anyway, a void aio_poll_wait
+    # would hand aio_poll a 0 that the compiled code never computes.
+    text = HEADER.replace("} AioContext;", "} AioContext;\n") + PROTOTYPE \
+        + definition + "\nint f(AioContext *ctx) { return g(ctx, 2); }\n"
+    if refused is None:
+        compile_thread(parse_c(text, "t.c"),
+                       ThreadSpec("T", "litmus", "f", (LocPtr(""),)))
+        return
+    with pytest.raises(CheckerError) as err:
+        parse_c(text, "t.c")
+    assert str(err.value) == (
+        f"variants/v.c:20: g() is defined as {refused} but declared as "
+        "int (AioContext *, int) (define it as declared at t.c:3)")
