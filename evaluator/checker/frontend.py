@@ -96,6 +96,7 @@ def _collect(ast: c_ast.FileAST, filename: str) -> Unit:
     for ext in ast.ext:
         if isinstance(ext, c_ast.FuncDef):
             _check_signature(ext, declared.get(ext.decl.name))
+            _check_new(ext, functions.get(ext.decl.name))
             functions[ext.decl.name] = ext
         elif isinstance(ext, c_ast.Decl) and isinstance(ext.type,
                                                         c_ast.FuncDecl):
@@ -173,6 +174,19 @@ def _check_signature(fn: c_ast.FuncDef, declared: c_ast.Decl | None
             f"{want}", path=fn.coord.file if fn.coord else None,
             line=fn.coord.line if fn.coord else None,
             hint=f"define it as declared at {where.file}:{where.line}")
+
+
+def _check_new(fn: c_ast.FuncDef, earlier: c_ast.FuncDef | None) -> None:
+    """A second definition does not compile; the checker would read
+    whichever came last."""
+    if earlier is not None:
+        first = earlier.coord
+        raise CheckerError(
+            f"{fn.decl.name}() is defined twice",
+            path=fn.coord.file if fn.coord else None,
+            line=fn.coord.line if fn.coord else None,
+            hint=f"the first definition is at {first.file}:{first.line}; "
+                 "keep one")
 
 
 def _struct_fields(ast: c_ast.FileAST) -> frozenset[str]:

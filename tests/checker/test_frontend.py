@@ -249,3 +249,13 @@ def test_a_definition_that_contradicts_its_prototype_is_refused(
     assert str(err.value) == (
         f"variants/v.c:20: g() is defined as {refused} but declared as "
         "int (AioContext *, int) (define it as declared at t.c:3)")
+
+
+def test_a_function_defined_twice_is_refused():
+    text = HEADER + "#line 4 \"variants/v.c\"\nint g(void) { return 1; }\n" \
+        "int g(void) { return 2; }\n"
+    with pytest.raises(CheckerError) as err:
+        parse_c(text, "t.c")
+    assert str(err.value) == ("variants/v.c:5: g() is defined twice (the "
+                              "first definition is at variants/v.c:4; keep "
+                              "one)")
