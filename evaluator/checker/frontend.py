@@ -17,6 +17,7 @@ template's line, via the renderer's #line markers).
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -46,11 +47,33 @@ def preprocess(text: str, csrc: Path, filename: str) -> str:
         raise CheckerError("gcc not found: the checker runs its "
                            "preprocessor", hint="install gcc") from None
     if done.returncode != 0:
-        first = done.stderr.strip().splitlines()[:3]
-        raise CheckerError("the C preprocessor failed on " + filename + ": "
-                           + " / ".join(first),
-                           hint=f"check the includes under {csrc}")
+        raise _cpp_error(done.stderr, filename, csrc)
     return done.stdout
+
+
+_CPP_ERROR = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+):(?:\d+:)? "
+                        r"(?:fatal )?error: (?P<message>.*)$", re.M)
+
+
+def _cpp_error(stderr: str, filename: str, csrc: Path) -> CheckerError:
+    """cpp's first error at its file and line (the #line markers make it
+    the variant's C file or template), with a hint that fits it."""
+    match = _CPP_ERROR.search(stderr)
+    if match is None:
+        first = stderr.strip().splitlines()[:3]
+        return CheckerError("the C preprocessor failed on " + filename
+                            + ": " + " / ".join(first),
+                            hint=f"check the includes under {csrc}")
+    message = match.group("message").strip()
+    if "No such file or directory" in message:
+        hint = ("a variant may include only the headers in csrc/ ("
+                + ", ".join(sorted(p.name for p in csrc.glob("*.h")))
+                + "): it is compiled and checked without system headers")
+    else:
+        hint = "fix the line shown; 'evaluate render NAME' prints the C"
+    return CheckerError(f"the C preprocessor: {message}",
+                        path=match.group("file"),
+                        line=int(match.group("line")), hint=hint)
 
 
 def parse_c(text: str, filename: str, csrc: Path | None = None) -> Unit:

@@ -559,6 +559,13 @@ class Lowerer:
         if isinstance(node, c_ast.StructRef):
             if node.type == "->":
                 base = self.pointer(node.name)
+            elif isinstance(node.name, c_ast.ID) and isinstance(
+                    self.lookup(node.name.name), (LocPtr, LocalPtr)):
+                pointer = node.name.name
+                raise unsupported(node, f"{source(node)}: {pointer} is a "
+                                         "pointer",
+                                   hint=f"write {pointer}->"
+                                        f"{node.field.name}")
             else:
                 base = self.lvalue_location(node.name)
             if not isinstance(base, LocPtr):

@@ -259,3 +259,12 @@ def test_a_function_defined_twice_is_refused():
     assert str(err.value) == ("variants/v.c:5: g() is defined twice (the "
                               "first definition is at variants/v.c:4; keep "
                               "one)")
+
+
+def test_a_dot_on_a_pointer_says_to_write_the_arrow():
+    unit = parse_c(HEADER + "#line 3 \"variants/v.c\"\n"
+                   "void f(AioContext *ctx) { ctx.a = 1; }\n", "t.c")
+    with pytest.raises(UnsupportedConstruct) as err:
+        compile_thread(unit, ThreadSpec("T", "litmus", "f", (LocPtr(""),)))
+    assert str(err.value) == ("variants/v.c:3: unsupported construct: "
+                              "ctx.a: ctx is a pointer (write ctx->a)")

@@ -342,3 +342,24 @@ def test_a_sync_xor_is_not_called_unknown(scratch):
         check_variant(render_variant(variant, scratch), "sc")
     assert "GCC builtin __sync_fetch_and_xor(), which the checker does " \
            "not model" in str(err.value)
+
+
+@pytest.mark.parametrize("edit, words", [
+    (lambda text: "#include <stdatomic.h>\n" + text,
+     ["variants/mine.c:1: the C preprocessor: stdatomic.h: No such file",
+      "may include only the headers in csrc/ (aio_protocol.h, "
+      "qemu_atomic.h)"]),
+    (lambda text: text.replace("atomic_xchg(&ctx->notified, false)",
+                               "atomic_xchg(&ctx->notified)"),
+     [f"variants/mine.c:{line_of(QEMU_25, 'atomic_xchg(')}: the C "
+      "preprocessor: macro \"atomic_xchg\" requires 2 arguments",
+      "fix the line shown"]),
+])
+def test_a_preprocessor_error_is_named_at_the_c_line(scratch, edit, words):
+    plain(scratch, edit)
+    variant = load_variants(scratch.variants)["mine"]
+    with pytest.raises(CheckerError) as err:
+        check_variant(render_variant(variant, scratch), "sc")
+    for word in words:
+        assert word in str(err.value), (word, str(err.value))
+    assert "check the includes" not in str(err.value)
