@@ -47,7 +47,7 @@ def preprocess(text: str, csrc: Path, filename: str) -> str:
         raise CheckerError("gcc not found: the checker runs its "
                            "preprocessor", hint="install gcc") from None
     if done.returncode != 0:
-        raise _cpp_error(done.stderr, filename, csrc)
+        raise cpp_error(done.stderr, filename, csrc)
     return done.stdout
 
 
@@ -55,7 +55,7 @@ _CPP_ERROR = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+):(?:\d+:)? "
                         r"(?:fatal )?error: (?P<message>.*)$", re.M)
 
 
-def _cpp_error(stderr: str, filename: str, csrc: Path) -> CheckerError:
+def cpp_error(stderr: str, filename: str, csrc: Path) -> CheckerError:
     """cpp's first error at its file and line (the #line markers make it
     the variant's C file or template), with a hint that fits it."""
     match = _CPP_ERROR.search(stderr)

@@ -363,3 +363,17 @@ def test_a_preprocessor_error_is_named_at_the_c_line(scratch, edit, words):
     for word in words:
         assert word in str(err.value), (word, str(err.value))
     assert "check the includes" not in str(err.value)
+
+
+def test_render_expand_names_the_preprocessor_error_line(scratch, capsys):
+    plain(scratch, lambda text: text.replace(
+        "atomic_xchg(&ctx->notified, false)", "atomic_xchg(&ctx->notified)"))
+    status = main(["render", "--root", str(scratch.root), "--expand",
+                   "mine"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err == (f"evaluate: error: variants/mine.c:"
+                   f"{line_of(QEMU_25, 'atomic_xchg(')}: the C preprocessor:"
+                   " macro \"atomic_xchg\" requires 2 arguments, but only 1 "
+                   "given (fix the line shown; 'evaluate render NAME' prints "
+                   "the C)\n")
