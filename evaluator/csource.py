@@ -60,6 +60,34 @@ NO_ORDER = frozenset({
     *(f"__sync_fetch_and_{w}" for w in _WORDS),
     *(f"__sync_{w}_and_fetch" for w in _WORDS),
 })
+# QEMU macros the header leaves out, and what to write for each (with the
+# QEMU versions when its meaning changed: include/qemu/atomic.h history).
+_MB_READ = ("qatomic_load_acquire(p) (2019-2023), or __atomic_load_n(p, "
+            "__ATOMIC_SEQ_CST) (2016)")
+_CMPXCHG = ("__sync_val_compare_and_swap(p, old, new) (2015), or "
+            "__atomic_compare_exchange_n(p, &expected, new, 0, "
+            "__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST) (2016 on; QEMU's returns "
+            "the old value)")
+ELSEWHERE = {
+    "atomic_mb_read": _MB_READ, "qatomic_mb_read": _MB_READ,
+    "qatomic_mb_set": "qatomic_set_mb(p, v) (the 2023 name; atomic_mb_set "
+                      "is the 2015 smp_wmb, store, smp_mb)",
+    "atomic_cmpxchg": _CMPXCHG, "qatomic_cmpxchg": _CMPXCHG,
+    "atomic_inc": "atomic_add(p, 1) (2015) or qatomic_add(p, 1)",
+    "qatomic_inc": "qatomic_add(p, 1)",
+    "atomic_dec": "atomic_sub(p, 1) (2015) or qatomic_sub(p, 1)",
+    "qatomic_dec": "qatomic_sub(p, 1)",
+    "smp_mb__before_rmw": "smp_mb() (non-x86 hosts; nothing on x86)",
+    "smp_mb__after_rmw": "smp_mb() (non-x86 hosts; nothing on x86)",
+    "atomic_load_acquire": "qatomic_load_acquire(p)",
+    "atomic_store_release": "qatomic_store_release(p, v)",
+    "atomic_rcu_read": "qatomic_load_acquire(p) (a consume load, which "
+                       "compilers promote to acquire)",
+    "qatomic_rcu_read": "qatomic_read(p) (today: a relaxed load and a "
+                        "dependency barrier)",
+    "atomic_rcu_set": "qatomic_store_release(p, v)",
+    "qatomic_rcu_set": "qatomic_store_release(p, v)",
+}
 _ATOMIC_LOOKING = re.compile(r"^(q?atomic_|smp_|__atomic_|__sync_)")
 _CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
 _DEFINE = re.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)", re.M)
@@ -94,6 +122,10 @@ def scan(path: Path, display: str) -> str:
             _check_orders(name, args, match.start(), where)
         elif _ATOMIC_LOOKING.match(name) and name not in MACROS \
                 and name not in NO_ORDER:
+            if name in ELSEWHERE:
+                raise where.error(
+                    match.start(), f"QEMU's {name}() is not in "
+                    "csrc/qemu_atomic.h", "write " + ELSEWHERE[name])
             raise where.error(
                 match.start(), f"unknown atomic macro or builtin {name}()",
                 "QEMU's macros (csrc/qemu_atomic.h): " + ", ".join(

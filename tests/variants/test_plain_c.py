@@ -377,3 +377,22 @@ def test_render_expand_names_the_preprocessor_error_line(scratch, capsys):
                    " macro \"atomic_xchg\" requires 2 arguments, but only 1 "
                    "given (fix the line shown; 'evaluate render NAME' prints "
                    "the C)\n")
+
+
+@pytest.mark.parametrize("macro, words", [
+    ("atomic_mb_read(&ctx->notify_me)",
+     "write qatomic_load_acquire(p) (2019-2023), or __atomic_load_n(p, "
+     "__ATOMIC_SEQ_CST) (2016)"),
+    ("qatomic_cmpxchg(&ctx->notify_me, 0, 0)",
+     "write __sync_val_compare_and_swap(p, old, new) (2015)"),
+])
+def test_a_qemu_macro_the_header_lacks_says_what_to_write(scratch, macro,
+                                                          words):
+    old = "atomic_read(&ctx->notify_me)"
+    plain(scratch, lambda text: text.replace(old, macro))
+    message = load_error(scratch)
+    name = macro.split("(")[0]
+    assert message.startswith(f"variants/mine.c:{line_of(QEMU_25, old)}: "
+                              f"QEMU's {name}() is not in "
+                              "csrc/qemu_atomic.h ("), message
+    assert words in message
