@@ -62,8 +62,9 @@ NO_ORDER = frozenset({
 })
 # QEMU macros the header leaves out, and what to write for each (with the
 # QEMU versions when its meaning changed: include/qemu/atomic.h history).
-_MB_READ = ("qatomic_load_acquire(p) (2019-2023), or __atomic_load_n(p, "
-            "__ATOMIC_SEQ_CST) (2016)")
+_MB_READ = ("qatomic_load_acquire(p) (2019-2023), __atomic_load_n(p, "
+            "__ATOMIC_SEQ_CST) (2016), or atomic_read(p) then smp_rmb() "
+            "(2015)")
 _CMPXCHG = ("__sync_val_compare_and_swap(p, old, new) (2015), or "
             "__atomic_compare_exchange_n(p, &expected, new, 0, "
             "__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST) (2016 on; QEMU's returns "

@@ -381,8 +381,8 @@ def test_render_expand_names_the_preprocessor_error_line(scratch, capsys):
 
 @pytest.mark.parametrize("macro, words", [
     ("atomic_mb_read(&ctx->notify_me)",
-     "write qatomic_load_acquire(p) (2019-2023), or __atomic_load_n(p, "
-     "__ATOMIC_SEQ_CST) (2016)"),
+     "write qatomic_load_acquire(p) (2019-2023), __atomic_load_n(p, "
+     "__ATOMIC_SEQ_CST) (2016), or atomic_read(p) then smp_rmb() (2015)"),
     ("qatomic_cmpxchg(&ctx->notify_me, 0, 0)",
      "write __sync_val_compare_and_swap(p, old, new) (2015)"),
 ])
