@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Callable
 
-from ..errors import CheckerError
+from ..errors import CheckerError, ModelBound
 from ..paths import find_project
 from ..render import RenderedVariant
 from . import readings
 from .explore import DEFAULT_ENGINE, ENGINES, Explorer
 from .frontend import parse_c
 from .ir import Program
-from .limits import DEFAULT_MAX_STATES, Budget
+from .limits import DEFAULT_MAX_STATES, EVENTS_KIND, Budget, LimitHit
 from .memory import MemoryModel
 from .models import get_model
 from .properties import PROPERTIES, standard
@@ -75,8 +75,22 @@ def check_program(name: str, program: Program, model: MemoryModel,
                   options: CheckOptions = CheckOptions(),
                   progress: Callable[[int], None] | None = None
                   ) -> CheckResult:
-    explorer = Explorer(program, model, budget=options.budget(),
-                        engine=options.engine)
+    budget = options.budget()
+    try:
+        explorer = Explorer(program, model, budget=budget,
+                            engine=options.engine)
+    except ModelBound as exc:
+        # Nothing was shown either way: unknown, as for a search limit,
+        # and the other cells keep their verdicts.
+        seconds = budget.elapsed()
+        limit = LimitHit(EVENTS_KIND, "model set-up", exc.render(), 0, 0,
+                         0, seconds)
+        return CheckResult(
+            variant=name, model=model.name, syscalls=program.syscalls,
+            verdict=UNKNOWN, violations=(), explored=0, cut=0,
+            seconds=seconds,
+            scenario=options.scenario.describe(), cc=program.reading,
+            limit=limit, complete=False, steps=0)
     checks, ghost = standard(model, options.scenario.busy_iterations,
                              marked=bool(program.marks))
     search = explorer.search(checks, progress, ghost,
