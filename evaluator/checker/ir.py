@@ -403,8 +403,8 @@ def run_local(code: tuple[Instr, ...], pc: int, L: list[int],  # noqa: C901, PLR
             if steps > _MAX_LOCAL_STEPS:
                 raise CheckerError(
                     f"thread-local loop runs more than {_MAX_LOCAL_STEPS} "
-                    f"steps without a memory access at {ins.where} "
-                    f"(in {ins.func})",
+                    f"steps without a memory access (in {ins.func})",
+                    path=ins.where.file, line=ins.where.line,
                     hint="the checker runs local code eagerly; bound the "
                          "loop or make it touch a shared location")
     except (ArithmeticError, ValueError) as exc:

@@ -268,3 +268,17 @@ def test_a_dot_on_a_pointer_says_to_write_the_arrow():
         compile_thread(unit, ThreadSpec("T", "litmus", "f", (LocPtr(""),)))
     assert str(err.value) == ("variants/v.c:3: unsupported construct: "
                               "ctx.a: ctx is a pointer (write ctx->a)")
+
+
+def test_a_long_local_loop_is_an_error_at_its_c_line(monkeypatch):
+    from evaluator.checker import ir
+    monkeypatch.setattr(ir, "_MAX_LOCAL_STEPS", 50)
+    unit = parse_c(HEADER + "#line 8 \"variants/v.c\"\nvoid f(AioContext *ctx)"
+                   " {\n  int i;\n  for (i = 0; i < 1000; i++) { }\n"
+                   "  ctx->a = i;\n}\n", "t.c")
+    code = compile_thread(unit, ThreadSpec("T", "litmus", "f",
+                                           (LocPtr(""),)))
+    with pytest.raises(CheckerError) as err:
+        ir.run_local(code.code, 0, [0] * code.nslots)
+    assert str(err.value).startswith("variants/v.c:10: thread-local loop "
+                                     "runs more than 50 steps")
