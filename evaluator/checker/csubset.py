@@ -9,6 +9,7 @@ and its template line, and combinators over pure expressions.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -96,9 +97,9 @@ def source(node: c_ast.Node) -> str:
 def int_constant(node: c_ast.Constant) -> int:
     text = node.value
     if node.type == "char":
-        body = text[1:-1]
-        escapes = {"\\n": 10, "\\t": 9, "\\0": 0, "\\\\": 92, "\\'": 39}
-        return escapes.get(body, ord(body[0]) if body else 0)
+        # C's escapes (\n, \0, \x41, \101, ...) are Python's too.
+        body = ast.literal_eval(text)
+        return ord(body[0]) if body else 0
     if node.type not in ("int", "unsigned int", "long int", "long long int",
                          "unsigned long int", "unsigned long long int"):
         raise unsupported(node, f"a {node.type} constant ({text})")

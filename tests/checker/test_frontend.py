@@ -282,3 +282,14 @@ def test_a_long_local_loop_is_an_error_at_its_c_line(monkeypatch):
         ir.run_local(code.code, 0, [0] * code.nslots)
     assert str(err.value).startswith("variants/v.c:10: thread-local loop "
                                      "runs more than 50 steps")
+
+
+@pytest.mark.parametrize("char, value", [
+    ("'a'", 97), ("'\\n'", 10), ("'\\0'", 0), ("'\\x41'", 65),
+    ("'\\101'", 65), ("'\\''", 39), ("'\\\\'", 92)])
+def test_char_constants_have_cs_values(char, value):
+    unit = parse_c(HEADER + f"void f(AioContext *ctx) {{ ctx->a = {char}; }}",
+                   "t.c")
+    code = compile_thread(unit, ThreadSpec("T", "litmus", "f",
+                                           (LocPtr(""),)))
+    assert [i.access.value for i in code.code if i.kind == MEM] == [value]
