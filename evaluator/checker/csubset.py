@@ -29,6 +29,9 @@ class Unit:
     # Every member name a struct in the unit declares: a field access
     # naming none of them is C the compiler rejects, never a new location.
     fields: frozenset[str] = frozenset()
+    # Functions with a prototype (a hook of csrc/aio_protocol.h, say):
+    # called but not defined, the definition is what is missing.
+    declared: frozenset[str] = frozenset()
 
 
 # ---- compile-time pointers -------------------------------------------------

@@ -126,7 +126,8 @@ def _collect(ast: c_ast.FileAST, filename: str) -> Unit:
             declared.setdefault(ext.name, ext)
         elif isinstance(ext, c_ast.Decl) and _is_variable(ext):
             globals_[ext.name] = _global_init(ext)
-    return Unit(functions, globals_, filename, _struct_fields(ast))
+    return Unit(functions, globals_, filename, _struct_fields(ast),
+                frozenset(declared))
 
 
 def _type_text(node: c_ast.Node) -> str:

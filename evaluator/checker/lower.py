@@ -669,6 +669,15 @@ class Lowerer:
             for arg in args:
                 self.lower(arg)
             return Pure.constant(0)
+        if name in self.unit.declared:
+            where = self.here()
+            raise CheckerError(f"call to {name}(), which is declared but "
+                               "never defined", path=where.file,
+                               line=where.line,
+                               hint="define it: a hook of "
+                                    "csrc/aio_protocol.h is the variant's "
+                                    "(look for a misspelt name or an #if "
+                                    "around its definition)")
         if name.startswith(("__atomic_", "__sync_")):
             raise unsupported(node, f"GCC builtin {name}(), which the "
                                      "checker does not model",

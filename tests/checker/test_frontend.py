@@ -293,3 +293,13 @@ def test_char_constants_have_cs_values(char, value):
     code = compile_thread(unit, ThreadSpec("T", "litmus", "f",
                                            (LocPtr(""),)))
     assert [i.access.value for i in code.code if i.kind == MEM] == [value]
+
+
+def test_a_declared_function_never_defined_is_named_so():
+    # e.g. a hook whose definition sits in an #if 0 block.
+    unit = parse_c(HEADER + "void g(AioContext *ctx);\n#line 30 \"t.c.j2\"\n"
+                   "void f(AioContext *ctx) { g(ctx); }\n", "t.c")
+    with pytest.raises(CheckerError) as err:
+        compile_thread(unit, ThreadSpec("T", "litmus", "f", (LocPtr(""),)))
+    assert str(err.value).startswith("t.c.j2:30: call to g(), which is "
+                                     "declared but never defined (define it")
