@@ -199,3 +199,15 @@ def test_render_check_and_bench_alike_refuse_a_bad_order(scratch, capsys,
     assert "bad.toml:7: notified_store = \"acquire\"" in err
     assert "valid for a store: relaxed, release, seq_cst" in err
     assert "Traceback" not in err
+
+
+def test_a_quoted_boolean_says_to_drop_the_quotes(scratch):
+    # `notified = "false"` is a TOML string; the message must not read
+    # "'false' is not true or false".
+    (scratch.variants / "mine.toml").write_text(
+        'name = "mine"\nsummary = "t"\nprovenance = "t"\n'
+        'based_on = "original-05e514b1"\n[params]\nnotified = "false"\n')
+    with pytest.raises(SpecError) as err:
+        load_variants(scratch.variants)
+    assert "mine.toml:6: notified = \"false\": 'false' is a string: write " \
+           "false without quotes" in str(err.value)
