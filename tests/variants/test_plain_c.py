@@ -4,6 +4,7 @@ file's mistakes are reported at its own lines, at load time."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -396,3 +397,24 @@ def test_a_qemu_macro_the_header_lacks_says_what_to_write(scratch, macro,
                               f"QEMU's {name}() is not in "
                               "csrc/qemu_atomic.h ("), message
     assert words in message
+
+
+def test_a_long_local_loop_is_an_unknown_cell_not_an_error(scratch, capsys,
+                                                          monkeypatch):
+    # A delay loop past the checker's local-step bound: no verdict for
+    # that variant, but the command goes on and the others keep theirs.
+    from evaluator.checker import ir
+    monkeypatch.setattr(ir, "_MAX_LOCAL_STEPS", 500)
+    plain(scratch, lambda text: text.replace(
+        "    smp_mb();\n", "    int i;\n\n    for (i = 0; i < 1000; i++) {\n"
+        "        barrier();\n    }\n    smp_mb();\n", 1))
+    status = main(["check", "--root", str(scratch.root), "--variants",
+                   "mine,original-05e514b1", "--models", "sc", "--jobs",
+                   "1", "--json"])
+    cells = {r["variant"]: r for r in
+             json.loads(capsys.readouterr().out)["results"]}
+    assert status == 1
+    assert cells["original-05e514b1"]["verdict"] == "safe"
+    assert cells["mine"]["verdict"] == "unknown"
+    assert "thread-local loop runs more than 500 steps" in \
+        cells["mine"]["reason"]
