@@ -49,9 +49,10 @@ class CheckerError(EvaluateError):
 
 
 class ModelBound(CheckerError):
-    """A program beyond a bound of the model itself (not the search
-    budget), e.g. the values a looping thread writes under armv8 do not
-    settle: a check reports it as verdict unknown, with the reason; a
+    """A program beyond a bound of the model or of the checker itself
+    (not the search budget): the values a looping thread writes under
+    armv8 do not settle, a thread-local loop outruns the local-step
+    bound.  A check reports it as verdict unknown, with the reason; a
     litmus run, as an error."""
 
 
