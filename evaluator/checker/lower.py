@@ -122,8 +122,9 @@ class Lowerer:
                 f"the scenario calls {spec.call}(), which "
                 f"{self.unit.filename} does not define",
                 path=self.unit.filename,
-                hint="the rendered variant plus csrc/aio_protocol.c must "
-                     "define it")
+                hint="the shared code (templates/aio_protocol.c.j2, "
+                     "rendered into every variant) defines the scenario's "
+                     "entry points; a template must keep them")
         self.node = fn
         self.scopes.append({})
         if spec.iterations is None:

@@ -303,3 +303,12 @@ def test_a_declared_function_never_defined_is_named_so():
         compile_thread(unit, ThreadSpec("T", "litmus", "f", (LocPtr(""),)))
     assert str(err.value).startswith("t.c.j2:30: call to g(), which is "
                                      "declared but never defined (define it")
+
+
+def test_a_missing_entry_point_names_where_it_should_come_from():
+    unit = parse_c(HEADER + "void f(AioContext *ctx) { }\n", "t.c")
+    with pytest.raises(CheckerError) as err:
+        compile_thread(unit, ThreadSpec("T", "poller", "aio_poll",
+                                        (LocPtr(""), 1)))
+    assert "templates/aio_protocol.c.j2" in str(err.value)
+    assert "csrc/aio_protocol.c" not in str(err.value)  # no such file
