@@ -211,3 +211,13 @@ def test_a_quoted_boolean_says_to_drop_the_quotes(scratch):
         load_variants(scratch.variants)
     assert "mine.toml:6: notified = \"false\": 'false' is a string: write " \
            "false without quotes" in str(err.value)
+
+
+def test_a_misspelt_template_is_named_at_the_spec_line(scratch):
+    (scratch.variants / "mine.toml").write_text(
+        'name = "mine"\nsummary = "t"\nprovenance = "t"\ntemplate = "notfy"\n')
+    with pytest.raises(SpecError) as err:
+        load_variants(scratch.variants)
+    assert str(err.value).endswith(
+        "mine.toml:4: template 'notfy': no such template (did you mean "
+        "'notify'? known: notify)")
