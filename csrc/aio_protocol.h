@@ -16,11 +16,20 @@
 
 #include "qemu_atomic.h"
 
-/* C's bool constants without <stdbool.h> (the protocol is preprocessed
- * without system headers), so QEMU code that writes true/false pastes. */
+/* C's bool type and constants without <stdbool.h> (the protocol is
+ * preprocessed without system headers), as <stdbool.h> defines them, so
+ * QEMU code that declares bool locals and writes true/false pastes. */
 #ifndef true
+#define bool _Bool
 #define true 1
 #define false 0
+#endif
+
+/* QEMU's branch hints (include/qemu/compiler.h), so code using them
+ * pastes; the checker reads __builtin_expect as its first argument. */
+#ifndef likely
+#define likely(x)   __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
 #endif
 
 typedef struct EventNotifier {

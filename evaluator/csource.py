@@ -3,13 +3,16 @@ loaded, before anything renders, checks or compiles it.
 
 The file defines the four hooks of csrc/aio_protocol.h (and none of the
 shared functions), written with QEMU's macros (csrc/qemu_atomic.h) or
-GCC/C11 atomic builtins.  Checked on the text: every hook is defined;
+GCC atomic builtins.  Checked on the text: every hook is defined;
 every memory order written as a builtin's argument is valid for its
 operation, by the same rule as spec parameters (orders.py: no consume,
 no acquire store or release load, a compare-exchange failure order no
-stronger than its success order, fences that order something); no
-atomic-looking name that neither QEMU's header nor the compiler
-defines.  Errors name the C file and line.  Entry point: scan().
+stronger than its success order, fences that order something); no C11
+<stdatomic.h> call or memory_order_* name (the file is compiled and
+preprocessed without system headers, so they would check but never
+build); no atomic-looking name that neither QEMU's header, the
+compiler nor the file's own #defines define.  Errors name the C file
+and line.  Entry point: scan().
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ from .spelling import BY_NAME as MACROS
 
 # Builtins that take orders: (argument index, operation); a
 # compare-exchange's failure order comes right after its success order.
-_FETCH = [f"{a}{w}{b}" for w in ("add", "sub", "or", "and", "xor", "nand")
+_WORDS = ("add", "sub", "or", "and", "xor", "nand")    # GCC's RMW builtins
+_FETCH = [f"{a}{w}{b}" for w in _WORDS
           for a, b in (("__atomic_fetch_", ""), ("__atomic_", "_fetch"),
                        ("atomic_fetch_", "_explicit"))]
 ORDER_ARGS: dict[str, tuple[tuple[int, str], ...]] = {
@@ -53,11 +57,45 @@ NO_ORDER = frozenset({
     "__sync_synchronize", "__sync_lock_test_and_set", "__sync_lock_release",
     "__sync_val_compare_and_swap", "__sync_bool_compare_and_swap",
     *(f"atomic_fetch_{w}" for w in ("add", "sub", "or", "and")),
-    *(f"__sync_fetch_and_{w}" for w in ("add", "sub", "or", "and")),
-    *(f"__sync_{w}_and_fetch" for w in ("add", "sub", "or", "and")),
+    *(f"__sync_fetch_and_{w}" for w in _WORDS),
+    *(f"__sync_{w}_and_fetch" for w in _WORDS),
 })
+# QEMU macros the header leaves out, and what to write for each (with the
+# QEMU versions when its meaning changed: include/qemu/atomic.h history).
+_MB_READ = ("qatomic_load_acquire(p) (2019-2023), __atomic_load_n(p, "
+            "__ATOMIC_SEQ_CST) (2016), or atomic_read(p) then smp_rmb() "
+            "(2015)")
+_CMPXCHG = ("__sync_val_compare_and_swap(p, old, new) (2015), or "
+            "__atomic_compare_exchange_n(p, &expected, new, 0, "
+            "__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST) (2016 on; QEMU's returns "
+            "the old value)")
+ELSEWHERE = {
+    "atomic_mb_read": _MB_READ, "qatomic_mb_read": _MB_READ,
+    "qatomic_mb_set": "qatomic_set_mb(p, v) (the 2023 name; atomic_mb_set "
+                      "is the 2015 smp_wmb, store, smp_mb)",
+    "atomic_cmpxchg": _CMPXCHG, "qatomic_cmpxchg": _CMPXCHG,
+    "atomic_inc": "atomic_add(p, 1) (2015) or qatomic_add(p, 1)",
+    "qatomic_inc": "qatomic_add(p, 1)",
+    "atomic_dec": "atomic_sub(p, 1) (2015) or qatomic_sub(p, 1)",
+    "qatomic_dec": "qatomic_sub(p, 1)",
+    "smp_mb__before_rmw": "smp_mb() (non-x86 hosts; nothing on x86)",
+    "smp_mb__after_rmw": "smp_mb() (non-x86 hosts; nothing on x86)",
+    "atomic_load_acquire": "qatomic_load_acquire(p)",
+    "atomic_store_release": "qatomic_store_release(p, v)",
+    "atomic_rcu_read": "qatomic_load_acquire(p) (a consume load, which "
+                       "compilers promote to acquire)",
+    "qatomic_rcu_read": "qatomic_read(p) (today: a relaxed load and a "
+                        "dependency barrier)",
+    "atomic_rcu_set": "qatomic_store_release(p, v)",
+    "qatomic_rcu_set": "qatomic_store_release(p, v)",
+}
 _ATOMIC_LOOKING = re.compile(r"^(q?atomic_|smp_|__atomic_|__sync_)")
 _CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+_DEFINE = re.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)", re.M)
+# <stdatomic.h>'s calls: a variant is compiled (and preprocessed for the
+# checker) without system headers, so these never build.
+C11_CALLS = frozenset(name for name in (*ORDER_ARGS, *NO_ORDER)
+                      if name.startswith("atomic_"))
 _KEYWORDS = frozenset({"if", "while", "for", "switch", "return", "sizeof"})
 
 
@@ -68,20 +106,42 @@ def scan(path: Path, display: str) -> str:
     defined = _defined_functions(code)
     where = _Where(display, code)
     _check_definitions(defined, where)
+    macros = set(_DEFINE.findall(code))     # the file's own #defines
     for match in _CALL.finditer(code):
         name = match.group(1)
-        if name in defined or name in _KEYWORDS:
+        if name in defined or name in _KEYWORDS or name in macros:
             continue
+        if name in C11_CALLS:
+            raise where.error(
+                match.start(), f"{name}() is C11 <stdatomic.h>, which a "
+                "variant cannot include (it is compiled and checked "
+                "without system headers)",
+                f"write {_gcc_builtin(name)}() with __ATOMIC_* orders, or "
+                "QEMU's macro (csrc/qemu_atomic.h)")
         if name in ORDER_ARGS:
             args = _arguments(code, match.end() - 1)
             _check_orders(name, args, match.start(), where)
         elif _ATOMIC_LOOKING.match(name) and name not in MACROS \
                 and name not in NO_ORDER:
+            if name in ELSEWHERE:
+                raise where.error(
+                    match.start(), f"QEMU's {name}() is not in "
+                    "csrc/qemu_atomic.h", "write " + ELSEWHERE[name])
             raise where.error(
                 match.start(), f"unknown atomic macro or builtin {name}()",
                 "QEMU's macros (csrc/qemu_atomic.h): " + ", ".join(
                     sorted(MACROS)))
     return text
+
+
+def _gcc_builtin(c11: str) -> str:
+    """The GCC builtin a C11 <stdatomic.h> call stands for."""
+    base = "__" + c11.removesuffix("_explicit")
+    if base.startswith("__atomic_compare_exchange"):
+        return "__atomic_compare_exchange_n"
+    if base in ("__atomic_load", "__atomic_store", "__atomic_exchange"):
+        return base + "_n"
+    return base
 
 
 class _Where:
@@ -136,11 +196,32 @@ def _check_definitions(defined: dict[str, int], where: _Where) -> None:
                 "in the spec's [params]")
     missing = [name for name in HOOKS if name not in defined]
     if missing:
+        # A '{' never closed makes every later definition look like code
+        # inside a body: say that, not that the hooks are missing.
+        _check_braces(where)
         raise SpecError(
             f"{where.display} does not define "
             + ", ".join(f"{m}()" for m in missing), path=where.display,
             line=1, hint="a plain-C variant defines the hooks declared in "
                          "csrc/aio_protocol.h: " + ", ".join(HOOKS))
+
+
+def _check_braces(where: _Where) -> None:
+    """SpecError at a '}' that closes nothing or a '{' never closed."""
+    opened: list[int] = []
+    for index, char in enumerate(where.code):
+        if char == "{":
+            opened.append(index)
+        elif char == "}":
+            if not opened:
+                raise where.error(index, "a '}' that closes no '{'",
+                                  "unbalanced braces: remove it or add "
+                                  "the '{' it closes")
+            opened.pop()
+    if opened:
+        raise where.error(opened[0], "this '{' is never closed",
+                          "unbalanced braces: a '}' is missing after it, "
+                          "or it is one too many")
 
 
 def _matching_paren(code: str, start: int) -> int | None:
@@ -196,4 +277,9 @@ def _check_orders(name: str, args: list[tuple[str, int]], offset: int,
                 at, f"memory order {text.strip()} of {name}() (a {op}): "
                 f"{problem}",
                 valid_text(op, success if op == Op.CAS_FAIL else None))
+        if text.strip().startswith("memory_order_"):
+            raise where.error(
+                at, f"memory order {text.strip()} of {name}() is C11 "
+                "<stdatomic.h>'s name, which a variant cannot include",
+                f"write {order.gcc_name}")
         success = order

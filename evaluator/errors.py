@@ -48,6 +48,14 @@ class CheckerError(EvaluateError):
     """The checker cannot read its input (unsupported C, bad litmus file)."""
 
 
+class ModelBound(CheckerError):
+    """A program beyond a bound of the model or of the checker itself
+    (not the search budget): the values a looping thread writes under
+    armv8 do not settle, a thread-local loop outruns the local-step
+    bound.  A check reports it as verdict unknown, with the reason; a
+    litmus run, as an error."""
+
+
 class UnsupportedConstruct(CheckerError):
     """C outside the subset the checker understands."""
 

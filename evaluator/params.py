@@ -78,6 +78,11 @@ class Param:
         if self.kind == "flag":
             if isinstance(raw, bool):
                 return raw
+            if isinstance(raw, str) and raw.strip().lower() in ("true",
+                                                                "false"):
+                # TOML: "false" in quotes is a string, not the boolean.
+                raise ValueError(f"{raw!r} is a string: write "
+                                 f"{raw.strip().lower()} without quotes")
             raise ValueError(f"{raw!r} is not true or false")
         text = str(raw).strip() if isinstance(raw, str) else None
         if text is None:

@@ -30,7 +30,7 @@ from types import MappingProxyType
 from . import csource, fsutil, memory_models, params as registry
 from .errors import SpecError, UnknownVariantError
 from .spec_params import Hooks, check_config, parse_params
-from .templates import read_template_info
+from .templates import known_templates, read_template_info
 
 # What ratios are measured against unless --baseline says otherwise.
 BASELINE = "original-05e514b1"
@@ -180,6 +180,14 @@ def _hooks_of(spec: _Raw, templates_dir: Path) -> Hooks:
                           path=spec.path)
     if template == registry.TEMPLATE:
         return Hooks(template, None, {})
+    known = known_templates(templates_dir)
+    if template not in known:
+        # The spec's typo, so the spec's line (not the missing file).
+        close = difflib.get_close_matches(template, known, n=1)
+        raise SpecError(f"template {template!r}: no such template",
+                        path=spec.path, line=spec.line("template"),
+                        hint=(f"did you mean {close[0]!r}? " if close
+                              else "") + "known: " + ", ".join(known))
     info = read_template_info(templates_dir, template)
     return Hooks(template, None, dict(info.params))
 

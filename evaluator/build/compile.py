@@ -170,9 +170,12 @@ def compile_error(stderr: str, what: str, paths: ProjectPaths,
             path = paths.root / path
         line = int(match.group("line"))
     text = "\n".join(stderr.strip().splitlines()[:30])
+    # A plain-C variant's errors are in its own file, not a template.
+    shown = "template line" if path is None or path.suffix == ".j2" \
+        else "line"
     return BuildError(f"{what} does not compile with {cc}:\n{text}",
                       path=path, line=line,
-                      hint="fix the template line shown; "
+                      hint=f"fix the {shown} shown; "
                            "'evaluate render NAME' prints the C")
 
 

@@ -1,5 +1,5 @@
-"""GCC __atomic/__sync builtins, C11 atomic_* calls and the
-event-notifier intrinsics, lowered to memory events.
+"""GCC __atomic/__sync builtins, C11 atomic_* calls, __builtin_expect and
+the event-notifier intrinsics, lowered to memory events.
 
 Each handler receives the lowerer (lower.Lowerer), the call node, the
 builtin's name and its argument nodes, and returns the call's value.
@@ -139,7 +139,11 @@ def _b_cas(lw, node, name, args):
     if not isinstance(holder, LocalPtr):
         raise unsupported(args[1], f"{name} with `expected` not pointing "
                                     "to a local variable")
-    desired = lw.hold(lw.value(args[2]))
+    if name == "__atomic_compare_exchange":     # desired by address too
+        desired = lw.hold(Pure.slot(_local(lw, args[2], name,
+                                           "`desired`").slot))
+    else:
+        desired = lw.hold(lw.value(args[2]))
     orders = args[4:6] if gcc else args[3:5]
     if gcc:
         weak = lw.value(args[3])
@@ -159,8 +163,43 @@ def _b_cas(lw, node, name, args):
     ok = lw.new_slot()
     lw.assign(ok, combine(f"(1 if ({old.src}) == ({expected.src}) else 0)",
                            old, expected))
-    lw.assign(holder.slot, old)   # on success old == expected: no change
+    lw.store_local(holder.slot, old)   # on success old == expected
     return Pure.slot(ok)
+
+
+def _local(lw, node, name: str, what: str) -> LocalPtr:
+    target = lw.pointer(node)
+    if not isinstance(target, LocalPtr):
+        raise unsupported(node, f"{name} with {what} not pointing to a "
+                                "local variable")
+    return target
+
+
+def _b_generic(lw, node, name, args):
+    """GCC's generic forms, which pass values by address (QEMU's macros
+    expand to them for non-int types): __atomic_load(p, &ret, order),
+    __atomic_store(p, &val, order), __atomic_exchange(p, &val, &ret,
+    order).  The same events as their _n forms."""
+    lw.expect_args(node, name, args, 4 if name == "__atomic_exchange"
+                   else 3)
+    loc = lw.location_of(args[0], name)
+    if name == "__atomic_load":
+        ret = _local(lw, args[1], name, "the result")
+        order = lw.access_order(args[2], LOAD_ORDERS, name)
+        value = lw.mem(Access(Kind.LOAD, loc, order), {}, "", want=True)
+        lw.store_local(ret.slot, value)
+        return Pure.constant(0)
+    value = lw.hold(Pure.slot(_local(lw, args[1], name, "the value").slot))
+    if name == "__atomic_store":
+        order = lw.order_of(args[2], STORE_ORDERS, name)
+        lw.mem(Access(Kind.STORE, loc, order), {"value": value}, "")
+        return Pure.constant(0)
+    ret = _local(lw, args[2], name, "the result")
+    order = lw.access_order(args[3], tuple(Order), name)
+    old = lw.mem(Access(Kind.RMW, loc, order, op=RmwOp.XCHG),
+                 {"operand": value}, "", want=True)
+    lw.store_local(ret.slot, old)
+    return Pure.constant(0)
 
 
 def _b_fence(lw, node, name, args):
@@ -178,6 +217,15 @@ def _b_sync_synchronize(lw, node, name, args):
     lw.expect_args(node, name, args, 0)
     lw.fence(Order.SEQ_CST, name)
     return Pure.constant(0)
+
+
+def _b_expect(lw, node, name, args):
+    """__builtin_expect(value, expected) (QEMU's likely/unlikely): a
+    branch-layout hint, whose value is its first argument's."""
+    lw.expect_args(node, name, args, 2)
+    value = lw.value(args[0])
+    lw.value(args[1])
+    return value
 
 
 def _b_notifier(lw, node, name, args):
@@ -215,6 +263,9 @@ def _builtins() -> dict:
         "__atomic_exchange_n": _b_rmw, "atomic_exchange_explicit": _b_rmw,
         "atomic_exchange": _b_rmw,
         "__atomic_compare_exchange_n": _b_cas,
+        "__atomic_compare_exchange": _b_cas,
+        "__atomic_load": _b_generic, "__atomic_store": _b_generic,
+        "__atomic_exchange": _b_generic,
         "atomic_compare_exchange_strong_explicit": _b_cas,
         "atomic_compare_exchange_strong": _b_cas,
         "atomic_compare_exchange_weak_explicit": _b_cas,
@@ -226,6 +277,7 @@ def _builtins() -> dict:
         "__sync_lock_release": _b_lock_release,
         "__sync_val_compare_and_swap": _b_sync_cas,
         "__sync_bool_compare_and_swap": _b_sync_cas,
+        "__builtin_expect": _b_expect,
     }
     for word in _RMW_NAMES:
         table[f"__atomic_fetch_{word}"] = _b_rmw

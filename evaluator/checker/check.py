@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Callable
 
-from ..errors import CheckerError
+from ..errors import CheckerError, ModelBound
 from ..paths import find_project
 from ..render import RenderedVariant
 from . import readings
 from .explore import DEFAULT_ENGINE, ENGINES, Explorer
 from .frontend import parse_c
 from .ir import Program
-from .limits import DEFAULT_MAX_STATES, Budget
+from .limits import DEFAULT_MAX_STATES, EVENTS_KIND, Budget, LimitHit
 from .memory import MemoryModel
 from .models import get_model
 from .properties import PROPERTIES, standard
@@ -75,12 +75,19 @@ def check_program(name: str, program: Program, model: MemoryModel,
                   options: CheckOptions = CheckOptions(),
                   progress: Callable[[int], None] | None = None
                   ) -> CheckResult:
-    explorer = Explorer(program, model, budget=options.budget(),
-                        engine=options.engine)
-    checks, ghost = standard(model, options.scenario.busy_iterations,
-                             marked=bool(program.marks))
-    search = explorer.search(checks, progress, ghost,
-                             stop_at_first=not options.all_violations)
+    budget = options.budget()
+    searching = False
+    try:
+        explorer = Explorer(program, model, budget=budget,
+                            engine=options.engine)
+        checks, ghost = standard(model, options.scenario.busy_iterations,
+                                 marked=bool(program.marks))
+        searching = True
+        search = explorer.search(checks, progress, ghost,
+                                 stop_at_first=not options.all_violations)
+    except ModelBound as exc:
+        return _bounded(name, program, model, options, budget,
+                        budget.phase if searching else "model set-up", exc)
     renderer = Renderer(explorer)
     violations = tuple(
         Violation(prop, renderer.render(search, search.findings[prop]))
@@ -95,6 +102,24 @@ def check_program(name: str, program: Program, model: MemoryModel,
         cut=search.cut, seconds=search.seconds,
         scenario=options.scenario.describe(), cc=program.reading,
         limit=search.limit, complete=search.complete, steps=search.steps)
+
+
+def _bounded(name: str, program: Program, model: MemoryModel,
+             options: CheckOptions, budget: Budget, phase: str,
+             exc: ModelBound) -> CheckResult:
+    """A bound of the model or of the checker's local runs (not the
+    search budget) stopped the check: nothing was shown either way, so
+    the verdict is unknown, as for a search limit, and the other cells
+    keep theirs."""
+    seconds = budget.elapsed()
+    limit = LimitHit(EVENTS_KIND, phase, exc.render(), budget.states,
+                     budget.steps, 0, seconds)
+    return CheckResult(
+        variant=name, model=model.name, syscalls=program.syscalls,
+        verdict=UNKNOWN, violations=(), explored=budget.states, cut=0,
+        seconds=seconds, scenario=options.scenario.describe(),
+        cc=program.reading, limit=limit, complete=False,
+        steps=budget.steps)
 
 
 def check_variant(rendered: RenderedVariant, model: str | MemoryModel,

@@ -9,6 +9,7 @@ and its template line, and combinators over pure expressions.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -25,6 +26,12 @@ class Unit:
     functions: Mapping[str, c_ast.FuncDef]
     globals: Mapping[str, int]      # file-scope int variable -> its value
     filename: str
+    # Every member name a struct in the unit declares: a field access
+    # naming none of them is C the compiler rejects, never a new location.
+    fields: frozenset[str] = frozenset()
+    # Functions with a prototype (a hook of csrc/aio_protocol.h, say):
+    # called but not defined, the definition is what is missing.
+    declared: frozenset[str] = frozenset()
 
 
 # ---- compile-time pointers -------------------------------------------------
@@ -93,9 +100,9 @@ def source(node: c_ast.Node) -> str:
 def int_constant(node: c_ast.Constant) -> int:
     text = node.value
     if node.type == "char":
-        body = text[1:-1]
-        escapes = {"\\n": 10, "\\t": 9, "\\0": 0, "\\\\": 92, "\\'": 39}
-        return escapes.get(body, ord(body[0]) if body else 0)
+        # C's escapes (\n, \0, \x41, \101, ...) are Python's too.
+        body = ast.literal_eval(text)
+        return ord(body[0]) if body else 0
     if node.type not in ("int", "unsigned int", "long int", "long long int",
                          "unsigned long int", "unsigned long long int"):
         raise unsupported(node, f"a {node.type} constant ({text})")

@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from collections.abc import Callable, Mapping
 
-from ..errors import CheckerError
+from ..errors import CheckerError, ModelBound
 from .memory import Access
 
 MEM, ASSIGN, BRANCH, JUMP, ASSERT, LOOP, END = range(7)
@@ -401,10 +401,10 @@ def run_local(code: tuple[Instr, ...], pc: int, L: list[int],  # noqa: C901, PLR
                                                 code[pc].func)
                 seen.add(key)
             if steps > _MAX_LOCAL_STEPS:
-                raise CheckerError(
+                raise ModelBound(
                     f"thread-local loop runs more than {_MAX_LOCAL_STEPS} "
-                    f"steps without a memory access at {ins.where} "
-                    f"(in {ins.func})",
+                    f"steps without a memory access (in {ins.func})",
+                    path=ins.where.file, line=ins.where.line,
                     hint="the checker runs local code eagerly; bound the "
                          "loop or make it touch a shared location")
     except (ArithmeticError, ValueError) as exc:

@@ -8,6 +8,7 @@ in builtins.py.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -47,6 +48,7 @@ class _Frame:
     name: str
     result: int | None
     returns: list[int] = field(default_factory=list)
+    boolean: bool = False       # returns _Bool: the value becomes 0 or 1
 
 
 class Lowerer:
@@ -66,6 +68,9 @@ class Lowerer:
         self.frames: list[_Frame] = []
         self.loops: list[tuple[list[int], list[int]]] = []
         self.registers: dict[str, int] = {}
+        # Slots of _Bool locals and parameters: C converts whatever is
+        # stored in them to 0 or 1 (`bool b = 2;` holds 1).
+        self.bool_slots: set[int] = set()
         self.node: c_ast.Node | None = None
 
     # -- small helpers
@@ -86,6 +91,11 @@ class Lowerer:
 
     def assign(self, slot: int, expr: Pure) -> None:
         self.emit(ir.Assign(slot, expr, self.here(), self.func))
+
+    def store_local(self, slot: int, expr: Pure) -> None:
+        """An assignment to a C local: converted as its type says."""
+        self.assign(slot, as_bool(expr) if slot in self.bool_slots
+                    else expr)
 
     def jump_placeholder(self) -> int:
         return self.emit(ir.Jump(-1, self.here(), self.func))
@@ -112,8 +122,9 @@ class Lowerer:
                 f"the scenario calls {spec.call}(), which "
                 f"{self.unit.filename} does not define",
                 path=self.unit.filename,
-                hint="the rendered variant plus csrc/aio_protocol.c must "
-                     "define it")
+                hint="the shared code (templates/aio_protocol.c.j2, "
+                     "rendered into every variant) defines the scenario's "
+                     "entry points; a template must keep them")
         self.node = fn
         self.scopes.append({})
         if spec.iterations is None:
@@ -158,7 +169,7 @@ class Lowerer:
             raise unsupported(call, f"{name}() called with {len(args)} "
                                      f"arguments, defined with {len(params)}")
         scope: dict[str, int | Pointer] = {}
-        for (pname, is_pointer, _pnode), arg in zip(params, args):
+        for (pname, is_pointer, pnode), arg in zip(params, args):
             if is_pointer:
                 if not isinstance(arg, (LocPtr, LocalPtr)):
                     raise unsupported(call, f"argument {pname} of {name}() "
@@ -170,10 +181,13 @@ class Lowerer:
                     raise unsupported(call, f"a pointer passed as int "
                                              f"parameter {pname} of {name}()")
                 slot = self.new_slot()
-                self.assign(slot, arg)
+                if _is_bool(pnode.type):
+                    self.bool_slots.add(slot)
+                self.store_local(slot, arg)
                 scope[pname] = slot
         returns_value = _returns_value(fn)
-        frame = _Frame(name, self.new_slot() if returns_value else None)
+        frame = _Frame(name, self.new_slot() if returns_value else None,
+                       boolean=_is_bool(fn.decl.type.type))
         saved_scopes, saved_loops = self.scopes, self.loops
         self.scopes, self.loops = [scope], []
         self.frames.append(frame)
@@ -230,7 +244,9 @@ class Lowerer:
         value = Pure.constant(0) if node.init is None else self.value(
             node.init)
         slot = self.new_slot()
-        self.assign(slot, value)
+        if _is_bool(node.type):
+            self.bool_slots.add(slot)
+        self.store_local(slot, value)
         self.scopes[-1][node.name] = slot
         if self.spec.iterations is None and len(self.frames) == 1 \
                 and node.name not in self.registers:
@@ -308,7 +324,8 @@ class Lowerer:
         if node.expr is not None:
             value = self.value(node.expr)
             if frame.result is not None:
-                self.assign(frame.result, value)
+                self.assign(frame.result, as_bool(value) if frame.boolean
+                            else value)
         frame.returns.append(self.jump_placeholder())
 
     # -- expressions evaluated for their effects
@@ -361,6 +378,11 @@ class Lowerer:
             return Pure.constant(int(order))
         if node.name in ("true", "false"):
             return Pure.constant(int(node.name == "true"))
+        if node.name in self.unit.functions:
+            raise unsupported(node, f"a function pointer (function "
+                                     f"{node.name} used as a value)",
+                               hint="call the function directly: the "
+                                    "checker inlines every call")
         raise unsupported(node, f"unknown identifier {node.name}")
 
     def expr_Cast(self, node: c_ast.Cast) -> Pure | Pointer:
@@ -472,7 +494,7 @@ class Lowerer:
             value = self.value(node.rvalue)
             if op != "=":
                 value = self.compound(op, Pure.slot(slot), value, node)
-            self.assign(slot, value)
+            self.store_local(slot, value)
             return Pure.slot(slot)
         location = self.lvalue_location(target)
         if isinstance(location, LocalPtr):
@@ -480,7 +502,7 @@ class Lowerer:
             if op != "=":
                 value = self.compound(op, Pure.slot(location.slot), value,
                                       node)
-            self.assign(location.slot, value)
+            self.store_local(location.slot, value)
             return Pure.slot(location.slot)
         value = self.value(node.rvalue)
         if op != "=":
@@ -510,8 +532,8 @@ class Lowerer:
             raise unsupported(node, f"{node.op.strip('p')} on "
                                      f"{source(target)} (only on locals)")
         old = self.hold(Pure.slot(bound))
-        self.assign(bound, Pure(f"(L[{bound}] {delta})",
-                                frozenset((bound,))))
+        self.store_local(bound, Pure(f"(L[{bound}] {delta})",
+                                     frozenset((bound,))))
         return old if node.op.startswith("p") else Pure.slot(bound)
 
     def hold(self, value: Pure) -> Pure:
@@ -538,11 +560,19 @@ class Lowerer:
         if isinstance(node, c_ast.StructRef):
             if node.type == "->":
                 base = self.pointer(node.name)
+            elif isinstance(node.name, c_ast.ID) and isinstance(
+                    self.lookup(node.name.name), (LocPtr, LocalPtr)):
+                pointer = node.name.name
+                raise unsupported(node, f"{source(node)}: {pointer} is a "
+                                         "pointer",
+                                   hint=f"write {pointer}->"
+                                        f"{node.field.name}")
             else:
                 base = self.lvalue_location(node.name)
             if not isinstance(base, LocPtr):
                 raise unsupported(node, f"field access on a local "
                                          f"({source(node)})")
+            self.check_field(node)
             return base.field(node.field.name)
         if isinstance(node, c_ast.UnaryOp) and node.op == "*":
             return self.pointer(node.expr)
@@ -550,6 +580,20 @@ class Lowerer:
                 and self.lookup(node.name) is None:
             return LocPtr(node.name)
         raise unsupported(node, f"assignment to {source(node)}")
+
+    def check_field(self, node: c_ast.StructRef) -> None:
+        """A member no struct declares is a typo the compiler refuses;
+        modelled, it would be a fresh location nobody else touches."""
+        name = node.field.name
+        if name in self.unit.fields:
+            return
+        close = difflib.get_close_matches(name, self.unit.fields, n=1)
+        where = where_of(node)
+        raise CheckerError(
+            f"no struct declares a field {name} ({source(node)})",
+            path=where.file, line=where.line,
+            hint=(f"did you mean {close[0]}? " if close else "")
+            + "fields: " + ", ".join(sorted(self.unit.fields)))
 
     def plain_load(self, location: Pointer) -> Pure:
         if isinstance(location, LocalPtr):
@@ -626,6 +670,22 @@ class Lowerer:
             for arg in args:
                 self.lower(arg)
             return Pure.constant(0)
+        if name in self.unit.declared:
+            where = self.here()
+            raise CheckerError(f"call to {name}(), which is declared but "
+                               "never defined", path=where.file,
+                               line=where.line,
+                               hint="define it: a hook of "
+                                    "csrc/aio_protocol.h is the variant's "
+                                    "(look for a misspelt name or an #if "
+                                    "around its definition)")
+        if name.startswith(("__atomic_", "__sync_")):
+            raise unsupported(node, f"GCC builtin {name}(), which the "
+                                     "checker does not model",
+                               hint="it models: " + ", ".join(
+                                   b for b in sorted(BUILTINS)
+                                   if b.startswith(("__atomic_",
+                                                    "__sync_"))))
         raise unsupported(node, f"call to {name}(), which is neither "
                                  "defined nor a builtin the checker knows")
 
@@ -664,6 +724,13 @@ def _params(fn: c_ast.FuncDef) -> list[tuple[str, bool, c_ast.Node]]:
                                       f"({describe(param.type)})")
         out.append((param.name, is_pointer, param))
     return out
+
+
+def _is_bool(decl_type: c_ast.Node) -> bool:
+    """A _Bool (bool, with csrc/aio_protocol.h's #define) declarator."""
+    return isinstance(decl_type, c_ast.TypeDecl) and isinstance(
+        decl_type.type, c_ast.IdentifierType) and \
+        decl_type.type.names == ["_Bool"]
 
 
 def _returns_value(fn: c_ast.FuncDef) -> bool:

@@ -8,6 +8,7 @@ never overwritten.  Then: 'evaluate diff BASE NAME' shows the change,
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 from pathlib import Path
 
@@ -33,6 +34,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "changes)")
 
 
+def _no_such_parameter(key: str, base: Variant) -> SpecError:
+    """As the spec loader says it: the close name, and for a plain-C base
+    that the hooks' parameters are its C."""
+    param = registry.BY_NAME.get(key)
+    if param is not None and base.source:
+        return SpecError(
+            f"--set {key}: {key} changes {', '.join(param.changes)}, which "
+            f"{base.source} defines", hint="edit the C; a plain-C variant "
+            "may set only: " + ", ".join(base.params))
+    close = difflib.get_close_matches(key, base.params, n=1)
+    return SpecError(f"--set {key}: {base.name} has no parameter {key!r}",
+                     hint=(f"did you mean {close[0]!r}? " if close else "")
+                     + "its parameters: " + ", ".join(base.params))
+
+
 def parse_sets(sets: list[str], base: Variant) -> dict[str, object]:
     """--set KEY=VALUE words -> typed values for base's parameters."""
     out: dict[str, object] = {}
@@ -44,9 +60,7 @@ def parse_sets(sets: list[str], base: Variant) -> dict[str, object]:
                             hint="e.g. --set accept_order=acquire")
         param = registry.BY_NAME.get(key)
         if key not in base.params:
-            raise SpecError(f"--set {key}: {base.name} has no parameter "
-                            f"{key!r}", hint="its parameters: "
-                            + ", ".join(base.params))
+            raise _no_such_parameter(key, base)
         if param is None:       # a custom template's own: typed like its base
             out[key] = _like(base.params[key], text)
             continue

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import subprocess
+from pathlib import Path
 
+from ..checker.frontend import cpp_error
 from ..errors import EvaluateError
 from ..render import render_variant
 from ..variants import load_variants
@@ -34,7 +36,7 @@ def preprocess(text: str, csrc: str) -> str:
         raise EvaluateError("gcc not found",
                             hint="install gcc (apt-get install gcc)") from None
     if result.returncode != 0:
-        raise EvaluateError("the C preprocessor failed:\n" + result.stderr)
+        raise cpp_error(result.stderr, "the rendered C", Path(csrc))
     return result.stdout
 
 

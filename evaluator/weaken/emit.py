@@ -35,6 +35,11 @@ _FETCH = {RmwOp.XCHG: "__atomic_exchange_n", RmwOp.ADD: "__atomic_fetch_add",
           RmwOp.AND: "__atomic_fetch_and"}
 
 
+# GCC's generic builtins (the checker reads them; _spell writes _n forms).
+_BY_ADDRESS = frozenset({"__atomic_load", "__atomic_store",
+                         "__atomic_exchange", "__atomic_compare_exchange"})
+
+
 class EmitError(EvaluateError):
     """A point the C rewriting cannot express."""
 
@@ -129,6 +134,12 @@ def rewrite(text: str, sites: list[Site], levels: Mapping[str, Order],
     for match, group in reversed(list(zip(calls, groups))):
         if all(levels[s.name] == s.level for s in group):
             continue
+        if match.group(1) in _BY_ADDRESS:
+            # __atomic_load(p, &ret, o): an _n spelling would drop ret.
+            raise EmitError(f"cannot re-spell {group[0].name}: "
+                            f"{match.group(1)}() passes its values by "
+                            "address", hint="pin it (--pin), or write "
+                            "its _n form in the base")
         end = _close(text, match.end() - 1)
         args = _arguments(text[match.end():end])
         parts = [_spell(s, ops[s.name], levels[s.name], args)

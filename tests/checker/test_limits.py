@@ -161,3 +161,28 @@ def test_help_states_the_limits_and_the_exit_status(capsys):
     assert "(default 2000000: about 2.0 GB under c11" in text
     assert "--timeout SECONDS per check, every phase included" in text
     assert "or some cell is unknown (a limit was reached" in text
+
+
+def test_a_model_bound_is_an_unknown_cell_not_an_error(monkeypatch):
+    # armv8's value domain gives up on a looping thread (a poller that
+    # spins instead of sleeping); that used to end `evaluate check` with
+    # exit 2 and drop every other cell's verdict.
+    from evaluator.build import targets
+    from evaluator.build.lifted import check_build
+    from evaluator.checker.models import armv8_domain
+    from evaluator.paths import find_project
+    from evaluator.render import render_variant
+    from evaluator.variants import load_variants
+    target = targets.get("gcc-v8.0")
+    if targets.missing_tools(target):
+        pytest.skip("no AArch64 gcc")
+    monkeypatch.setattr(armv8_domain, "MAX_STATES", 10)
+    project = find_project()
+    rendered = render_variant(
+        load_variants(project.variants)["original-05e514b1"], project)
+    result = check_build(rendered, target, project, CheckOptions(
+        scenario=Scenario(rounds=1, iterations=2)))
+    assert result.verdict == "unknown" and result.build == "gcc-v8.0"
+    assert result.limit.kind == "events"
+    assert result.limit.phase == "model set-up"
+    assert "has more than 10 states on its own" in result.limit.reason

@@ -4,6 +4,7 @@ file's mistakes are reported at its own lines, at load time."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,8 @@ import pytest
 from evaluator.build.compile import build_variant, find_toolchain
 from evaluator.checker import check_variant
 from evaluator.cli import main
-from evaluator.errors import BuildError, SpecError, UnsupportedConstruct
+from evaluator.errors import (BuildError, CheckerError, SpecError,
+                             UnsupportedConstruct)
 from evaluator.render import render_variant
 from evaluator.samples import read_samples
 from evaluator.variants import load_variants
@@ -113,6 +115,23 @@ C_ORDER_ERRORS = {
     "order not constant": ("atomic_read(&ctx->notify_me)",
                            "__atomic_load_n(&ctx->notify_me, order)",
                            ["is not an order constant"]),
+    # <stdatomic.h> cannot be included: C11 names check but never build.
+    "c11 fence": ("smp_mb();", "atomic_thread_fence(memory_order_seq_cst);",
+                  ["atomic_thread_fence() is C11 <stdatomic.h>",
+                   "write __atomic_thread_fence() with __ATOMIC_* orders"]),
+    "c11 rmw": ("atomic_add(&ctx->notify_me, 2)",
+                "atomic_fetch_add(&ctx->notify_me, 2)",
+                ["atomic_fetch_add() is C11 <stdatomic.h>",
+                 "write __atomic_fetch_add()"]),
+    "c11 load": ("atomic_read(&ctx->notify_me)",
+                 "atomic_load_explicit(&ctx->notify_me, "
+                 "memory_order_relaxed)",
+                 ["atomic_load_explicit() is C11", "__atomic_load_n()"]),
+    "c11 order name": ("smp_mb();",
+                       "__atomic_thread_fence(memory_order_seq_cst);",
+                       ["memory order memory_order_seq_cst of "
+                        "__atomic_thread_fence() is C11 <stdatomic.h>'s",
+                        "write __ATOMIC_SEQ_CST"]),
     "unknown macro": ("atomic_read(&ctx->notify_me)",
                       "qatomic_load_relaxed(&ctx->notify_me)",
                       ["unknown atomic macro or builtin "
@@ -191,6 +210,7 @@ def test_a_compile_error_points_at_the_c_line(scratch, tmp_path):
         build_variant(render_variant(variant, scratch), scratch,
                       find_toolchain("gcc"), cache=tmp_path / "cache")
     assert "variants/mine.c:" in str(err.value)
+    assert err.value.hint.startswith("fix the line shown;")   # no template
     assert err.value.line in (line_of(QEMU_25, "smp_mb();"),
                               line_of(QEMU_25, "smp_mb();") + 1)
 
@@ -204,3 +224,197 @@ def test_the_checker_names_the_c_line_of_unsupported_c(scratch):
         check_variant(render_variant(variant, scratch), "sc")
     assert f"variants/mine.c:{line_of(QEMU_25, 'smp_mb();') + 1}:" in \
         str(err.value)
+
+
+def test_a_misspelt_field_is_an_error_not_a_verdict(scratch):
+    # ctx->notifed does not compile; the checker must not model it as a
+    # location of its own (it found a busy loop in such a file).
+    old = "atomic_xchg(&ctx->notified, false)"
+    plain(scratch, lambda text: text.replace(
+        old, "atomic_xchg(&ctx->notifed, false)"))
+    variant = load_variants(scratch.variants)["mine"]
+    with pytest.raises(CheckerError) as err:
+        check_variant(render_variant(variant, scratch), "sc")
+    assert str(err.value).startswith(
+        f"variants/mine.c:{line_of(QEMU_25, old)}: no struct declares a "
+        "field notifed (ctx->notifed) (did you mean notified?")
+
+
+def test_a_macro_the_file_defines_is_known_and_its_body_checked(scratch):
+    define = "#define atomic_mb_read(ptr) qatomic_load_acquire(ptr)\n"
+    use = ("atomic_read(&ctx->notify_me)", "atomic_mb_read(&ctx->notify_me)")
+    plain(scratch, lambda text: define + text.replace(*use))
+    text = render_variant(load_variants(scratch.variants)["mine"],
+                          scratch).text
+    assert define + "/*" in text     # pasted as is
+    plain(scratch, lambda text: define.replace(
+        "qatomic_load_acquire(ptr)", "__atomic_load_n(ptr, __ATOMIC_RELEASE)")
+        + text.replace(*use))
+    message = load_error(scratch)
+    assert "variants/mine.c:1: memory order __ATOMIC_RELEASE of " \
+           "__atomic_load_n() (a load)" in message, message
+
+
+def _with_bools(text: str) -> str:
+    """QEMU 2.5's hooks in later QEMU's style: a static bool helper, a
+    bool local, comparisons with true."""
+    helper = ("static inline bool aio_may_sleep(AioContext *ctx)\n{\n"
+              "    return atomic_read(&ctx->notify_me);\n}\n\n")
+    text = text.replace("void aio_notify(AioContext *ctx)\n",
+                        helper + "void aio_notify(AioContext *ctx)\n", 1)
+    text = text.replace("    if (atomic_read(&ctx->notify_me)) {",
+                        "    if (aio_may_sleep(ctx) == true) {")
+    text = text.replace("    if (atomic_xchg(&ctx->notified, false)) {",
+                        "    bool was = atomic_xchg(&ctx->notified, false);"
+                        "\n\n    if (was == true) {")
+    return text.replace("    int readable = 0;", "    bool readable = false;")
+
+
+@pytest.mark.parametrize("cell", ["sc", "tso"])
+def test_bool_code_pastes_and_converts_to_0_or_1(paths, scratch, cell):
+    # notify_me is 2 while a poller may sleep: a bool made from it is 1,
+    # so `== true` holds, as C says.  Read as 2, aio_notify would never
+    # write the eventfd (a lost wakeup that the C does not have).
+    plain(scratch, _with_bools)
+    variant = load_variants(scratch.variants)["mine"]
+    model, options = cell_options(cell, paths.csrc)
+    result = check_variant(render_variant(variant, scratch), model, options)
+    assert (result.verdict, result.explored, result.cut) == \
+        PINNED["original-05e514b1"][cell]
+
+
+def test_likely_and_unlikely_paste(paths, scratch):
+    # QEMU's branch hints (__builtin_expect) are hints, not conditions.
+    plain(scratch, lambda text: text.replace(
+        "    if (atomic_read(&ctx->notify_me)) {",
+        "    if (unlikely(atomic_read(&ctx->notify_me))) {").replace(
+        "    if (atomic_xchg(&ctx->notified, false)) {",
+        "    if (likely(atomic_xchg(&ctx->notified, false))) {"))
+    variant = load_variants(scratch.variants)["mine"]
+    model, options = cell_options("sc", paths.csrc)
+    result = check_variant(render_variant(variant, scratch), model, options)
+    assert (result.verdict, result.explored, result.cut) == \
+        PINNED["original-05e514b1"]["sc"]
+
+
+@pytest.mark.parametrize("edit, offset", [
+    (("void aio_notify_accept(AioContext *ctx)\n",
+      "void aio_notify_accept(AioContext *ctx) {\n"), 0),   # one too many
+    (("        event_notifier_test_and_clear(&ctx->notifier);\n    }\n",
+      "        event_notifier_test_and_clear(&ctx->notifier);\n"), 1)])
+def test_an_unclosed_brace_is_named_not_missing_hooks(scratch, edit, offset):
+    # Every definition after it looks like code in a body.
+    plain(scratch, lambda text: text.replace(*edit, 1))
+    message = load_error(scratch)
+    line = line_of(QEMU_25, "aio_notify_accept(") + offset
+    assert message.startswith(f"variants/mine.c:{line}: this '{{' is never "
+                              "closed (unbalanced braces"), message
+
+
+def _generic(text: str) -> str:
+    """QEMU 2.5's loads and exchanges as GCC's by-address builtins."""
+    return text.replace(
+        "    if (atomic_read(&ctx->notify_me)) {",
+        "    int me;\n\n    __atomic_load(&ctx->notify_me, &me, "
+        "__ATOMIC_RELAXED);\n    if (me) {").replace(
+        "    if (atomic_xchg(&ctx->notified, false)) {",
+        "    int zero = 0, old;\n\n    __atomic_exchange(&ctx->notified, "
+        "&zero, &old, __ATOMIC_SEQ_CST);\n    if (old) {")
+
+
+@pytest.mark.parametrize("cell", ["sc", "tso"])
+def test_generic_builtins_paste_with_the_baselines_counts(paths, scratch,
+                                                         cell):
+    plain(scratch, _generic)
+    variant = load_variants(scratch.variants)["mine"]
+    model, options = cell_options(cell, paths.csrc)
+    result = check_variant(render_variant(variant, scratch), model, options)
+    assert (result.verdict, result.explored, result.cut) == \
+        PINNED["original-05e514b1"][cell]
+
+
+def test_a_sync_xor_is_not_called_unknown(scratch):
+    # GCC defines it; the checker does not model it, and says so.
+    plain(scratch, lambda text: text.replace(
+        "atomic_add(&ctx->notify_me, 2)",
+        "__sync_fetch_and_xor(&ctx->notify_me, 2)"))
+    variant = load_variants(scratch.variants)["mine"]
+    with pytest.raises(UnsupportedConstruct) as err:
+        check_variant(render_variant(variant, scratch), "sc")
+    assert "GCC builtin __sync_fetch_and_xor(), which the checker does " \
+           "not model" in str(err.value)
+
+
+@pytest.mark.parametrize("edit, words", [
+    (lambda text: "#include <stdatomic.h>\n" + text,
+     ["variants/mine.c:1: the C preprocessor: stdatomic.h: No such file",
+      "may include only the headers in csrc/ (aio_protocol.h, "
+      "qemu_atomic.h)"]),
+    (lambda text: text.replace("atomic_xchg(&ctx->notified, false)",
+                               "atomic_xchg(&ctx->notified)"),
+     [f"variants/mine.c:{line_of(QEMU_25, 'atomic_xchg(')}: the C "
+      "preprocessor: macro \"atomic_xchg\" requires 2 arguments",
+      "fix the line shown"]),
+])
+def test_a_preprocessor_error_is_named_at_the_c_line(scratch, edit, words):
+    plain(scratch, edit)
+    variant = load_variants(scratch.variants)["mine"]
+    with pytest.raises(CheckerError) as err:
+        check_variant(render_variant(variant, scratch), "sc")
+    for word in words:
+        assert word in str(err.value), (word, str(err.value))
+    assert "check the includes" not in str(err.value)
+
+
+def test_render_expand_names_the_preprocessor_error_line(scratch, capsys):
+    plain(scratch, lambda text: text.replace(
+        "atomic_xchg(&ctx->notified, false)", "atomic_xchg(&ctx->notified)"))
+    status = main(["render", "--root", str(scratch.root), "--expand",
+                   "mine"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err == (f"evaluate: error: variants/mine.c:"
+                   f"{line_of(QEMU_25, 'atomic_xchg(')}: the C preprocessor:"
+                   " macro \"atomic_xchg\" requires 2 arguments, but only 1 "
+                   "given (fix the line shown; 'evaluate render NAME' prints "
+                   "the C)\n")
+
+
+@pytest.mark.parametrize("macro, words", [
+    ("atomic_mb_read(&ctx->notify_me)",
+     "write qatomic_load_acquire(p) (2019-2023), __atomic_load_n(p, "
+     "__ATOMIC_SEQ_CST) (2016), or atomic_read(p) then smp_rmb() (2015)"),
+    ("qatomic_cmpxchg(&ctx->notify_me, 0, 0)",
+     "write __sync_val_compare_and_swap(p, old, new) (2015)"),
+])
+def test_a_qemu_macro_the_header_lacks_says_what_to_write(scratch, macro,
+                                                          words):
+    old = "atomic_read(&ctx->notify_me)"
+    plain(scratch, lambda text: text.replace(old, macro))
+    message = load_error(scratch)
+    name = macro.split("(")[0]
+    assert message.startswith(f"variants/mine.c:{line_of(QEMU_25, old)}: "
+                              f"QEMU's {name}() is not in "
+                              "csrc/qemu_atomic.h ("), message
+    assert words in message
+
+
+def test_a_long_local_loop_is_an_unknown_cell_not_an_error(scratch, capsys,
+                                                          monkeypatch):
+    # A delay loop past the checker's local-step bound: no verdict for
+    # that variant, but the command goes on and the others keep theirs.
+    from evaluator.checker import ir
+    monkeypatch.setattr(ir, "_MAX_LOCAL_STEPS", 500)
+    plain(scratch, lambda text: text.replace(
+        "    smp_mb();\n", "    int i;\n\n    for (i = 0; i < 1000; i++) {\n"
+        "        barrier();\n    }\n    smp_mb();\n", 1))
+    status = main(["check", "--root", str(scratch.root), "--variants",
+                   "mine,original-05e514b1", "--models", "sc", "--jobs",
+                   "1", "--json"])
+    cells = {r["variant"]: r for r in
+             json.loads(capsys.readouterr().out)["results"]}
+    assert status == 1
+    assert cells["original-05e514b1"]["verdict"] == "safe"
+    assert cells["mine"]["verdict"] == "unknown"
+    assert "thread-local loop runs more than 500 steps" in \
+        cells["mine"]["reason"]

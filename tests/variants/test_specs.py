@@ -199,3 +199,25 @@ def test_render_check_and_bench_alike_refuse_a_bad_order(scratch, capsys,
     assert "bad.toml:7: notified_store = \"acquire\"" in err
     assert "valid for a store: relaxed, release, seq_cst" in err
     assert "Traceback" not in err
+
+
+def test_a_quoted_boolean_says_to_drop_the_quotes(scratch):
+    # `notified = "false"` is a TOML string; the message must not read
+    # "'false' is not true or false".
+    (scratch.variants / "mine.toml").write_text(
+        'name = "mine"\nsummary = "t"\nprovenance = "t"\n'
+        'based_on = "original-05e514b1"\n[params]\nnotified = "false"\n')
+    with pytest.raises(SpecError) as err:
+        load_variants(scratch.variants)
+    assert "mine.toml:6: notified = \"false\": 'false' is a string: write " \
+           "false without quotes" in str(err.value)
+
+
+def test_a_misspelt_template_is_named_at_the_spec_line(scratch):
+    (scratch.variants / "mine.toml").write_text(
+        'name = "mine"\nsummary = "t"\nprovenance = "t"\ntemplate = "notfy"\n')
+    with pytest.raises(SpecError) as err:
+        load_variants(scratch.variants)
+    assert str(err.value).endswith(
+        "mine.toml:4: template 'notfy': no such template (did you mean "
+        "'notify'? known: notify)")

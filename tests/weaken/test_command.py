@@ -362,3 +362,17 @@ def test_a_journal_is_never_reused_for_other_inputs(tmp_path, capsys):
     assert journal.read_text().splitlines() == lines   # the cut line went
     assert main(_weaken_json(out, "--resume", str(tmp_path / "none"))) == 2
     assert "not a run directory" in capsys.readouterr().err
+
+
+def test_a_by_address_builtin_is_refused_not_respelt_without_its_result():
+    # __atomic_load(p, &ret, o) as __atomic_load_n(p, o) would leave ret
+    # unset while the round trip (same sites and orders) still passed.
+    from evaluator.checker.ir import Where
+    from evaluator.weaken.emit import rewrite
+    from evaluator.weaken.sites import Site
+    site = Site("aio_notify:__atomic_load", lattice.LOAD, Order.SEQ_CST,
+                "aio_notify", Where("variants/v.c", 3, 5), 0, ((0, 1),))
+    with pytest.raises(EmitError) as err:
+        rewrite("__atomic_load(&ctx->notify_me, &me, __ATOMIC_SEQ_CST);",
+                [site], {site.name: Order.RELAXED}, {site.name: None})
+    assert "passes its values by address" in str(err.value)

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from ...errors import CheckerError
+from ...errors import ModelBound
 from ..ir import BRANCH, JUMP, LOOP, MEM, Program, ThreadCode, run_local
 from ..memory import Kind
 
@@ -146,7 +146,7 @@ def value_domain(program: Program) -> Domain:
                 MAX_PAIRS:
             exact = False       # plain values (still complete), fewer
     else:
-        raise CheckerError(
+        raise ModelBound(
             "the values the threads write do not settle (e.g. a counter "
             "several threads increment in a loop)",
             hint="bound the loops: the armv8 model needs a finite set of "
@@ -175,7 +175,7 @@ def _solo(program: Program, code: ThreadCode, t: int, ext: dict,
                 seen.add(nxt)
                 queue.append(nxt)
                 if len(seen) > MAX_STATES:
-                    raise CheckerError(
+                    raise ModelBound(
                         f"thread {code.name} has more than {MAX_STATES} "
                         "states on its own", hint="bound its loops")
     return run.out, run.by_pc
