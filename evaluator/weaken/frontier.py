@@ -82,12 +82,13 @@ class BudgetSpent(Exception):
 class _Search:
     def __init__(self, kinds: Sequence[str], pinned: Sequence[bool],
                  oracle: Oracle, budget: int | None,
-                 on_minimal: Callable[[Point], None]):
+                 on_minimal: Callable[[Point], None], batch: int | None):
         self.kinds = tuple(kinds)
         self.pinned = tuple(pinned)
         self.oracle = oracle
         self.budget = budget
         self.on_minimal = on_minimal
+        self.batch = batch
         self.checked: dict[Point, Outcome] = {}
         self.inferred: dict[Point, Outcome] = {}
         self.candidates: list[Point] = []
@@ -165,23 +166,29 @@ class _Search:
     # -- the search
     def descend(self, point: Point) -> Point:
         """Weaken a safe point site by site, each to its weakest level
-        that stays safe (all of a site's weaker levels are one batch, so
-        they can be checked in parallel).  One pass is enough: lowering
-        a later site cannot make an earlier one's weaker level safe
-        again (monotonicity; _reasons checks each one-step weakening of
-        the result itself)."""
+        that stays safe.  A site's weaker levels are tried weakest
+        first, one rank of its lattice at a time (relaxed; then acquire
+        and release together; ...): the first rank with a safe level
+        holds the site's minimal safe levels, and the levels above it
+        are never checked.  That matters because a safe check explores
+        everything while an unsafe one stops at its first
+        counterexample.  One pass is enough: lowering a later site
+        cannot make an earlier one's weaker level safe again
+        (monotonicity; _reasons checks each one-step weakening of the
+        result itself)."""
         for i, kind in enumerate(self.kinds):
             if self.pinned[i]:
                 continue
             below = [v for v in lattice.levels(kind)
                      if v != point[i] and lattice.leq(kind, v, point[i])]
-            trials = [point[:i] + (v,) + point[i + 1:] for v in below]
-            safe = [t for t, o in zip(trials, self.check(trials))
-                    if o.verdict == SAFE]
-            weakest = [t for t in safe if not any(
-                u != t and lattice.leq(kind, u[i], t[i]) for u in safe)]
-            if weakest:
-                point = weakest[0]
+            for rank in sorted({lattice.rank(kind, v) for v in below}):
+                trials = [point[:i] + (v,) + point[i + 1:] for v in below
+                          if lattice.rank(kind, v) == rank]
+                safe = [t for t, o in zip(trials, self.check(trials))
+                        if o.verdict == SAFE]
+                if safe:
+                    point = safe[0]
+                    break
         return point
 
     def split(self, c: Point, m: Point) -> list[Point]:
@@ -199,12 +206,10 @@ class _Search:
         """The main loop; self.candidates holds C when it stops."""
         self.candidates = [top]
         while True:
-            outcomes = self.check(self.candidates)
-            safe = [c for c, o in zip(self.candidates, outcomes)
-                    if o.verdict == SAFE]
-            if not safe:
+            safe = self.first_safe(self.candidates)
+            if safe is None:
                 return
-            minimal = self.descend(safe[0])
+            minimal = self.descend(safe)
             self.check([minimal], infer=False)    # reported: checked
             found.append(minimal)
             self.on_minimal(minimal)
@@ -212,6 +217,20 @@ class _Search:
                 [d for c in self.candidates
                  for d in ([c] if not self.leq(minimal, c)
                            else self.split(c, minimal))])
+
+    def first_safe(self, points: list[Point]) -> Point | None:
+        """The first safe point of C, checking `batch` points at a time
+        (the oracle's parallelism): the rest wait, since the descent
+        may make them moot (split into points below them), and a safe
+        check is the expensive kind."""
+        step = self.batch or max(len(points), 1)
+        for first in range(0, len(points), step):
+            chunk = points[first:first + step]
+            safe = [c for c, o in zip(chunk, self.check(chunk))
+                    if o.verdict == SAFE]
+            if safe:
+                return safe[0]
+        return None
 
     def maximal(self, points: list[Point]) -> list[Point]:
         unique = list(dict.fromkeys(points))
@@ -233,14 +252,15 @@ def _space(kinds: Sequence[str], pinned: Sequence[bool]) -> int:
 def find_frontier(kinds: Sequence[str], start: Point, oracle: Oracle, *,
                   pinned: Sequence[bool] | None = None,
                   budget: int | None = None,
-                  on_minimal: Callable[[Point], None] = lambda p: None
-                  ) -> Frontier:
+                  on_minimal: Callable[[Point], None] = lambda p: None,
+                  batch: int | None = None) -> Frontier:
     """Every minimal safe point of the lattice (pinned sites stay at
     their `start` level).  The oracle takes a batch of points, so a
-    caller can check them in parallel; on_minimal hears of each minimal
-    point as it is found."""
+    caller can check them in parallel: `batch` is how many candidates
+    are worth checking at once (None: all); on_minimal hears of each
+    minimal point as it is found."""
     pinned = tuple(pinned or (False,) * len(kinds))
-    search = _Search(kinds, pinned, oracle, budget, on_minimal)
+    search = _Search(kinds, pinned, oracle, budget, on_minimal, batch)
     top = tuple(start[i] if pinned[i] else lattice.top(k)
                 for i, k in enumerate(kinds))
     found: list[Point] = []

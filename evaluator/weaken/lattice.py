@@ -51,6 +51,14 @@ def lower_covers(kind: str, level: Order) -> tuple[Order, ...]:
                  and not any(x in _BELOW[kind][y] for y in below))
 
 
+def rank(kind: str, level: Order) -> int:
+    """The length of the longest chain of levels below (relaxed 0;
+    acquire and release 1; ...): levels of one rank are incomparable,
+    and every level below one of rank r has a smaller rank."""
+    covers = lower_covers(kind, level)
+    return 1 + max(rank(kind, c) for c in covers) if covers else 0
+
+
 def meet(kind: str, a: Order, b: Order) -> Order:
     """The strongest level below both."""
     common = [x for x in levels(kind) if leq(kind, x, a) and leq(kind, x, b)]

@@ -234,7 +234,8 @@ def weaken(subject: Subject, request: Request,
     with Oracle(subject, request, say, journal) as oracle:
         frontier = find_frontier(subject.kinds, subject.start, oracle,
                                  pinned=pinned, budget=request.budget,
-                                 on_minimal=oracle.found_minimal)
+                                 on_minimal=oracle.found_minimal,
+                                 batch=request.jobs)
     return Weakening(subject, request, frontier, oracle.cells,
                      time.monotonic() - started,
                      journal.resumed if journal else 0)

@@ -103,6 +103,23 @@ def test_no_point_is_checked_that_monotonicity_already_decides(seed):
     assert result.checks == len(calls) == len(set(calls))
 
 
+def test_the_descent_tries_the_weakest_levels_first():
+    # A safe check explores everything, an unsafe one stops early: a
+    # site whose weakest level is safe costs one check, not one per
+    # level below it.
+    calls = []
+    result = find_frontier((lattice.FENCE,), (Order.SEQ_CST,),
+                           oracle_of(lambda p: True, calls))
+    assert result.points == ((Order.RELAXED,),)
+    assert calls == [(Order.SEQ_CST,), (Order.RELAXED,)]
+    # relaxed unsafe: acquire and release together, acq_rel never
+    calls = []
+    find_frontier((lattice.FENCE,), (Order.SEQ_CST,),
+                  oracle_of(lambda p: p != (Order.RELAXED,), calls))
+    assert calls == [(Order.SEQ_CST,), (Order.RELAXED,),
+                     (Order.ACQUIRE,), (Order.RELEASE,)]
+
+
 def test_the_search_checks_far_fewer_points_than_the_lattice_has():
     kinds = (lattice.RMW,) * 4 + (lattice.FENCE,) * 4
     need = (Order.ACQUIRE, Order.RELAXED, Order.RELEASE, Order.RELAXED,
@@ -139,14 +156,17 @@ def test_unknown_is_never_safe_and_leaves_the_frontier_incomplete():
 
 
 def test_a_monotonicity_violation_is_a_checker_error():
-    kinds = (lattice.RMW,)
+    kinds = (lattice.LOAD, lattice.LOAD)
+    r = Order.RELAXED
 
-    def broken(points):     # relaxed safe below an unsafe acquire
-        verdicts = [UNSAFE if p == (Order.ACQUIRE,) else SAFE
+    def broken(points):     # (relaxed, relaxed) safe below unsafe ones
+        verdicts = [UNSAFE if p[0] == r and p[1] != r else SAFE
                     for p in points]
         return [Outcome(v, {"c11": v}) for v in verdicts]
+    # The descent checks (relaxed, seq_cst): unsafe; the reasons of the
+    # minimal point (acquire, relaxed) check (relaxed, relaxed): safe.
     with pytest.raises(CheckerError, match="monotonicity broken under c11"):
-        find_frontier(kinds, (Order.SEQ_CST,), broken)
+        find_frontier(kinds, (Order.SEQ_CST,) * 2, broken)
 
 
 # ---- toy protocols, every model ------------------------------------------
