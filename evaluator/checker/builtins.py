@@ -19,7 +19,7 @@ from .readings import SYNC_FULL_BARRIER
 INTRINSICS = ("event_notifier_set", "event_notifier_test_and_clear",
               "event_notifier_wait")
 _RMW_NAMES = {"add": RmwOp.ADD, "sub": RmwOp.SUB, "or": RmwOp.OR,
-              "and": RmwOp.AND}
+              "and": RmwOp.AND, "xor": RmwOp.XOR}
 
 
 def _b_load(lw, node, name, args):
@@ -56,7 +56,7 @@ def _rmw_op(name: str) -> tuple[RmwOp, bool]:
 
 def _new_value(op: RmwOp, old: Pure, operand: Pure) -> Pure:
     symbol = {RmwOp.ADD: "+", RmwOp.SUB: "-", RmwOp.OR: "|",
-              RmwOp.AND: "&"}[op]
+              RmwOp.AND: "&", RmwOp.XOR: "^"}[op]
     return combine(f"(({old.src}) {symbol} ({operand.src}))", old, operand)
 
 
