@@ -50,7 +50,13 @@ from .scenario import locations
 PRELUDE = ("typedef int atomic_int; typedef int atomic_uint; "
            "typedef int atomic_bool; typedef int atomic_long; "
            "typedef int bool; typedef int intptr_t;\n")
-_THREAD_RE = re.compile(r"P(\d+)\s*\(([^)]*)\)\s*\{?")
+# herd7 allows `void` or `void *` before a thread's name (CParser.mly's
+# voidopt); the C front end is given `void Pn(` whatever was written.
+_THREAD_RE = re.compile(r"(?:void\s*(?:\*\s*)?)?(P(\d+))\s*\(([^)]*)\)"
+                        r"\s*\{?")
+# herd7's C lexer skips /* */ and // comments in thread bodies; pycparser
+# refuses them (no preprocessor runs on a litmus test).
+_COMMENT_RE = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
 _INFO_RE = re.compile(r"([A-Za-z_][\w-]*)[ \t]*=[ \t]*([^\n\r]*)")
 COMPILER_KEY = "Compiler"
 
@@ -117,14 +123,14 @@ def parse_litmus(text: str, file: str,
         match = _THREAD_RE.match(text, pos)
         if not match:
             break
-        index = int(match.group(1))
+        index = int(match.group(2))
         if index != len(threads):
             raise reader.error(f"thread P{index} out of order (expected "
                                f"P{len(threads)})", pos)
-        params = _parse_params(reader, match.group(2), pos)
+        params = _parse_params(reader, match.group(3), pos)
         brace = text.find("{", match.start())
         close = reader.matching_brace(brace)
-        threads.append((f"P{index}", params, pos, close + 1))
+        threads.append((f"P{index}", params, match.start(1), close + 1))
         pos = reader.skip_space(close + 1)
     if not threads:
         raise reader.error("no thread: expected 'P0 (atomic_int* x) { ... }'",
@@ -199,7 +205,7 @@ def _compile(reader: Reader, threads, init: dict[str, int],
         line = text.count("\n", 0, start) + 1
         source = text[start:end]
         header = _THREAD_RE.match(source)
-        source = f"void {name}(" + source[header.start(2):]
+        source = f"void {name}(" + _blank_comments(source[header.start(3):])
         pieces.append(f'#line {line} "{reader.file}"\n{source}\n')
     try:
         unit = parse_c("".join(pieces), reader.file)
@@ -216,6 +222,13 @@ def _compile(reader: Reader, threads, init: dict[str, int],
             memory.setdefault(param, 0)
     return Program(tuple(compiled), locations(compiled, memory),
                    reading=reading)
+
+
+def _blank_comments(source: str) -> str:
+    """The C source with each comment replaced by its newlines (or a
+    space), so #line positions stay right."""
+    return _COMMENT_RE.sub(lambda m: "\n" * m.group().count("\n") or " ",
+                           source)
 
 
 # ---- the final condition ---------------------------------------------------

@@ -68,6 +68,11 @@ class Reader:
                 if end < 0:
                     raise self.error("unterminated (* comment", pos)
                 pos = end + 2
+            elif self.text.startswith("/*", pos):    # C: between threads
+                end = self.text.find("*/", pos + 2)
+                if end < 0:
+                    raise self.error("unterminated /* comment", pos)
+                pos = end + 2
             elif self.text.startswith("//", pos):
                 end = self.text.find("\n", pos)
                 pos = len(self.text) if end < 0 else end
