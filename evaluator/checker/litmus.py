@@ -37,6 +37,7 @@ from .. import fsutil
 from ..errors import LitmusSyntaxError, UnsupportedConstruct
 from . import readings
 from .aarch64.litmus import parse_aarch64_litmus
+from .bfs import DATA_RACE
 from .explore import DEFAULT_ENGINE, Explorer, ended
 from .litmus_syntax import LitmusTest, Reader, holds, parse_final
 from .frontend import LocPtr, ThreadSpec, compile_thread, parse_c
@@ -72,13 +73,16 @@ class LitmusResult:
     explored: int = 0
     reading: str = readings.LITMUS_DEFAULT
     reason: str | None = None         # why it is unknown (a limit)
+    # A data race one execution has (c11): the program's behaviour is
+    # undefined, whatever the outcomes say; herd7 prints "Flag" for it.
+    race: str | None = None
 
     def to_json(self) -> dict:
         return {"test": self.test, "file": self.file, "model": self.model,
                 "cc": self.reading, "verdict": self.verdict,
                 "outcomes": [dict(o) for o in self.outcomes],
                 "seconds": round(self.seconds, 4), "explored": self.explored,
-                "reason": self.reason}
+                "reason": self.reason, "race": self.race}
 
 
 # ---- reading ---------------------------------------------------------------
@@ -311,4 +315,14 @@ def run_litmus(test: LitmusTest, model: str | MemoryModel,
         outcomes=tuple(sorted(finals.outcomes, key=lambda o: [v for _, v
                                                                in o])),
         seconds=time.perf_counter() - started, explored=search.explored,
-        reading=test.reading)
+        reading=test.reading, race=_race(search.findings.get(DATA_RACE)))
+
+
+def _race(finding) -> str | None:
+    """Which accesses race, P<thread>#<event> as in traces."""
+    if finding is None:
+        return None
+    race = finding.facts["race"]
+    return (f"data race on {race.loc} between P{race.first[0]}"
+            f"#{race.first[1]} and P{race.second[0]}#{race.second[1]}: "
+            "undefined behaviour in C11")
