@@ -4,7 +4,8 @@ the reader's error positions and comments, and the final condition.
 litmus.py reads the C dialect and runs tests; aarch64/litmus.py reads
 the AArch64 one.  The condition grammar is herd7's: `exists`, `~exists`
 with /\\, \\/, ~, ( ), true, false, `reg=n`, `loc=n`, `[loc]=n` and
-`!=`, after an optional `locations [...]` line.
+`!=`, after an optional `locations [...]` line; none at all is herd7's
+`forall (true)`.
 """
 
 from __future__ import annotations
@@ -146,6 +147,10 @@ def parse_final(reader: Reader, pos: int, example: str,
     if match:
         listed = _locations(reader, match, register)
         pos = reader.skip_space(match.end())
+    if reader.skip_space(pos) == len(text):
+        # herd7 reads a test without a condition as `forall (true)`
+        # (the catalogue's c11popl15 tests are written so)
+        return Final(tuple(listed), "forall", ("const", True), "true", ())
     match = re.compile(r"(~\s*exists|exists|forall)\b").match(text, pos)
     if not match:
         raise reader.error("expected the final condition 'exists (...)'",

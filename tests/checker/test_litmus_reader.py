@@ -57,7 +57,7 @@ def _error(text: str) -> LitmusSyntaxError:
      "no thread P3"),
     ("exists (0:r0=0 /\\ 1:r0=0)", "exists (0:r0=0 /\\ z=0)", 15,
      "location z"),
-    ("exists (0:r0=0 /\\ 1:r0=0)", "", 16, "exists (...)"),
+    ("exists (0:r0=0 /\\ 1:r0=0)", "final (0:r0=0)", 16, "exists (...)"),
     ("P1 (atomic_int* x", "P2 (atomic_int* x", 10, "P2 out of order"),
     ("P0 (atomic_int* x, atomic_int* y)", "P0 (int x, atomic_int* y)", 5,
      "not a pointer"),
@@ -73,6 +73,17 @@ def test_malformed_files_name_the_line(old, new, line, words):
     error = _error(SB.replace(old, new))
     assert error.line == line, str(error)
     assert words in str(error)
+
+
+def test_no_condition_is_forall_true_as_herd7_reads_it():
+    """herd7's catalogue has tests without a condition: forall (true),
+    outcomes projected on the `locations` line (if any)."""
+    test = parse_litmus(SB.replace("exists (0:r0=0 /\\ 1:r0=0)",
+                                   "locations [x;]"), "sb.litmus")
+    assert (test.quantifier, test.condition) == ("forall", ("const", True))
+    assert test.variables == ("x",)
+    assert parse_litmus(SB.replace("exists (0:r0=0 /\\ 1:r0=0)", ""),
+                        "sb.litmus").variables == ()
 
 
 def test_forall_and_locations_as_herd7_reads_them():
