@@ -57,7 +57,7 @@ def _error(text: str) -> LitmusSyntaxError:
      "no thread P3"),
     ("exists (0:r0=0 /\\ 1:r0=0)", "exists (0:r0=0 /\\ z=0)", 15,
      "location z"),
-    ("exists (0:r0=0 /\\ 1:r0=0)", "final (0:r0=0)", 16, "exists (...)"),
+    ("exists (0:r0=0 /\\ 1:r0=0)", "final (0:r0=0)", 15, "exists (...)"),
     ("P1 (atomic_int* x", "P2 (atomic_int* x", 10, "P2 out of order"),
     ("P0 (atomic_int* x, atomic_int* y)", "P0 (int x, atomic_int* y)", 5,
      "not a pointer"),
