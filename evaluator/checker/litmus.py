@@ -48,9 +48,20 @@ from .results import UNKNOWN
 from .models import get_model
 from .scenario import locations
 
+# herd7's C base types (CLexer.mll) that hold an int-sized value; the
+# checker's values are unbounded, so widths are not modelled (herd7
+# itself needs a mixed-size variant for the 8-, 16- and 64-bit ones).
+INT_TYPES = ("int8_t", "uint8_t", "int16_t", "uint16_t", "int32_t",
+             "uint32_t", "int64_t", "uint64_t", "intptr_t", "uintptr_t")
 PRELUDE = ("typedef int atomic_int; typedef int atomic_uint; "
            "typedef int atomic_bool; typedef int atomic_long; "
-           "typedef int bool; typedef int intptr_t;\n")
+           "typedef int bool; "
+           + " ".join(f"typedef int {name};" for name in INT_TYPES) + "\n")
+PARAM_WORDS = frozenset(("const", "volatile", "_Atomic", "atomic_int",
+                         "atomic_uint", "atomic_bool", "atomic_long", "bool",
+                         "int", "unsigned", "long", "char") + INT_TYPES)
+_INIT_TYPE = (r"(?:const\s+|volatile\s+)*(?:atomic_int|atomic_bool|int|long|"
+              r"char|unsigned(?:\s+int)?|" + "|".join(INT_TYPES) + r")")
 # herd7 allows `void` or `void *` before a thread's name (CParser.mly's
 # voidopt); the C front end is given `void Pn(` whatever was written.
 _THREAD_RE = re.compile(r"(?:void\s*(?:\*\s*)?)?(P(\d+))\s*\(([^)]*)\)"
@@ -171,9 +182,10 @@ def _parse_init(reader: Reader, start: int, end: int) -> dict[str, int]:
     init: dict[str, int] = {}
     for stripped, where in reader.items(start, end):
         match = re.fullmatch(
-            r"(?:(?:const\s+)?(?:atomic_int|int|atomic_bool|"
-            r"unsigned(?:\s+int)?)\s+)?\[?\s*([A-Za-z_]\w*)\s*\]?\s*=\s*"
-            r"(-?\d+)", stripped)
+            rf"(?:({_INIT_TYPE})\s+)?\[?\s*([A-Za-z_]\w*)\s*\]?\s*"
+            r"(?:=\s*(-?\d+))?", stripped)
+        if match and match.group(3) is None and match.group(1) is None:
+            match = None        # `x;`: neither a type nor a value
         if not match:
             if re.match(r"\d+\s*:", stripped):
                 raise reader.error(f"register initialisation "
@@ -183,7 +195,7 @@ def _parse_init(reader: Reader, start: int, end: int) -> dict[str, int]:
             raise reader.error(f"cannot read init item {stripped!r}", where,
                                hint="write x = 0; ([x]=0 and int x = 0 "
                                     "work too)")
-        init[match.group(1)] = int(match.group(2))
+        init[match.group(2)] = int(match.group(3) or 0)   # `int x;` is 0
     return init
 
 
@@ -197,6 +209,14 @@ def _parse_params(reader: Reader, text: str, pos: int) -> tuple[str, ...]:
             raise reader.error(f"thread parameter {param!r} is not a "
                                "pointer to a location", pos,
                                hint="write atomic_int* x")
+        words = set(re.findall(r"[A-Za-z_]\w*", param[:match.start(1)]))
+        unknown = sorted(words - PARAM_WORDS)
+        if unknown:
+            raise reader.error(f"thread parameter {param!r}: type "
+                               f"{' '.join(unknown)} is not supported", pos,
+                               hint="int-sized types: " + ", ".join(
+                                   sorted(PARAM_WORDS - {"const",
+                                                         "volatile"})))
         names.append(match.group(1))
     return tuple(names)
 

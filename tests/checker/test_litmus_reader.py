@@ -126,3 +126,13 @@ def test_c_that_cannot_evaluate_is_an_error_with_its_line(line, text):
     with pytest.raises(CheckerError) as err:
         run_litmus(test, "sc")
     assert "bad.litmus:5:" in str(err.value) and text in str(err.value)
+
+
+def test_a_parameter_type_the_checker_cannot_hold_is_named():
+    """herd7 has 128-bit types (with its S128 variant); the checker's
+    error names the type and the ones it reads, not a pycparser token."""
+    text = SB.replace("P0 (atomic_int* x, atomic_int* y)",
+                      "P0 (__int128_t* x, atomic_int* y)")
+    error = _error(text)
+    assert error.line == 5 and "type __int128_t is not supported" in str(
+        error) and "int32_t" in str(error)
