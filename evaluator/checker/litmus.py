@@ -153,10 +153,12 @@ def parse_litmus(text: str, file: str,
     final = parse_final(reader, pos, "0:r0=0 /\\ 1:r0=0")
     variables = tuple(dict.fromkeys(final.variables + final.listed))
     program = _compile(reader, threads, init, effective)
-    _check_variables(reader, variables, program, pos)
+    _check_variables(reader, variables + final.filter_variables, program,
+                     pos)
     return LitmusTest(name, file, init, final.quantifier, final.condition,
                       final.text, tuple(sorted(variables)), program,
-                      effective, declared)
+                      effective, declared, filter=final.filter,
+                      filter_variables=final.filter_variables)
 
 
 def _parse_info(reader: Reader, pos: int) -> tuple[str | None, int]:
@@ -295,7 +297,8 @@ class _Finals:
             return       # reads still waiting for a write (armv8)
         settled = model.settle(mem)
         state: dict[str, int] = {}
-        for var in self.test.variables:
+        test = self.test
+        for var in dict.fromkeys(test.variables + test.filter_variables):
             if ":" in var:
                 index, register = var.split(":")
                 t = int(index)
@@ -304,6 +307,9 @@ class _Finals:
                 state[var] = values[code.registers[register]]
             else:
                 state[var] = model.latest(settled, var)[0]
+        if test.filter is not None and not holds(test.filter, state):
+            return
+        state = {var: state[var] for var in test.variables}
         self.outcomes.add(tuple(sorted(state.items())))
         if holds(self.test.condition, state):
             self.reachable = True

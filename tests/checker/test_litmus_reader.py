@@ -136,3 +136,17 @@ def test_a_parameter_type_the_checker_cannot_hold_is_named():
     error = _error(text)
     assert error.line == 5 and "type __int128_t is not supported" in str(
         error) and "int32_t" in str(error)
+
+
+def test_filter_drops_final_states_before_the_condition():
+    """herd7's `filter (P)`: the outcomes are those final states that
+    satisfy P, projected on the condition's variables only."""
+    text = SB.replace("exists (0:r0=0 /\\ 1:r0=0)",
+                      "filter (0:r0=0)\nexists (1:r0=0)")
+    test = parse_litmus(text, "sb.litmus")
+    assert test.variables == ("1:r0",)
+    assert test.filter_variables == ("0:r0",)
+    assert set(run_litmus(test, "sc").outcomes) == {(("1:r0", 1),)}
+    with pytest.raises(LitmusSyntaxError, match="declares no local r9"):
+        parse_litmus(text.replace("filter (0:r0=0)", "filter (0:r9=0)"),
+                     "sb.litmus")
