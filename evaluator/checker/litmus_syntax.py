@@ -168,6 +168,12 @@ def parse_final(reader: Reader, pos: int, example: str,
         return Final(tuple(listed), "forall", ("const", True), "true", (),
                      filter_, filter_vars)
     match = keyword.match(text, pos)
+    section = re.compile(r"(scopes|levels|regions)\s*:").match(text, pos)
+    if section:     # herd7's GPU scopes / memory-mapped regions
+        raise reader.error(f"herd7's {section.group(1)}: section is not "
+                           "supported", pos, hint="the checker reads "
+                           "locations, filter and the final condition "
+                           "after the threads")
     if not match:
         raise reader.error("expected the final condition 'exists (...)'",
                            pos, hint=f"e.g. exists ({example})")

@@ -58,6 +58,8 @@ def _error(text: str) -> LitmusSyntaxError:
     ("exists (0:r0=0 /\\ 1:r0=0)", "exists (0:r0=0 /\\ z=0)", 15,
      "location z"),
     ("exists (0:r0=0 /\\ 1:r0=0)", "final (0:r0=0)", 15, "exists (...)"),
+    ("exists (0:r0=0 /\\ 1:r0=0)", "regions: x:PROP\nexists (x=0)", 15,
+     "herd7's regions: section is not supported"),
     ("P1 (atomic_int* x", "P2 (atomic_int* x", 10, "P2 out of order"),
     ("P0 (atomic_int* x, atomic_int* y)", "P0 (int x, atomic_int* y)", 5,
      "not a pointer"),
