@@ -60,6 +60,8 @@ PRELUDE = ("typedef int atomic_int; typedef int atomic_uint; "
 PARAM_WORDS = frozenset(("const", "volatile", "_Atomic", "atomic_int",
                          "atomic_uint", "atomic_bool", "atomic_long", "bool",
                          "int", "unsigned", "long", "char") + INT_TYPES)
+_TYPES_HINT = "int-sized types: " + ", ".join(
+    sorted(PARAM_WORDS - {"const", "volatile"}))
 _INIT_TYPE = (r"(?:const\s+|volatile\s+)*(?:atomic_int|atomic_bool|int|long|"
               r"char|unsigned(?:\s+int)?|" + "|".join(INT_TYPES) + r")")
 # herd7 allows `void` or `void *` before a thread's name (CParser.mly's
@@ -194,6 +196,11 @@ def _parse_init(reader: Reader, start: int, end: int) -> dict[str, int]:
                                    f"{stripped!r} is not supported", where,
                                    hint="initialise the register in the "
                                         "thread body")
+            typed = re.match(r"([A-Za-z_]\w*)\s+[A-Za-z_]", stripped)
+            if typed and typed.group(1) not in PARAM_WORDS:
+                raise reader.error(f"init item {stripped!r}: type "
+                                   f"{typed.group(1)} is not supported",
+                                   where, hint=_TYPES_HINT)
             raise reader.error(f"cannot read init item {stripped!r}", where,
                                hint="write x = 0; ([x]=0 and int x = 0 "
                                     "work too)")
@@ -216,9 +223,7 @@ def _parse_params(reader: Reader, text: str, pos: int) -> tuple[str, ...]:
         if unknown:
             raise reader.error(f"thread parameter {param!r}: type "
                                f"{' '.join(unknown)} is not supported", pos,
-                               hint="int-sized types: " + ", ".join(
-                                   sorted(PARAM_WORDS - {"const",
-                                                         "volatile"})))
+                               hint=_TYPES_HINT)
         names.append(match.group(1))
     return tuple(names)
 

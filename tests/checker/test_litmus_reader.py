@@ -138,6 +138,9 @@ def test_a_parameter_type_the_checker_cannot_hold_is_named():
     error = _error(text)
     assert error.line == 5 and "type __int128_t is not supported" in str(
         error) and "int32_t" in str(error)
+    error = _error(SB.replace("{ x = 0; y = 0; }",
+                              "{ __int128_t x = 0; y = 0; }"))
+    assert "type __int128_t is not supported" in str(error), str(error)
 
 
 def test_filter_drops_final_states_before_the_condition():
