@@ -11,7 +11,8 @@ compiler reading decides (readings.py says what each reads and why).
 from __future__ import annotations
 
 from ..orders import FAIL_ORDERS, LOAD_ORDERS, STORE_ORDERS, Order
-from .csubset import LocalPtr, as_bool, combine, source, unsupported
+from .csubset import (LocalPtr, as_bool, combine, negate, source,
+                      unsupported)
 from .ir import Pure
 from .memory import Access, Kind, RmwOp
 from .readings import SYNC_FULL_BARRIER
@@ -19,7 +20,7 @@ from .readings import SYNC_FULL_BARRIER
 INTRINSICS = ("event_notifier_set", "event_notifier_test_and_clear",
               "event_notifier_wait")
 _RMW_NAMES = {"add": RmwOp.ADD, "sub": RmwOp.SUB, "or": RmwOp.OR,
-              "and": RmwOp.AND}
+              "and": RmwOp.AND, "xor": RmwOp.XOR}
 
 
 def _b_load(lw, node, name, args):
@@ -56,7 +57,7 @@ def _rmw_op(name: str) -> tuple[RmwOp, bool]:
 
 def _new_value(op: RmwOp, old: Pure, operand: Pure) -> Pure:
     symbol = {RmwOp.ADD: "+", RmwOp.SUB: "-", RmwOp.OR: "|",
-              RmwOp.AND: "&"}[op]
+              RmwOp.AND: "&", RmwOp.XOR: "^"}[op]
     return combine(f"(({old.src}) {symbol} ({operand.src}))", old, operand)
 
 
@@ -126,7 +127,10 @@ def _b_lock_release(lw, node, name, args):
 
 def _b_cas(lw, node, name, args):
     """__atomic_compare_exchange_n(p, &expected, desired, weak, succ, fail)
-    and C11 atomic_compare_exchange_strong[_explicit]."""
+    and C11 atomic_compare_exchange_strong[_explicit].  `expected` points
+    to a local (&e) or, as herd7's C dialect writes it (it has no `&`),
+    to a shared location: then it is read and, on failure, written by
+    plain (non-atomic) accesses, as herd7's CSem does."""
     if "weak" in name:
         raise unsupported(node, f"{name} (may fail spuriously)",
                            hint="use the strong form; the checker does not "
@@ -136,9 +140,6 @@ def _b_cas(lw, node, name, args):
     lw.expect_args(node, name, args, 6 if gcc else 5 if explicit else 3)
     loc = lw.location_of(args[0], name)
     holder = lw.pointer(args[1])
-    if not isinstance(holder, LocalPtr):
-        raise unsupported(args[1], f"{name} with `expected` not pointing "
-                                    "to a local variable")
     if name == "__atomic_compare_exchange":     # desired by address too
         desired = lw.hold(Pure.slot(_local(lw, args[2], name,
                                            "`desired`").slot))
@@ -157,13 +158,19 @@ def _b_cas(lw, node, name, args):
     fail = lw.access_order(orders[1], FAIL_ORDERS,
                            name + " (failure order)") \
         if explicit else Order.SEQ_CST
-    expected = Pure.slot(holder.slot)
+    expected = lw.hold(lw.plain_load(holder))
     old = lw.mem(Access(Kind.RMW, loc, succ, op=RmwOp.CAS, fail_order=fail),
                  {"operand": desired, "expected": expected}, "", want=True)
     ok = lw.new_slot()
     lw.assign(ok, combine(f"(1 if ({old.src}) == ({expected.src}) else 0)",
                            old, expected))
-    lw.store_local(holder.slot, old)   # on success old == expected
+    if isinstance(holder, LocalPtr):
+        lw.store_local(holder.slot, old)   # on success old == expected
+    else:                             # a store only on failure
+        skip = lw.branch_placeholder(negate(Pure.slot(ok)))
+        lw.mem(Access(Kind.STORE, holder.path, Order.RELAXED, plain=True),
+               {"value": old}, "")
+        lw.patch([skip], len(lw.code))
     return Pure.slot(ok)
 
 

@@ -37,6 +37,7 @@ from .. import fsutil
 from ..errors import LitmusSyntaxError, UnsupportedConstruct
 from . import readings
 from .aarch64.litmus import parse_aarch64_litmus
+from .bfs import DATA_RACE
 from .explore import DEFAULT_ENGINE, Explorer, ended
 from .litmus_syntax import LitmusTest, Reader, holds, parse_final
 from .frontend import LocPtr, ThreadSpec, compile_thread, parse_c
@@ -47,10 +48,29 @@ from .results import UNKNOWN
 from .models import get_model
 from .scenario import locations
 
+# herd7's C base types (CLexer.mll) that hold an int-sized value; the
+# checker's values are unbounded, so widths are not modelled (herd7
+# itself needs a mixed-size variant for the 8-, 16- and 64-bit ones).
+INT_TYPES = ("int8_t", "uint8_t", "int16_t", "uint16_t", "int32_t",
+             "uint32_t", "int64_t", "uint64_t", "intptr_t", "uintptr_t")
 PRELUDE = ("typedef int atomic_int; typedef int atomic_uint; "
            "typedef int atomic_bool; typedef int atomic_long; "
-           "typedef int bool; typedef int intptr_t;\n")
-_THREAD_RE = re.compile(r"P(\d+)\s*\(([^)]*)\)\s*\{?")
+           "typedef int bool; "
+           + " ".join(f"typedef int {name};" for name in INT_TYPES) + "\n")
+PARAM_WORDS = frozenset(("const", "volatile", "_Atomic", "atomic_int",
+                         "atomic_uint", "atomic_bool", "atomic_long", "bool",
+                         "int", "unsigned", "long", "char") + INT_TYPES)
+_TYPES_HINT = "int-sized types: " + ", ".join(
+    sorted(PARAM_WORDS - {"const", "volatile"}))
+_INIT_TYPE = (r"(?:const\s+|volatile\s+)*(?:atomic_int|atomic_bool|int|long|"
+              r"char|unsigned(?:\s+int)?|" + "|".join(INT_TYPES) + r")")
+# herd7 allows `void` or `void *` before a thread's name (CParser.mly's
+# voidopt); the C front end is given `void Pn(` whatever was written.
+_THREAD_RE = re.compile(r"(?:void\s*(?:\*\s*)?)?(P(\d+))\s*\(([^)]*)\)"
+                        r"\s*\{?")
+# herd7's C lexer skips /* */ and // comments in thread bodies; pycparser
+# refuses them (no preprocessor runs on a litmus test).
+_COMMENT_RE = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
 _INFO_RE = re.compile(r"([A-Za-z_][\w-]*)[ \t]*=[ \t]*([^\n\r]*)")
 COMPILER_KEY = "Compiler"
 
@@ -66,13 +86,16 @@ class LitmusResult:
     explored: int = 0
     reading: str = readings.LITMUS_DEFAULT
     reason: str | None = None         # why it is unknown (a limit)
+    # A data race one execution has (c11): the program's behaviour is
+    # undefined, whatever the outcomes say; herd7 prints "Flag" for it.
+    race: str | None = None
 
     def to_json(self) -> dict:
         return {"test": self.test, "file": self.file, "model": self.model,
                 "cc": self.reading, "verdict": self.verdict,
                 "outcomes": [dict(o) for o in self.outcomes],
                 "seconds": round(self.seconds, 4), "explored": self.explored,
-                "reason": self.reason}
+                "reason": self.reason, "race": self.race}
 
 
 # ---- reading ---------------------------------------------------------------
@@ -117,14 +140,14 @@ def parse_litmus(text: str, file: str,
         match = _THREAD_RE.match(text, pos)
         if not match:
             break
-        index = int(match.group(1))
+        index = int(match.group(2))
         if index != len(threads):
             raise reader.error(f"thread P{index} out of order (expected "
                                f"P{len(threads)})", pos)
-        params = _parse_params(reader, match.group(2), pos)
+        params = _parse_params(reader, match.group(3), pos)
         brace = text.find("{", match.start())
         close = reader.matching_brace(brace)
-        threads.append((f"P{index}", params, pos, close + 1))
+        threads.append((f"P{index}", params, match.start(1), close + 1))
         pos = reader.skip_space(close + 1)
     if not threads:
         raise reader.error("no thread: expected 'P0 (atomic_int* x) { ... }'",
@@ -132,10 +155,12 @@ def parse_litmus(text: str, file: str,
     final = parse_final(reader, pos, "0:r0=0 /\\ 1:r0=0")
     variables = tuple(dict.fromkeys(final.variables + final.listed))
     program = _compile(reader, threads, init, effective)
-    _check_variables(reader, variables, program, pos)
+    _check_variables(reader, variables + final.filter_variables, program,
+                     pos)
     return LitmusTest(name, file, init, final.quantifier, final.condition,
                       final.text, tuple(sorted(variables)), program,
-                      effective, declared)
+                      effective, declared, filter=final.filter,
+                      filter_variables=final.filter_variables)
 
 
 def _parse_info(reader: Reader, pos: int) -> tuple[str | None, int]:
@@ -161,19 +186,25 @@ def _parse_init(reader: Reader, start: int, end: int) -> dict[str, int]:
     init: dict[str, int] = {}
     for stripped, where in reader.items(start, end):
         match = re.fullmatch(
-            r"(?:(?:const\s+)?(?:atomic_int|int|atomic_bool|"
-            r"unsigned(?:\s+int)?)\s+)?\[?\s*([A-Za-z_]\w*)\s*\]?\s*=\s*"
-            r"(-?\d+)", stripped)
+            rf"(?:({_INIT_TYPE})\s+)?\[?\s*([A-Za-z_]\w*)\s*\]?\s*"
+            r"(?:=\s*(-?\d+))?", stripped)
+        if match and match.group(3) is None and match.group(1) is None:
+            match = None        # `x;`: neither a type nor a value
         if not match:
             if re.match(r"\d+\s*:", stripped):
                 raise reader.error(f"register initialisation "
                                    f"{stripped!r} is not supported", where,
                                    hint="initialise the register in the "
                                         "thread body")
+            typed = re.match(r"([A-Za-z_]\w*)\s+[A-Za-z_]", stripped)
+            if typed and typed.group(1) not in PARAM_WORDS:
+                raise reader.error(f"init item {stripped!r}: type "
+                                   f"{typed.group(1)} is not supported",
+                                   where, hint=_TYPES_HINT)
             raise reader.error(f"cannot read init item {stripped!r}", where,
                                hint="write x = 0; ([x]=0 and int x = 0 "
                                     "work too)")
-        init[match.group(1)] = int(match.group(2))
+        init[match.group(2)] = int(match.group(3) or 0)   # `int x;` is 0
     return init
 
 
@@ -187,6 +218,12 @@ def _parse_params(reader: Reader, text: str, pos: int) -> tuple[str, ...]:
             raise reader.error(f"thread parameter {param!r} is not a "
                                "pointer to a location", pos,
                                hint="write atomic_int* x")
+        words = set(re.findall(r"[A-Za-z_]\w*", param[:match.start(1)]))
+        unknown = sorted(words - PARAM_WORDS)
+        if unknown:
+            raise reader.error(f"thread parameter {param!r}: type "
+                               f"{' '.join(unknown)} is not supported", pos,
+                               hint=_TYPES_HINT)
         names.append(match.group(1))
     return tuple(names)
 
@@ -199,7 +236,7 @@ def _compile(reader: Reader, threads, init: dict[str, int],
         line = text.count("\n", 0, start) + 1
         source = text[start:end]
         header = _THREAD_RE.match(source)
-        source = f"void {name}(" + source[header.start(2):]
+        source = f"void {name}(" + _blank_comments(source[header.start(3):])
         pieces.append(f'#line {line} "{reader.file}"\n{source}\n')
     try:
         unit = parse_c("".join(pieces), reader.file)
@@ -216,6 +253,13 @@ def _compile(reader: Reader, threads, init: dict[str, int],
             memory.setdefault(param, 0)
     return Program(tuple(compiled), locations(compiled, memory),
                    reading=reading)
+
+
+def _blank_comments(source: str) -> str:
+    """The C source with each comment replaced by its newlines (or a
+    space), so #line positions stay right."""
+    return _COMMENT_RE.sub(lambda m: "\n" * m.group().count("\n") or " ",
+                           source)
 
 
 # ---- the final condition ---------------------------------------------------
@@ -258,7 +302,8 @@ class _Finals:
             return       # reads still waiting for a write (armv8)
         settled = model.settle(mem)
         state: dict[str, int] = {}
-        for var in self.test.variables:
+        test = self.test
+        for var in dict.fromkeys(test.variables + test.filter_variables):
             if ":" in var:
                 index, register = var.split(":")
                 t = int(index)
@@ -267,6 +312,9 @@ class _Finals:
                 state[var] = values[code.registers[register]]
             else:
                 state[var] = model.latest(settled, var)[0]
+        if test.filter is not None and not holds(test.filter, state):
+            return
+        state = {var: state[var] for var in test.variables}
         self.outcomes.add(tuple(sorted(state.items())))
         if holds(self.test.condition, state):
             self.reachable = True
@@ -298,4 +346,14 @@ def run_litmus(test: LitmusTest, model: str | MemoryModel,
         outcomes=tuple(sorted(finals.outcomes, key=lambda o: [v for _, v
                                                                in o])),
         seconds=time.perf_counter() - started, explored=search.explored,
-        reading=test.reading)
+        reading=test.reading, race=_race(search.findings.get(DATA_RACE)))
+
+
+def _race(finding) -> str | None:
+    """Which accesses race, P<thread>#<event> as in traces."""
+    if finding is None:
+        return None
+    race = finding.facts["race"]
+    return (f"data race on {race.loc} between P{race.first[0]}"
+            f"#{race.first[1]} and P{race.second[0]}#{race.second[1]}: "
+            "undefined behaviour in C11")

@@ -4,7 +4,9 @@ the reader's error positions and comments, and the final condition.
 litmus.py reads the C dialect and runs tests; aarch64/litmus.py reads
 the AArch64 one.  The condition grammar is herd7's: `exists`, `~exists`
 with /\\, \\/, ~, ( ), true, false, `reg=n`, `loc=n`, `[loc]=n` and
-`!=`, after an optional `locations [...]` line.
+`!=`, after an optional `locations [...]` line and an optional
+`filter (...)` (final states that fail it are dropped, as in herd7);
+no condition at all is herd7's `forall (true)`.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ class LitmusTest:
     reading: str = readings.LITMUS_DEFAULT    # compiler reading used
     declared: str | None = None       # the file's own Compiler= line
     arch: str = "C"                   # the header word: "C" | "AArch64"
+    filter: tuple | None = None       # herd7's filter (...), if any
+    filter_variables: tuple[str, ...] = ()
 
     @property
     def expectation_reading(self) -> str:
@@ -67,6 +71,11 @@ class Reader:
                 end = self.text.find("*)", pos)
                 if end < 0:
                     raise self.error("unterminated (* comment", pos)
+                pos = end + 2
+            elif self.text.startswith("/*", pos):    # C: between threads
+                end = self.text.find("*/", pos + 2)
+                if end < 0:
+                    raise self.error("unterminated /* comment", pos)
                 pos = end + 2
             elif self.text.startswith("//", pos):
                 end = self.text.find("\n", pos)
@@ -125,6 +134,10 @@ class Final:
     condition: tuple
     text: str                         # the condition, spaces collapsed
     variables: tuple[str, ...]        # the condition's, in order met
+    # herd7's `filter (...)` before the quantifier: final states that do
+    # not satisfy it are dropped before the condition is asked
+    filter: tuple | None = None
+    filter_variables: tuple[str, ...] = ()
 
 
 _REGISTER_REF = re.compile(r"-?\d+:[A-Za-z_]\w*")
@@ -141,7 +154,26 @@ def parse_final(reader: Reader, pos: int, example: str,
     if match:
         listed = _locations(reader, match, register)
         pos = reader.skip_space(match.end())
-    match = re.compile(r"(~\s*exists|exists|forall)\b").match(text, pos)
+    keyword = re.compile(r"(~\s*exists|exists|forall)\b")
+    filter_, filter_vars = None, ()
+    if re.compile(r"filter\b").match(text, pos):
+        found = keyword.search(text, pos)
+        stop = found.start() if found else len(text)
+        filter_, filter_vars = _condition(reader, pos + len("filter"), stop,
+                                          register)
+        pos = stop
+    if reader.skip_space(pos) == len(text):
+        # herd7 reads a test without a condition as `forall (true)`
+        # (the catalogue's c11popl15 tests are written so)
+        return Final(tuple(listed), "forall", ("const", True), "true", (),
+                     filter_, filter_vars)
+    match = keyword.match(text, pos)
+    section = re.compile(r"(scopes|levels|regions)\s*:").match(text, pos)
+    if section:     # herd7's GPU scopes / memory-mapped regions
+        raise reader.error(f"herd7's {section.group(1)}: section is not "
+                           "supported", pos, hint="the checker reads "
+                           "locations, filter and the final condition "
+                           "after the threads")
     if not match:
         raise reader.error("expected the final condition 'exists (...)'",
                            pos, hint=f"e.g. exists ({example})")
@@ -150,8 +182,17 @@ def parse_final(reader: Reader, pos: int, example: str,
     quantifier = re.sub(r"\s+", "", match.group(1))
     cond_start = match.end()
     end = len(text.rstrip())
+    condition, variables = _condition(reader, cond_start, end, register)
+    return Final(tuple(listed), quantifier, condition,
+                 " ".join(text[cond_start:end].split()), variables,
+                 filter_, filter_vars)
+
+
+def _condition(reader: Reader, start: int, end: int,
+               register: Callable[[str], str]) -> tuple[tuple, tuple]:
+    """The condition in text[start:end] and its variables."""
     tokens = []
-    for token in TOKEN_RE.finditer(text, cond_start, end):
+    for token in TOKEN_RE.finditer(reader.text, start, end):
         value = token.group(1)
         if value is None:
             continue
@@ -163,9 +204,7 @@ def parse_final(reader: Reader, pos: int, example: str,
     if parser.i != len(tokens):
         raise reader.error(f"unexpected {tokens[parser.i][0]!r} in the "
                            "condition", tokens[parser.i][1])
-    return Final(tuple(listed), quantifier, condition,
-                 " ".join(text[cond_start:end].split()),
-                 tuple(parser.variables))
+    return condition, tuple(parser.variables)
 
 
 def _locations(reader: Reader, match: re.Match,

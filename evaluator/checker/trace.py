@@ -24,7 +24,8 @@ from .scenario import CLAIM, SCHEDULE
 WHERE = 20
 
 _RMW = {RmwOp.XCHG: "xchg", RmwOp.ADD: "fetch_add", RmwOp.SUB: "fetch_sub",
-        RmwOp.OR: "fetch_or", RmwOp.AND: "fetch_and"}
+        RmwOp.OR: "fetch_or", RmwOp.AND: "fetch_and",
+        RmwOp.XOR: "fetch_xor"}
 
 
 def event_name(event) -> str:

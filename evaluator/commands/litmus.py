@@ -10,7 +10,10 @@ first word; the final `exists (...)` condition has /\\, \\/, ~, registers
 whether the condition is reachable (allowed / forbidden) and lists
 every reachable final state projected on the condition's variables.
 C tests run under sc, tso and c11; AArch64 tests under armv8 and sc
-(the same instructions interleaved).
+(the same instructions interleaved).  Under c11 a test one of whose
+executions has a data race (a plain access and a conflicting one not
+ordered by happens-before) says so: its behaviour is undefined
+whatever the outcomes (herd7's "Flag").
 
 Builtins whose meaning depends on the compiler (__sync RMWs,
 memory_order_consume) are read as --cc says: by default the language
@@ -201,6 +204,10 @@ def render_text(results, tests, conditions) -> list[str]:
                          f"{count} final state{'s' * (count != 1)}{mark}")
             lines += wrap_outcomes([outcome_text(o)
                                     for o in result.outcomes])
+            if result.race is not None:
+                lines += textwrap.wrap(result.race, 72,
+                                       initial_indent=" " * 7,
+                                       subsequent_indent=" " * 7)
     return lines
 
 

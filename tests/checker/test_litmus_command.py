@@ -98,3 +98,35 @@ def test_bad_limits_are_refused(tmp_path, capsys, argv, words):
     (tmp_path / "SB.litmus").write_text(SB)
     assert main(["litmus", str(tmp_path / "SB.litmus"), *argv]) == 2
     assert words in capsys.readouterr().err
+
+
+MP_NA = """C MP+na
+{ x = 0; y = 0; }
+P0 (int* x, atomic_int* y) {
+  *x = 1;
+  atomic_store_explicit(y, 1, memory_order_release);
+}
+P1 (int* x, atomic_int* y) {
+  int r0 = atomic_load_explicit(y, memory_order_%s);
+  int r1 = 0;
+  if (r0 == 1) { r1 = *x; }
+}
+exists (1:r0=1 /\\ 1:r1=0)
+"""
+
+
+@pytest.mark.parametrize("order, racy", [("relaxed", True),
+                                         ("acquire", False)])
+def test_a_data_race_is_reported_as_herd7_flags_it(tmp_path, capsys,
+                                                   order, racy):
+    """A racy C11 test has undefined behaviour: its outcomes alone would
+    read as an ordinary verdict (herd7 says "Flag" and "Undef")."""
+    path = tmp_path / "MP+na.litmus"
+    path.write_text(MP_NA % order)
+    assert main(["litmus", str(path), "--models", "c11", "--json"]) == 0
+    (result,) = json.loads(capsys.readouterr().out)["results"]
+    assert (result["race"] is not None) == racy
+    if racy:
+        assert "data race on x" in result["race"]
+    assert main(["litmus", str(path), "--models", "c11"]) == 0
+    assert ("undefined behaviour" in capsys.readouterr().out) == racy

@@ -57,7 +57,9 @@ def _error(text: str) -> LitmusSyntaxError:
      "no thread P3"),
     ("exists (0:r0=0 /\\ 1:r0=0)", "exists (0:r0=0 /\\ z=0)", 15,
      "location z"),
-    ("exists (0:r0=0 /\\ 1:r0=0)", "", 16, "exists (...)"),
+    ("exists (0:r0=0 /\\ 1:r0=0)", "final (0:r0=0)", 15, "exists (...)"),
+    ("exists (0:r0=0 /\\ 1:r0=0)", "regions: x:PROP\nexists (x=0)", 15,
+     "herd7's regions: section is not supported"),
     ("P1 (atomic_int* x", "P2 (atomic_int* x", 10, "P2 out of order"),
     ("P0 (atomic_int* x, atomic_int* y)", "P0 (int x, atomic_int* y)", 5,
      "not a pointer"),
@@ -73,6 +75,17 @@ def test_malformed_files_name_the_line(old, new, line, words):
     error = _error(SB.replace(old, new))
     assert error.line == line, str(error)
     assert words in str(error)
+
+
+def test_no_condition_is_forall_true_as_herd7_reads_it():
+    """herd7's catalogue has tests without a condition: forall (true),
+    outcomes projected on the `locations` line (if any)."""
+    test = parse_litmus(SB.replace("exists (0:r0=0 /\\ 1:r0=0)",
+                                   "locations [x;]"), "sb.litmus")
+    assert (test.quantifier, test.condition) == ("forall", ("const", True))
+    assert test.variables == ("x",)
+    assert parse_litmus(SB.replace("exists (0:r0=0 /\\ 1:r0=0)", ""),
+                        "sb.litmus").variables == ()
 
 
 def test_forall_and_locations_as_herd7_reads_them():
@@ -115,3 +128,30 @@ def test_c_that_cannot_evaluate_is_an_error_with_its_line(line, text):
     with pytest.raises(CheckerError) as err:
         run_litmus(test, "sc")
     assert "bad.litmus:5:" in str(err.value) and text in str(err.value)
+
+
+def test_a_parameter_type_the_checker_cannot_hold_is_named():
+    """herd7 has 128-bit types (with its S128 variant); the checker's
+    error names the type and the ones it reads, not a pycparser token."""
+    text = SB.replace("P0 (atomic_int* x, atomic_int* y)",
+                      "P0 (__int128_t* x, atomic_int* y)")
+    error = _error(text)
+    assert error.line == 5 and "type __int128_t is not supported" in str(
+        error) and "int32_t" in str(error)
+    error = _error(SB.replace("{ x = 0; y = 0; }",
+                              "{ __int128_t x = 0; y = 0; }"))
+    assert "type __int128_t is not supported" in str(error), str(error)
+
+
+def test_filter_drops_final_states_before_the_condition():
+    """herd7's `filter (P)`: the outcomes are those final states that
+    satisfy P, projected on the condition's variables only."""
+    text = SB.replace("exists (0:r0=0 /\\ 1:r0=0)",
+                      "filter (0:r0=0)\nexists (1:r0=0)")
+    test = parse_litmus(text, "sb.litmus")
+    assert test.variables == ("1:r0",)
+    assert test.filter_variables == ("0:r0",)
+    assert set(run_litmus(test, "sc").outcomes) == {(("1:r0", 1),)}
+    with pytest.raises(LitmusSyntaxError, match="declares no local r9"):
+        parse_litmus(text.replace("filter (0:r0=0)", "filter (0:r9=0)"),
+                     "sb.litmus")

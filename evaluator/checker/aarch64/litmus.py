@@ -71,15 +71,17 @@ def parse_aarch64_litmus(text: str, file: str) -> LitmusTest:
     final = parse_final(reader, reader.skip_space(pos), "0:X0=0 /\\ 1:X0=0",
                         register=str.upper)
     everything = list(dict.fromkeys(final.variables + final.listed))
-    observed = _observed(reader, everything, len(rows), pos)
-    for var in everything:
+    asked = list(dict.fromkeys(everything + list(final.filter_variables)))
+    observed = _observed(reader, asked, len(rows), pos)
+    for var in asked:
         if ":" not in var and var not in memory:
             memory[var] = 0
     memory = _locations(reader, registers, memory, pos)
     program = _compile(reader, rows, registers, memory, observed)
     return LitmusTest(name, file, memory, final.quantifier, final.condition,
                       final.text, tuple(sorted(everything)), program,
-                      arch=ARCH)
+                      arch=ARCH, filter=final.filter,
+                      filter_variables=final.filter_variables)
 
 
 # ---- init -------------------------------------------------------------------
