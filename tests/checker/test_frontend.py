@@ -213,11 +213,11 @@ def test_generic_atomic_builtins_are_their_n_forms():
 
 def test_an_unmodelled_gcc_builtin_is_named_as_one():
     unit = parse_c(HEADER + "void f(AioContext *ctx) "
-                   "{ __atomic_fetch_xor(&ctx->a, 1, 5); }", "t.c")
+                   "{ __atomic_fetch_nand(&ctx->a, 1, 5); }", "t.c")
     with pytest.raises(UnsupportedConstruct) as err:
         compile_thread(unit, ThreadSpec("T", "litmus", "f", (LocPtr(""),)))
-    assert "GCC builtin __atomic_fetch_xor(), which the checker does not " \
-           "model (it models: __atomic_add_fetch," in str(err.value)
+    assert "GCC builtin __atomic_fetch_nand(), which the checker does not" \
+           " model (it models: __atomic_add_fetch," in str(err.value)
 
 
 PROTOTYPE = "int g(AioContext *ctx, int n);\n#line 20 \"variants/v.c\"\n"

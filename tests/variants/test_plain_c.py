@@ -333,15 +333,15 @@ def test_generic_builtins_paste_with_the_baselines_counts(paths, scratch,
         PINNED["original-05e514b1"][cell]
 
 
-def test_a_sync_xor_is_not_called_unknown(scratch):
+def test_a_sync_nand_is_not_called_unknown(scratch):
     # GCC defines it; the checker does not model it, and says so.
     plain(scratch, lambda text: text.replace(
         "atomic_add(&ctx->notify_me, 2)",
-        "__sync_fetch_and_xor(&ctx->notify_me, 2)"))
+        "__sync_fetch_and_nand(&ctx->notify_me, 2)"))
     variant = load_variants(scratch.variants)["mine"]
     with pytest.raises(UnsupportedConstruct) as err:
         check_variant(render_variant(variant, scratch), "sc")
-    assert "GCC builtin __sync_fetch_and_xor(), which the checker does " \
+    assert "GCC builtin __sync_fetch_and_nand(), which the checker does " \
            "not model" in str(err.value)
 
 
