@@ -270,30 +270,34 @@ def _with_bools(text: str) -> str:
     return text.replace("    int readable = 0;", "    bool readable = false;")
 
 
+def _pasted(paths, scratch, edit, cell):
+    """QEMU 2.5's paste with `edit` applied, checked in `cell`: its
+    verdict, states and cut states."""
+    plain(scratch, edit)
+    variant = load_variants(scratch.variants)["mine"]
+    model, options = cell_options(cell, paths.csrc)
+    result = check_variant(render_variant(variant, scratch), model, options)
+    return result.verdict, result.explored, result.cut
+
+
 @pytest.mark.parametrize("cell", ["sc", "tso"])
 def test_bool_code_pastes_and_converts_to_0_or_1(paths, scratch, cell):
     # notify_me is 2 while a poller may sleep: a bool made from it is 1,
     # so `== true` holds, as C says.  Read as 2, aio_notify would never
     # write the eventfd (a lost wakeup that the C does not have).
-    plain(scratch, _with_bools)
-    variant = load_variants(scratch.variants)["mine"]
-    model, options = cell_options(cell, paths.csrc)
-    result = check_variant(render_variant(variant, scratch), model, options)
-    assert (result.verdict, result.explored, result.cut) == \
+    assert _pasted(paths, scratch, _with_bools, cell) == \
         PINNED["original-05e514b1"][cell]
 
 
 def test_likely_and_unlikely_paste(paths, scratch):
     # QEMU's branch hints (__builtin_expect) are hints, not conditions.
-    plain(scratch, lambda text: text.replace(
-        "    if (atomic_read(&ctx->notify_me)) {",
-        "    if (unlikely(atomic_read(&ctx->notify_me))) {").replace(
-        "    if (atomic_xchg(&ctx->notified, false)) {",
-        "    if (likely(atomic_xchg(&ctx->notified, false))) {"))
-    variant = load_variants(scratch.variants)["mine"]
-    model, options = cell_options("sc", paths.csrc)
-    result = check_variant(render_variant(variant, scratch), model, options)
-    assert (result.verdict, result.explored, result.cut) == \
+    def hinted(text):
+        return text.replace(
+            "    if (atomic_read(&ctx->notify_me)) {",
+            "    if (unlikely(atomic_read(&ctx->notify_me))) {").replace(
+            "    if (atomic_xchg(&ctx->notified, false)) {",
+            "    if (likely(atomic_xchg(&ctx->notified, false))) {")
+    assert _pasted(paths, scratch, hinted, "sc") == \
         PINNED["original-05e514b1"]["sc"]
 
 
@@ -325,11 +329,7 @@ def _generic(text: str) -> str:
 @pytest.mark.parametrize("cell", ["sc", "tso"])
 def test_generic_builtins_paste_with_the_baselines_counts(paths, scratch,
                                                          cell):
-    plain(scratch, _generic)
-    variant = load_variants(scratch.variants)["mine"]
-    model, options = cell_options(cell, paths.csrc)
-    result = check_variant(render_variant(variant, scratch), model, options)
-    assert (result.verdict, result.explored, result.cut) == \
+    assert _pasted(paths, scratch, _generic, cell) == \
         PINNED["original-05e514b1"][cell]
 
 

@@ -251,6 +251,17 @@ def test_a_limit_is_never_safe(tmp_path, capsys):
     assert "reached a limit" in (tmp_path / "weaken.txt").read_text()
 
 
+def _read_back(tmp_path, written, options):
+    """The written point as evaluate would load it: its sites."""
+    (tmp_path / "variants").mkdir()
+    (tmp_path / "variants" / "probe.c").write_text(written.source)
+    spec = tmp_path / "variants" / "probe.toml"
+    spec.write_text(written.spec)
+    paths = find_project()
+    return subject_of(render_variant(parse_variant(spec), paths), options,
+                      (paths.root, paths.csrc))
+
+
 def test_nested_calls_are_rewritten_innermost_first(tmp_path):
     subject, options = _subject("qemu-5.2")
     levels = dict(zip((s.name for s in subject.sites), subject.start))
@@ -262,13 +273,7 @@ def test_nested_calls_are_rewritten_innermost_first(tmp_path):
     assert ("__atomic_store_n(&ctx->notify_me, __atomic_load_n("
             "&ctx->notify_me, __ATOMIC_ACQUIRE) + 2, __ATOMIC_SEQ_CST);"
             in written.source)
-    (tmp_path / "variants").mkdir()
-    (tmp_path / "variants" / "probe.c").write_text(written.source)
-    spec = tmp_path / "variants" / "probe.toml"
-    spec.write_text(written.spec)
-    paths = find_project()
-    again = subject_of(render_variant(parse_variant(spec), paths), options,
-                       (paths.root, paths.csrc))
+    again = _read_back(tmp_path, written, options)
     verify(subject, point, again.sites)         # raises on a mismatch
     with pytest.raises(EmitError, match="does not realise the point"):
         verify(subject, subject.start, again.sites)
@@ -285,13 +290,7 @@ def test_a_dropped_fence_statement_becomes_a_comment_line(tmp_path):
     assert [line.strip() for line in lines if "dropped" in line] == \
         ["/* smp_mb(); dropped */"]
     assert "(void)0" not in written.source
-    (tmp_path / "variants").mkdir()
-    (tmp_path / "variants" / "probe.c").write_text(written.source)
-    spec = tmp_path / "variants" / "probe.toml"
-    spec.write_text(written.spec)
-    paths = find_project()
-    again = subject_of(render_variant(parse_variant(spec), paths), options,
-                       (paths.root, paths.csrc))
+    again = _read_back(tmp_path, written, options)
     verify(subject, point, again.sites)         # the fence is gone
 
 
