@@ -16,6 +16,11 @@
  *               atomic_read/atomic_set were volatile accesses in
  *               2015; they are modelled here as relaxed atomics, as the
  *               Linux kernel memory model treats READ_ONCE/WRITE_ONCE.
+ *               With EVALUATE_QEMU_ATOMICS 2016 (a plain-C spec's
+ *               atomics = "2016", for code pasted from QEMU 2.6-5.1) the
+ *               atomic_* names take their 2016-2020 meaning instead: the
+ *               qatomic_* definitions below (atomic_mb_set as
+ *               qatomic_set_mb, its 2019-2020 non-x86 form).
  *
  * This header is read by the checker as well as by the compiler: it must
  * stay within what the checker understands (no statement expressions, no
@@ -55,10 +60,17 @@
 #define qatomic_set_mb(p, v) \
     do { qatomic_store_release((p), (v)); smp_mb(); } while (0)
 
-/* ---- QEMU 2.4/2.5 (2015) ------------------------------------------ */
+/* ---- QEMU 2.4/2.5 (2015), or 2.6-5.1 (2016-2020) ------------------- */
 #define atomic_read(p)                __atomic_load_n((p), __ATOMIC_RELAXED)
 #define atomic_set(p, v)              __atomic_store_n((p), (v), __ATOMIC_RELAXED)
 #define atomic_xchg(p, v)             __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
+#if defined(EVALUATE_QEMU_ATOMICS) && EVALUATE_QEMU_ATOMICS == 2016
+#define atomic_add(p, n)              qatomic_add((p), (n))
+#define atomic_sub(p, n)              qatomic_sub((p), (n))
+#define atomic_or(p, n)               qatomic_or((p), (n))
+#define atomic_and(p, n)              qatomic_and((p), (n))
+#define atomic_mb_set(p, v)           qatomic_set_mb((p), (v))
+#else
 #define atomic_add(p, n)              ((void)__sync_fetch_and_add((p), (n)))
 #define atomic_sub(p, n)              ((void)__sync_fetch_and_sub((p), (n)))
 #define atomic_or(p, n)               ((void)__sync_fetch_and_or((p), (n)))
@@ -66,5 +78,6 @@
 /* 2015 definition on every GCC >= 4.7 host: smp_wmb; store; smp_mb. */
 #define atomic_mb_set(p, v) \
     do { smp_wmb(); atomic_set((p), (v)); smp_mb(); } while (0)
+#endif
 
 #endif /* EVALUATE_QEMU_ATOMIC_H */

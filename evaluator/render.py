@@ -220,6 +220,8 @@ def render_variant(variant: Variant, paths: ProjectPaths) -> RenderedVariant:
         f" * and templates/{SHARED_TEMPLATE}{TEMPLATE_SUFFIX}",
         f" * for variant {variant.name}: {variant.summary}.",
         f" * Do not edit: change {edit} instead. */",
+        *([f"#define EVALUATE_QEMU_ATOMICS {variant.atomics}"]
+          if variant.atomics != "2015" else []),
         '#include "aio_protocol.h"',
         hooks,
         shared,

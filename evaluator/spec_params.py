@@ -30,6 +30,8 @@ class Hooks:
     source: str | None
     custom: Mapping[str, TemplateParam]   # a custom template's own
     source_text: str = ""
+    # Plain C: which QEMU atomic.h its atomic_* names mean (ATOMICS).
+    atomics: str = "2015"
 
     @property
     def protocol(self) -> bool:

@@ -38,7 +38,14 @@ VERDICTS = ("safe", "unsafe")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 _REQUIRED = ("name", "summary", "provenance")
 _ORIGINS = ("template", "source", "based_on")
-_ALLOWED = set(_REQUIRED) | set(_ORIGINS) | {"params", "expect", "in_all"}
+_ALLOWED = set(_REQUIRED) | set(_ORIGINS) | {"params", "expect", "in_all",
+                                              "atomics"}
+# `atomics` (plain C only): the QEMU atomic.h whose meaning the file's
+# atomic_* names have.  They changed in 2016: atomic_add/sub/or/and went
+# from GCC __sync builtins (full barriers) to seq_cst __atomic RMWs (no
+# fence in C11: the 2020 aarch64 hang), atomic_mb_set from smp_wmb,
+# store, smp_mb to store-release, smp_mb (non-x86 hosts, 2019-2020).
+ATOMICS = ("2015", "2016")
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,7 @@ class Variant:
         default_factory=lambda: MappingProxyType({}))  # set by this spec
     in_all: bool = True              # part of `--variants all`
     source_text: str = field(default="", compare=False, repr=False)
+    atomics: str = "2015"            # plain C: ATOMICS, what atomic_* mean
 
     @property
     def hooks(self) -> str:
@@ -175,7 +183,12 @@ def _hooks_of(spec: _Raw, templates_dir: Path) -> Hooks:
         source = str(data["source"])
         path = _source_path(source, spec)
         text = csource.scan(path, source)
-        return Hooks(None, source, {}, text)
+        return Hooks(None, source, {}, text, _atomics(spec))
+    if "atomics" in data:
+        raise SpecError("atomics applies to plain-C hooks only",
+                        path=spec.path, line=spec.line("atomics"),
+                        hint="a template spells its macros itself: drop it "
+                             "(the parameters choose 2015 or later forms)")
     template = check_name(str(data["template"]), what="template name",
                           path=spec.path)
     if template == registry.TEMPLATE:
@@ -190,6 +203,17 @@ def _hooks_of(spec: _Raw, templates_dir: Path) -> Hooks:
                               else "") + "known: " + ", ".join(known))
     info = read_template_info(templates_dir, template)
     return Hooks(template, None, dict(info.params))
+
+
+def _atomics(spec: _Raw) -> str:
+    value = spec.data.get("atomics", ATOMICS[0])
+    if value not in ATOMICS:
+        raise SpecError(f"atomics = {value!r}", path=spec.path,
+                        line=spec.line("atomics"),
+                        hint='"2015" (QEMU <= 2.5: atomic_add is a __sync '
+                             'full barrier) or "2016" (QEMU 2.6-5.1: a '
+                             "seq_cst __atomic RMW, no fence)")
+    return value
 
 
 def _source_path(source: str, spec: _Raw) -> Path:
@@ -269,6 +293,7 @@ def _build(spec: _Raw, hooks: Hooks, config: dict[str, object],
         changes=MappingProxyType(explicit),
         in_all=bool(data.get("in_all", True)),
         source_text=hooks.source_text,
+        atomics=hooks.atomics,
     )
 
 

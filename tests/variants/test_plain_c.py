@@ -19,7 +19,7 @@ from evaluator.render import render_variant
 from evaluator.samples import read_samples
 from evaluator.variants import load_variants
 
-from derive import spec
+from derive import derive, spec
 from pinned import PINNED, canonical_c, cell_options
 
 QEMU_25 = (Path(__file__).parents[2] / "variants" / "qemu-2.5.c").read_text()
@@ -418,3 +418,63 @@ def test_a_long_local_loop_is_an_unknown_cell_not_an_error(scratch, capsys,
     assert cells["mine"]["verdict"] == "unknown"
     assert "thread-local loop runs more than 500 steps" in \
         cells["mine"]["reason"]
+
+
+# ---- which QEMU atomic.h the atomic_* names mean (atomics = ...) ----------
+
+def _paste_of(scratch, atomics: str | None, name: str = "mine"):
+    """The QEMU 2.5 paste with `atomics = ...` in its spec: what code
+    pasted from QEMU 2.6-5.1 looks like (same names, 2016 meaning)."""
+    plain(scratch, name=name)
+    toml = scratch.variants / f"{name}.toml"
+    if atomics is not None:
+        toml.write_text(toml.read_text().replace(
+            "[params]", f"atomics = {atomics}\n[params]"))
+    return load_variants(scratch.variants)[name]
+
+
+def test_atomics_2016_reads_atomic_add_as_a_seq_cst_rmw(paths, scratch,
+                                                        variants):
+    paste = render_variant(_paste_of(scratch, '"2016"'), scratch).text
+    # As 4.2 wrote it: notify_me raised by C11 seq_cst RMWs (no fence),
+    # notified set by a store-release and smp_mb (qatomic_set_mb).
+    same = derive(paths, variants, "original-05e514b1", {
+        "notify_me_update": "rmw", "notified_store": "qatomic_set_mb"})
+    assert canonical_c(paste, paths.csrc, "a") == \
+        canonical_c(render_variant(same, paths).text, paths.csrc, "b")
+    assert canonical_c(paste, paths.csrc, "a") != canonical_c(
+        render_variant(variants["qemu-2.5"], paths).text, paths.csrc, "c")
+
+
+def test_atomics_2016_finds_the_2020_aarch64_hang_in_a_paste(paths,
+                                                              scratch):
+    model, options = cell_options("c11-small", paths.csrc)
+    for atomics, verdict in (('"2016"', "unsafe"), ('"2015"', "safe"),
+                             (None, "safe")):
+        variant = _paste_of(scratch, atomics)
+        result = check_variant(render_variant(variant, scratch), model,
+                               options)
+        assert result.verdict == verdict, atomics
+        if verdict == "unsafe":
+            assert result.violations[0].property == "lost-wakeup"
+
+
+@pytest.mark.parametrize("value, words", [
+    ('"2020"', ["mine.toml:5: atomics = '2020'", '"2015" (QEMU <= 2.5']),
+    ("2016", ["mine.toml:5: atomics = 2016", '"2016" (QEMU 2.6-5.1']),
+])
+def test_a_bad_atomics_value_is_named_at_its_line(scratch, value, words):
+    with pytest.raises(SpecError) as err:
+        _paste_of(scratch, value)
+    for word in words:
+        assert word in str(err.value)
+
+
+def test_atomics_is_refused_for_a_template_variant(scratch):
+    (scratch.variants / "t.toml").write_text(
+        spec("t", "original-05e514b1", {}).replace(
+            'based_on = "original-05e514b1"',
+            'template = "notify"\natomics = "2016"'))
+    with pytest.raises(SpecError, match="t.toml:5: atomics applies to "
+                                        "plain-C hooks only"):
+        load_variants(scratch.variants)
