@@ -52,7 +52,8 @@ def _value(value: object) -> str:
 def origin_line(variant: Variant) -> str:
     """Where the hooks come from, or what a derived spec changes."""
     if variant.based_on is None:
-        kind = " (plain C)" if variant.source else ""
+        kind = f" (plain C, {variant.atomics} atomic.h)" \
+            if variant.source else ""
         text = f"hooks: {variant.hooks}{kind}"
     else:
         sets = ", ".join(f"{k} = {_value(v)}"

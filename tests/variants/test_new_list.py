@@ -69,7 +69,7 @@ def test_list_shows_what_each_derived_spec_changes(capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out
     assert "changes original-05e514b1: notified = false" in out
-    assert "hooks: variants/qemu-2.5.c (plain C)" in out
+    assert "hooks: variants/qemu-2.5.c (plain C, 2015 atomic.h)" in out
     assert "; not in --variants all" in " ".join(out.split())
     assert max(map(len, out.splitlines())) <= 72
 
