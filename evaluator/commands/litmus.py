@@ -23,6 +23,11 @@ herd7 reads C; gcc or clang read them as that compiler compiles them.
 A file may fix its own reading with a herd7 info line `Compiler=gcc`
 before its init block; --cc does not override it.
 
+A file that cannot be read (a construct outside the checker's C
+subset, a syntax error) does not stop the others: it is named with its
+error after the results (JSON "errors") and the exit status is 2; when
+no file can be read, the first error is the whole output.
+
 When the file's directory has an expected.csv (test, file, then SC,
 TSO, C11 or ARMv8 columns), verdicts are compared with it (for the
 reading the file was written for: its Compiler= line, else the
@@ -47,6 +52,7 @@ from .progress import Progress
 
 HELP = "run herd7 C and AArch64 litmus tests (SC, x86-TSO, C11, ARMv8)"
 SCHEMA = "evaluate.litmus/1"
+EXIT_UNREAD = 2          # some file could not be read: bad input
 # Threads a test may have unless --max-states states its own limit (herd7
 # suites go to 4; IRIW+ variants and hand-made tests a few more).
 MAX_THREADS = 6
@@ -100,11 +106,9 @@ def run(args: argparse.Namespace) -> int:
     models = split_list(args.models, memory_models.names(None),
                         "memory model") if args.models else None
     limits = _limits(args)
-    tests = [read_litmus(path, args.cc) for path in litmus_files(args.files)]
+    tests, errors = _read_all(args, models)
     cells = [(test, name) for test in tests
              for name in models_for(test, models)]
-    for test in tests:
-        _refuse_large(test, args.max_states)
     progress = Progress()
     say = progress.stage("litmus")
     results: list[tuple[LitmusResult, str | None]] = []
@@ -117,15 +121,49 @@ def run(args: argparse.Namespace) -> int:
         progress.done()
     if args.json:
         print(json.dumps({"schema": SCHEMA,
-                          "results": [r.to_json() for r, _ in results]},
+                          "results": [r.to_json() for r, _ in results],
+                          "errors": [str(e) for e in errors]},
                          indent=2))
     else:
         conditions = {t.file: f"{t.quantifier} {t.condition_text}"
                       for t in tests}
-        print("\n".join(render_text(results, tests, conditions)))
+        print("\n".join(render_text(results, tests, conditions)
+                        + _error_lines(errors)))
+    if errors:
+        return EXIT_UNREAD
     return 1 if any(r.verdict == UNKNOWN or (e is not None
                                              and e != r.verdict)
                     for r, e in results) else 0
+
+
+def _read_all(args: argparse.Namespace, models: list[str] | None):
+    """The tests that can be read, and the errors of those that cannot
+    (raised at once when none can: then there is nothing to show)."""
+    tests, errors = [], []
+    for path in litmus_files(args.files):
+        try:
+            test = read_litmus(path, args.cc)
+            _refuse_large(test, args.max_states)
+            models_for(test, models)
+        except EvaluateError as exc:
+            errors.append(exc)
+            continue
+        tests.append(test)
+    if not tests:
+        raise errors[0]
+    return tests, errors
+
+
+def _error_lines(errors: list[EvaluateError]) -> list[str]:
+    if not errors:
+        return []
+    lines = ["", f"{len(errors)} file(s) not read:"]
+    for error in errors:
+        lines += textwrap.wrap(str(error), 72, initial_indent="  ",
+                               subsequent_indent="    ",
+                               break_long_words=False,
+                               break_on_hyphens=False)   # paths whole
+    return lines
 
 
 def _limits(args: argparse.Namespace) -> tuple[int, float | None]:

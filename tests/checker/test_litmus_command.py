@@ -130,3 +130,37 @@ def test_a_data_race_is_reported_as_herd7_flags_it(tmp_path, capsys,
         assert "data race on x" in result["race"]
     assert main(["litmus", str(path), "--models", "c11"]) == 0
     assert ("undefined behaviour" in capsys.readouterr().out) == racy
+
+
+WEAK_CAS = """C weak
+{ x = 0; }
+P0 (atomic_int* x) {
+  int r0 = 0;
+  atomic_compare_exchange_weak_explicit(x, &r0, 1, memory_order_relaxed,
+                                        memory_order_relaxed);
+}
+exists (x=1)
+"""
+
+
+def test_a_file_that_cannot_be_read_does_not_stop_the_others(
+        tmp_path, capsys):
+    (tmp_path / "SB.litmus").write_text(SB)
+    (tmp_path / "weak.litmus").write_text(WEAK_CAS)
+    assert main(["litmus", str(tmp_path), "--models", "sc"]) == 2
+    out = " ".join(capsys.readouterr().out.split())     # unwrapped
+    assert "SB (SB.litmus): exists" in out      # the readable one ran
+    assert "1 file(s) not read:" in out
+    assert f"{tmp_path / 'weak.litmus'}:5: unsupported construct" in out
+    assert main(["litmus", str(tmp_path), "--models", "sc",
+                 "--json"]) == 2
+    doc = json.loads(capsys.readouterr().out)
+    assert [r["file"] for r in doc["results"]] == ["SB.litmus"]
+    [error] = doc["errors"]
+    assert "weak.litmus:5" in error and "spuriously" in error
+    # nothing readable: the first error is the whole answer
+    assert main(["litmus", str(tmp_path / "weak.litmus")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("evaluate: error: ") and \
+        "weak.litmus:5" in captured.err
