@@ -23,7 +23,7 @@ import difflib
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -205,6 +205,19 @@ def _hooks_of(spec: _Raw, templates_dir: Path) -> Hooks:
     return Hooks(template, None, dict(info.params))
 
 
+def _reread(spec: _Raw, hooks: Hooks) -> Hooks:
+    """A spec based on a plain-C one may read the same C against the
+    other atomic.h (based_on = "qemu-2.5" with atomics = "2016")."""
+    if "atomics" not in spec.data:
+        return hooks
+    if hooks.source is None:
+        raise SpecError("atomics applies to plain-C hooks only",
+                        path=spec.path, line=spec.line("atomics"),
+                        hint="its base's hooks come from a template, "
+                             "which spells its macros itself: drop it")
+    return replace(hooks, atomics=_atomics(spec))
+
+
 def _atomics(spec: _Raw) -> str:
     value = spec.data.get("atomics", ATOMICS[0])
     if value not in ATOMICS:
@@ -247,6 +260,7 @@ class _Resolver:
         if "based_on" in spec.data:
             base_name = self._base_name(spec, (*chain, name))
             base, hooks, origins = self.variant(base_name, (*chain, name))
+            hooks = _reread(spec, hooks)
             config, origins = dict(base.params), dict(origins)
         else:
             base_name = None

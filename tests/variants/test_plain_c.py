@@ -478,3 +478,19 @@ def test_atomics_is_refused_for_a_template_variant(scratch):
     with pytest.raises(SpecError, match="t.toml:5: atomics applies to "
                                         "plain-C hooks only"):
         load_variants(scratch.variants)
+
+
+def test_a_spec_based_on_a_paste_may_read_it_as_2016(paths, scratch):
+    (scratch.variants / "q42.toml").write_text(
+        spec("q42", "qemu-2.5", {}, extra='atomics = "2016"').replace(
+            "[params]\n", ""))
+    variants = load_variants(scratch.variants)
+    assert (variants["q42"].atomics, variants["qemu-2.5"].atomics) == \
+        ("2016", "2015")
+    assert "#define EVALUATE_QEMU_ATOMICS 2016" in render_variant(
+        variants["q42"], scratch).text
+    (scratch.variants / "t42.toml").write_text(
+        spec("t42", "original-05e514b1", {}, extra='atomics = "2016"'))
+    with pytest.raises(SpecError, match="t42.toml:5: atomics applies to "
+                                        "plain-C hooks only"):
+        load_variants(scratch.variants)
