@@ -145,9 +145,6 @@ class _Search:
                                inferred=old)
         return None
 
-    def safe(self, point: Point) -> bool:
-        return self.check([point])[0].verdict == SAFE
-
     def monotone(self, new: Point, outcome: Outcome) -> None:
         for old, seen in self.checked.items():
             for low, high, lo, hi in ((old, new, seen, outcome),
