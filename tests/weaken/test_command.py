@@ -221,13 +221,10 @@ def test_bad_input_is_an_error_naming_the_value(argv, words, tmp_path,
 
 
 def test_point_variant_spells_a_composite_by_its_parts():
-    subject, _ = _subject("original-05e514b1")
-    levels = dict(zip((s.name for s in subject.sites), subject.start))
-    levels["aio_notify:atomic_mb_set.fence-before"] = Order.RELAXED
-    levels["aio_notify:atomic_mb_set.store"] = Order.RELEASE
-    point = tuple(levels[s.name] for s in subject.sites)
-    base = load_variants(find_project().variants)["original-05e514b1"]
-    written = point_variant(subject, point, "probe", base.params, ("sc",))
+    subject, options, point, written = _written(
+        "original-05e514b1", {
+        "aio_notify:atomic_mb_set.fence-before": Order.RELAXED,
+        "aio_notify:atomic_mb_set.store": Order.RELEASE})
     assert ("__atomic_store_n(&ctx->notified, 1, __ATOMIC_RELEASE); "
             "__atomic_thread_fence(__ATOMIC_SEQ_CST);") in written.source
     assert "atomic_mb_set" not in written.source
@@ -251,6 +248,18 @@ def test_a_limit_is_never_safe(tmp_path, capsys):
     assert "reached a limit" in (tmp_path / "weaken.txt").read_text()
 
 
+def _written(base: str, changes: dict):
+    """BASE's point with `changes` (site name -> level), written as a
+    plain-C variant named probe (not saved anywhere)."""
+    subject, options = _subject(base)
+    levels = dict(zip((s.name for s in subject.sites), subject.start))
+    levels.update(changes)
+    point = tuple(levels[s.name] for s in subject.sites)
+    variant = load_variants(find_project().variants)[base]
+    return subject, options, point, point_variant(
+        subject, point, "probe", variant.params, ("sc",))
+
+
 def _read_back(tmp_path, written, options):
     """The written point as evaluate would load it: its sites."""
     (tmp_path / "variants").mkdir()
@@ -263,13 +272,10 @@ def _read_back(tmp_path, written, options):
 
 
 def test_nested_calls_are_rewritten_innermost_first(tmp_path):
-    subject, options = _subject("qemu-5.2")
-    levels = dict(zip((s.name for s in subject.sites), subject.start))
-    levels["aio_poll_wait:qatomic_set"] = Order.SEQ_CST
-    levels["aio_poll_wait:qatomic_read@155"] = Order.ACQUIRE
-    point = tuple(levels[s.name] for s in subject.sites)
-    base = load_variants(find_project().variants)["qemu-5.2"]
-    written = point_variant(subject, point, "probe", base.params, ("sc",))
+    subject, options, point, written = _written(
+        "qemu-5.2", {
+        "aio_poll_wait:qatomic_set": Order.SEQ_CST,
+        "aio_poll_wait:qatomic_read@155": Order.ACQUIRE})
     assert ("__atomic_store_n(&ctx->notify_me, __atomic_load_n("
             "&ctx->notify_me, __ATOMIC_ACQUIRE) + 2, __ATOMIC_SEQ_CST);"
             in written.source)
@@ -280,12 +286,9 @@ def test_nested_calls_are_rewritten_innermost_first(tmp_path):
 
 
 def test_a_dropped_fence_statement_becomes_a_comment_line(tmp_path):
-    subject, options = _subject("qemu-5.2")
-    levels = dict(zip((s.name for s in subject.sites), subject.start))
-    levels["aio_notify:smp_mb"] = Order.RELAXED         # absent
-    point = tuple(levels[s.name] for s in subject.sites)
-    base = load_variants(find_project().variants)["qemu-5.2"]
-    written = point_variant(subject, point, "probe", base.params, ("sc",))
+    subject, options, point, written = _written(
+        "qemu-5.2", {
+        "aio_notify:smp_mb": Order.RELAXED})  # absent
     lines = written.source.splitlines()
     assert [line.strip() for line in lines if "dropped" in line] == \
         ["/* smp_mb(); dropped */"]
