@@ -183,12 +183,7 @@ def _hooks_of(spec: _Raw, templates_dir: Path) -> Hooks:
         source = str(data["source"])
         path = _source_path(source, spec)
         text = csource.scan(path, source)
-        return Hooks(None, source, {}, text, _atomics(spec))
-    if "atomics" in data:
-        raise SpecError("atomics applies to plain-C hooks only",
-                        path=spec.path, line=spec.line("atomics"),
-                        hint="a template spells its macros itself: drop it "
-                             "(the parameters choose 2015 or later forms)")
+        return Hooks(None, source, {}, text)
     template = check_name(str(data["template"]), what="template name",
                           path=spec.path)
     if template == registry.TEMPLATE:
@@ -205,16 +200,17 @@ def _hooks_of(spec: _Raw, templates_dir: Path) -> Hooks:
     return Hooks(template, None, dict(info.params))
 
 
-def _reread(spec: _Raw, hooks: Hooks) -> Hooks:
-    """A spec based on a plain-C one may read the same C against the
-    other atomic.h (based_on = "qemu-2.5" with atomics = "2016")."""
+def _with_atomics(spec: _Raw, hooks: Hooks) -> Hooks:
+    """The spec's `atomics` on plain-C hooks, its own or its base's (a
+    spec based on a paste may read the same C against the other
+    atomic.h: based_on = "qemu-2.5" with atomics = "2016")."""
     if "atomics" not in spec.data:
         return hooks
     if hooks.source is None:
         raise SpecError("atomics applies to plain-C hooks only",
                         path=spec.path, line=spec.line("atomics"),
-                        hint="its base's hooks come from a template, "
-                             "which spells its macros itself: drop it")
+                        hint="a template spells its macros itself: drop it "
+                             "(the parameters choose 2015 or later forms)")
     return replace(hooks, atomics=_atomics(spec))
 
 
@@ -260,12 +256,12 @@ class _Resolver:
         if "based_on" in spec.data:
             base_name = self._base_name(spec, (*chain, name))
             base, hooks, origins = self.variant(base_name, (*chain, name))
-            hooks = _reread(spec, hooks)
             config, origins = dict(base.params), dict(origins)
         else:
             base_name = None
             hooks = _hooks_of(spec, self.templates_dir)
             config, origins = hooks.defaults(), {}
+        hooks = _with_atomics(spec, hooks)
         explicit = parse_params(spec, hooks)
         config.update(explicit)
         check_config(config, explicit, spec, origins)
