@@ -54,50 +54,29 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
 
-from . import ir
-from .ir import LOOP, MEM
+from .ir import LOOP
 from .limits import LimitHit, SearchLimit
-from .memory import Access, Kind, is_complete
-from .search import Check, Finding, Ghost, Move, Search
+from .memory import is_complete
+from .search import Finding, Move, Search
+from .stepping import (ASSERTION, DATA_RACE, NON_TERMINATING, NONREADS,
+                       Stepping, move_finding)
 
-
-NONREADS = (Kind.FENCE, Kind.STORE)
-WINDOW = 32                     # thread states kept per spin window
-ASSERTION, DATA_RACE, NON_TERMINATING = ("assertion", "data-race",
-                                         "non-terminating-loop")
-
-
-def writes(access: Access, value: int | None) -> bool:
-    """The event adds a write to memory (a failed CAS does not)."""
-    if access.kind is Kind.STORE:
-        return True
-    return access.kind is Kind.RMW and access.apply(value) is not None
-
-
-_USELESS = object()     # spin_windows: drop this step
+__all__ = ["BreadthFirst", "ASSERTION", "DATA_RACE", "NON_TERMINATING",
+           "NONREADS"]
 
 
 class _Stop(Exception):
     """The first finding was made and the search stops there."""
 
 
-class BreadthFirst:
+class BreadthFirst(Stepping):
     """One breadth-first search: the queue, the visited states and the
     paths back to the root."""
 
-    # `explorer` is the explore.Explorer that steps the threads (not
-    # annotated: explore.py imports this module).
-    def __init__(self, explorer, checks: Sequence[Check],
-                 progress: Callable[[int], None] | None,
-                 ghost: Ghost | None, stop_at_first: bool):
-        self.ex = explorer
-        self.checks = checks
-        self.progress = progress
-        self.ghost = ghost
-        self.stop_at_first = stop_at_first
-        self.findings: dict[str, Finding] = {}
+    def __init__(self, explorer, checks, progress, ghost,
+                 stop_at_first: bool):
+        super().__init__(explorer, checks, progress, ghost, stop_at_first)
         self.parents: list[int] = [-1]
         self.moves: list[Move | None] = [None]
         self.visited: set = set()
@@ -106,29 +85,25 @@ class BreadthFirst:
         # (explore.ENGINES), so that only the frontier holds full states.
         self.statekey = explorer.statekey
         self.queue: deque = deque()
-        self.cut = 0
         self.stop_at: int | None = None     # see found_on_move
         self.initial: tuple = ()
         self.started = time.perf_counter()
 
     def run(self) -> Search:
         ex = self.ex
-        n = len(ex.threads)
-        started = [ex.start(t) for t in range(n)]
-        threads0 = self.initial = tuple(state for state, _ in started)
-        mem0 = ex.model.initial(ex.program.init, n)
-        ghost0 = self.ghost.initial(ex, mem0) if self.ghost else None
-        windows0 = ((),) * n if ex.prune_spins else None
+        root, failures = self.root()
+        threads0, mem0, _, ghost0, _ = root
+        self.initial = threads0
         self.visited.add(self.statekey(threads0, mem0, ghost0))
-        self.queue.append((0, threads0, mem0, (0,) * n, ghost0, windows0))
+        self.queue.append((0,) + root)
         limit = None
         stopped = False
         node = 0
         try:
             ex.budget.state()
-            for t, (_, failed) in enumerate(started):
+            for t, failed in enumerate(failures):
                 if failed is not None:
-                    self.failure(0, t, failed)
+                    self.found_on_move(move_finding(0, t, failed))
                     if self.stop_at_first:
                         raise _Stop
             while self.queue:
@@ -172,14 +147,6 @@ class BreadthFirst:
         if self.stop_at_first and self.stop_at is None:
             self.stop_at = finding.node
 
-    def failure(self, node: int, t: int, failed) -> None:
-        if isinstance(failed, ir.LocalSpin):
-            self.found_on_move(Finding(NON_TERMINATING, node, facts={
-                "thread": t, "local": failed}))
-        else:
-            self.found_on_move(Finding(ASSERTION, node, facts={
-                "thread": t, "assert": failed}))
-
     def add(self, parent, threads, mem, counters, ghost, windows,
             move) -> int | None:
         key = self.statekey(threads, mem, ghost)
@@ -206,11 +173,7 @@ class BreadthFirst:
             self.run_checks(node, threads, mem, counters, ghost)
         if ex.at_bound(threads):
             return              # a thread reached its bound: the path ends
-        forced = None
-        if ex.eager:
-            forced = ex.pending_nonread(threads)
-        elif ex.any_order:
-            forced = ex.pending_nonblocking(threads)
+        forced = self.forced(threads)
         if forced is None or not self.expand(node, threads, mem, counters,
                                              ghost, windows, forced):
             for t in range(len(threads)):
@@ -222,82 +185,35 @@ class BreadthFirst:
                      windows, move)
 
     def run_checks(self, node, threads, mem, counters, ghost) -> None:
-        ex = self.ex
         for check in self.checks:
             if check.property in self.findings:
                 continue
-            found = check(ex, node, threads, mem, counters, ghost)
-            ex.budget.phase = "search"
+            found = self.check(check, node, threads, mem, counters, ghost)
             if found is not None:
                 self.found(found)
-
-    def step_thread(self, t, ts, count, access, step):
-        """Thread t after one step: (state, failed, next event count,
-        the move), no-op fences fused where the model allows."""
-        ex = self.ex
-        after, failed = ex.advance(t, ts, step.value)
-        move = Move(t, count, ts, after, access, step.value, step.source,
-                    step.race)
-        count2 = count + 1
-        if ex.noop_fences and failed is None:
-            after, count2, fused, failed = ex.fuse(t, after, step.state,
-                                                   count2)
-            if fused:
-                move = move._replace(fused=fused)
-        elif ex.eager and ts[1] and not after[1] and \
-                access.kind in NONREADS:
-            after = (after[0], 1, after[2])   # still starting
-        return after, failed, count2, move
-
-    @staticmethod
-    def spin_windows(windows, t, ts, after, access, value):
-        """The spin windows after thread t's step, or _USELESS for an
-        iteration that repeats one in the window (module doc)."""
-        if windows is None:
-            return None
-        window = windows[t]
-        if writes(access, value):
-            window = ()
-        elif after == ts or after in window:
-            return _USELESS
-        else:
-            window = (window + (ts,))[-WINDOW:]
-        return windows[:t] + (window,) + windows[t + 1:]
 
     def expand(self, node, threads, mem, counters, ghost, windows,
                t) -> bool:
         """Every step of thread t; False if it cannot move."""
-        ex = self.ex
-        ts = threads[t]
-        ins = ex.codes[t][ts[0]]
-        if ins.kind != MEM:
+        stepped = self.steps(threads, mem, counters, t)
+        if stepped is None:
             return False
-        access = ex.access(t, ts)
-        count = counters[t]
-        if ins.blocking:
-            steps = ex.perform_nonzero(mem, (t, count), access)
-        else:
-            steps = ex.model.perform(mem, (t, count), access)
+        access, steps = stepped
         for step in steps:
-            after, failed, count2, move = self.step_thread(t, ts, count,
-                                                           access, step)
-            windows2 = self.spin_windows(windows, t, ts, after, access,
-                                         step.value)
-            if windows2 is _USELESS:
-                continue            # a useless spin iteration (module doc)
-            ghost2 = ghost if self.ghost is None else self.ghost.step(
-                ex, ghost, t, (t, count), ts, access, step)
-            threads2 = threads[:t] + (after,) + threads[t + 1:]
-            counters2 = counters[:t] + (count2,) + counters[t + 1:]
+            made = self.child(threads, counters, ghost, windows, t, access,
+                              step)
+            if made is None:
+                continue            # a useless spin iteration
+            threads2, counters2, ghost2, windows2, move, failed = made
             child = self.add(node, threads2, step.state, counters2, ghost2,
                              windows2, move)
             if child is None:
                 continue
-            if ex.codes[t][after[0]].kind == LOOP:
+            if self.ex.codes[t][threads2[t][0]].kind == LOOP:
                 self.cut += 1
             if step.race is not None:
                 self.found_on_move(Finding(DATA_RACE, child,
                                            facts={"race": step.race}))
             if failed is not None:
-                self.failure(child, t, failed)
+                self.found_on_move(move_finding(child, t, failed))
         return bool(steps)

@@ -107,6 +107,7 @@ from .limits import Budget
 from .loops import inner_loop_pcs
 from .memory import Access, Kind, MemoryModel
 from .search import Check, Finding, Ghost, Move, Search
+from .tree import DepthFirst
 
 __all__ = ["Explorer", "Finding", "Move", "Search", "ended", "ASSERTION",
            "DATA_RACE", "NON_TERMINATING", "ENGINES", "DEFAULT_ENGINE"]
@@ -123,7 +124,12 @@ __all__ = ["Explorer", "Finding", "Move", "Search", "ended", "ASSERTION",
 #              It also lets the model skip the steps a blocking wait
 #              would drop (perform_nonzero), which the reference builds
 #              and filters.
-ENGINES = ("compact", "reference")
+#   tree       (models whose state is an execution graph: c11) a
+#              depth-first search that reaches each of the same states
+#              once, in one canonical order, and keeps only its path:
+#              memory linear in the graph (tree.py); other models are
+#              searched as by compact.
+ENGINES = ("compact", "reference", "tree")
 DEFAULT_ENGINE = "compact"
 
 
@@ -180,6 +186,11 @@ class Explorer:
         self.prune_spins = bool(getattr(model, "history_in_state", False)) \
             and self.has_loops
         self.any_order = bool(getattr(model, "any_order", False))
+        # tree.py's canonical order needs graph states (equal graphs,
+        # equal futures) and the eager rule; other models merge states
+        # that different histories reach, so they keep a visited set
+        self.tree = engine == "tree" and self.eager and bool(
+            getattr(model, "history_in_state", False))
         # any_order: the one thread that moves comes from the first of
         # these groups that can move: other threads, the temporary
         # poller, the poller.  So every state with the other threads
@@ -259,13 +270,15 @@ class Explorer:
                 if first is None:
                     first = t
         return first
-    def perform_nonzero(self, mem: Hashable, event, access: Access):
+    def perform_nonzero(self, mem: Hashable, event, access: Access,
+                        skip=None):
         """The steps of a blocking wait: those that read a non-zero
         value (the model's perform_nonzero builds only those, if it has
-        one)."""
+        one).  `skip` as for perform (tree.py; RC11 only)."""
         nonzero = getattr(self.model, "perform_nonzero", None)
         if nonzero is not None and self.engine != "reference":
-            return nonzero(mem, event, access)
+            extra = {} if skip is None else {"skip": skip}
+            return nonzero(mem, event, access, **extra)
         return [s for s in self.model.perform(mem, event, access)
                 if s.value]
 
@@ -353,8 +366,9 @@ class Explorer:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            return BreadthFirst(self, checks, progress, ghost,
-                                stop_at_first).run()
+            engine = DepthFirst if self.tree else BreadthFirst
+            return engine(self, checks, progress, ghost,
+                          stop_at_first).run()
         finally:
             if collecting:
                 gc.enable()

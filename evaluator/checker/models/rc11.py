@@ -49,7 +49,7 @@ equal too and states reached through different interleavings merge.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 
 from ...orders import Order
 from ..memory import Access, Internal, Kind, Race, RmwOp, Step
@@ -58,6 +58,10 @@ from .rc11_graph import (ACQUIRE_ORDERS, DEFAULT_FAIL_ORDER, FENCE,
                          WRITE, Context, Ev, Loc)
 from .rc11_psc import psc_ok
 from .rc11_state import RC11State
+
+# perform's `skip`: (id of the write a read would read, its value) ->
+# the caller drops that step anyway
+Skip = Callable[[tuple, int], bool]
 
 
 class RC11Model:
@@ -101,15 +105,20 @@ class RC11Model:
         """Ids of loc's writes in coherence order (init first)."""
         return tuple(ev.eid for ev in state.locs[state.ctx.loc(loc)].wevs)
 
-    def perform(self, state: RC11State, event, access: Access) -> list[Step]:
-        return self._perform(_New(state, event), access)
+    def perform(self, state: RC11State, event, access: Access,
+                skip: Skip | None = None) -> list[Step]:
+        """Every way the access can happen.  `skip(write id, value)`
+        names reads the caller would drop (tree.py's late reads): they
+        are not built, so neither their state nor their psc check is
+        paid for."""
+        return self._perform(_New(state, event, skip=skip), access)
 
-    def perform_nonzero(self, state: RC11State, event,
-                        access: Access) -> list[Step]:
+    def perform_nonzero(self, state: RC11State, event, access: Access,
+                        skip: Skip | None = None) -> list[Step]:
         """perform's steps that read a non-zero value (the explorer
-        keeps only those for a blocking wait): the others are not built,
-        so neither their state nor their psc check is paid for."""
-        return self._perform(_New(state, event, nonzero=True), access)
+        keeps only those for a blocking wait), the others not built."""
+        return self._perform(_New(state, event, nonzero=True, skip=skip),
+                             access)
 
     def _perform(self, new: _New, access: Access) -> list[Step]:
         state = new.state
@@ -129,11 +138,13 @@ class _New:
     """The event being added: shared context for its candidate steps."""
 
     __slots__ = ("state", "eid", "t", "idx", "bit", "base", "sync",
-                 "prev", "nonzero")
+                 "prev", "nonzero", "skip")
 
-    def __init__(self, state: RC11State, eid, nonzero: bool = False):
+    def __init__(self, state: RC11State, eid, nonzero: bool = False,
+                 skip: Skip | None = None):
         self.state = state
         self.nonzero = nonzero      # only reads of a non-zero value
+        self.skip = skip
         self.eid = eid
         self.t = t = eid[0]
         events, _, self.sync = state.threads[t]
@@ -203,7 +214,8 @@ class _New:
             w = loc.wevs[q]
             if access.kind is Kind.RMW and access.apply(w.value) is not None:
                 continue                    # this CAS would succeed
-            if self.nonzero and not w.value:
+            if self.nonzero and not w.value or \
+                    self.skip is not None and self.skip(w.eid, w.value):
                 continue
             steps.extend(self._read(x, loc, q, w, order, atomic, acq))
         return steps
@@ -260,6 +272,8 @@ class _New:
             if value is None or loc.locked[q] or (self.nonzero and
                                                   not w.value):
                 continue            # failed CAS, or w already has its RMW
+            if self.skip is not None and self.skip(w.eid, w.value):
+                continue
             hb = self.base | w.msg if acq else self.base
             ev = self.make(x, UPDATE, order, atomic=True, acq=acq, rel=rel,
                            value=value, rf=w.bit, hb=hb,

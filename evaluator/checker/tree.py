@@ -1,0 +1,258 @@
+"""A depth-first search that reaches every state once, keeping only the
+path it is on (`evaluate check --engine tree`, issue 11).
+
+Why it needs no visited set.  Under RC11 a state is an execution graph
+(the thread states and the ghost are functions of it), and the
+breadth-first search (bfs.py) reaches one graph through many orders of
+adding its events, which is why it must remember every graph it has
+seen.  This search adds the events of each graph in one canonical order
+only, so the states form a tree:
+
+  * where some thread's next event reads nothing, the first such
+    thread moves alone (the eager rule of explore.py, unchanged);
+  * otherwise every thread is about to read, and thread t may read w
+    only if no thread u < t could have read first: when t moves, each
+    u < t waiting at a read is told that the write it will read is one
+    added from now on (`forbid[u]`: the writes of its location present
+    now).  The constraint lapses when u moves.  A step that takes a
+    thread to its scenario bound ends the path in every engine, so it
+    is exempt (it is always last).
+
+Each state is then reached once.  Two paths to one graph first differ
+at a state where every thread reads; say t1 < t2 move there, t1 reading
+w.  The path that moves t2 forbids t1 every write present then, w among
+them, until t1 moves; but t1's next event in the graph is that read of
+w.  So the second path never reaches the graph.  And each state the
+breadth-first search reaches is reached here: add its events in the
+canonical order itself (non-reads first, else the read of the lowest
+thread whose write is present); whenever t moves past a waiting u < t,
+u's read, if the graph has it, reads a write not present yet, which is
+what the constraint allows.  The spin rule of explore.py drops a step
+by the thread's own history only, so it drops the same steps in every
+order.  tests/checker/test_engines.py checks both claims on every
+complete search: the same states are counted as by the reference
+engine, and none is reached twice.
+
+What it changes and what it does not.  Memory is the path: a state and
+a pending generator of children per level (depth is a graph's event
+count, about 100 here), instead of a key per visited state.  Time is
+what it was: the same states are built and checked, minus the visited
+set's hashing.  Counterexamples are still shortest: with stop_at_first,
+a finding at depth d bounds the search to depth d - 1 (branch and
+bound), so the one kept has no shallower rival; among equally short
+ones it may pick another than breadth-first order would.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from .ir import LOOP, MEM
+from .limits import LimitHit, SearchLimit
+from .memory import Kind, is_complete
+from .search import Finding, Move, Search
+from .stepping import DATA_RACE, Stepping, move_finding
+
+READS = (Kind.LOAD, Kind.RMW)
+
+
+class DepthFirst(Stepping):
+    """One depth-first search over the canonical tree of states."""
+
+    def __init__(self, explorer, checks, progress, ghost,
+                 stop_at_first: bool):
+        super().__init__(explorer, checks, progress, ghost, stop_at_first)
+        self.explored = 0
+        self.path: list[Move] = []      # from the root to the state
+        # property -> (depth, path, finding): the shallowest of each
+        self.best: dict[str, tuple[int, tuple, Finding]] = {}
+        self.bound: int | None = None   # stop_at_first: best depth
+        self.initial: tuple = ()
+        self.started = time.perf_counter()
+
+    def run(self) -> Search:
+        ex = self.ex
+        root, failures = self.root()
+        self.initial = root[0]
+        limit = None
+        try:
+            self.enter(root, 0)
+            for t, failed in enumerate(failures):
+                if failed is not None:
+                    self.record(move_finding(0, t, failed), 0)
+            if self.bound is None:
+                self.descend(root)
+        except SearchLimit as exc:
+            limit = LimitHit(exc.kind, ex.budget.phase, exc.detail,
+                             self.explored, ex.budget.steps,
+                             len(self.path), ex.budget.elapsed())
+        return self.result(limit)
+
+    def descend(self, root: tuple) -> None:
+        n = len(root[0])
+        stack = [self.children(*root, (None,) * n, False)]
+        path = self.path
+        while stack:
+            child = next(stack[-1], None)
+            if child is None:
+                stack.pop()
+                if path:
+                    path.pop()
+                continue
+            depth = len(stack)
+            if self.bound is not None and depth >= self.bound:
+                continue
+            state, forbid, closing, move, race, failed = child
+            path.append(move)
+            self.enter(state, depth)
+            self.on_move(state, move.thread, race, failed, depth)
+            deeper = self.bound is None or depth + 1 < self.bound
+            if deeper and not self.ex.at_bound(state[0]):
+                stack.append(self.children(*state, forbid, closing))
+            else:
+                path.pop()
+
+    def enter(self, state: tuple, depth: int) -> None:
+        """Count the state and run the checks on it."""
+        ex = self.ex
+        ex.budget.state()
+        self.explored += 1
+        node = self.explored
+        if self.progress is not None and not node & 0x3FFF:
+            self.progress(node)
+        ex.budget.phase = "search"
+        threads, mem, counters, ghost, _ = state
+        if not is_complete(ex.model, mem):
+            return
+        for check in self.checks:
+            if self.known(check.property, depth):
+                continue
+            found = self.check(check, node, threads, mem, counters, ghost)
+            if found is not None:
+                self.record(found, depth)
+
+    def on_move(self, state, t, race, failed, depth) -> None:
+        """Findings of the step into the state (race, assertion, local
+        cycle), and the cut count."""
+        if self.ex.codes[t][state[0][t][0]].kind == LOOP:
+            self.cut += 1
+        if race is not None:
+            self.record(Finding(DATA_RACE, 0, facts={"race": race}), depth)
+        if failed is not None:
+            self.record(move_finding(0, t, failed), depth)
+
+    def known(self, prop: str, depth: int) -> bool:
+        """A finding of prop as shallow as `depth` is already kept."""
+        if self.stop_at_first:
+            return self.bound is not None and self.bound <= depth
+        best = self.best.get(prop)
+        return best is not None and best[0] <= depth
+
+    def record(self, finding: Finding, depth: int) -> None:
+        if self.known(finding.property, depth):
+            return
+        kept = (depth, tuple(self.path), finding)
+        if self.stop_at_first:
+            self.bound = depth
+            self.best = {finding.property: kept}
+        else:
+            self.best[finding.property] = kept
+
+    def children(self, threads, mem, counters, ghost, windows, forbid,
+                 closing):
+        """Each child of the state in the canonical tree: (state,
+        forbid, closing, move, race, failed)."""
+        forced = self.forced(threads)
+        if forced is not None:
+            stepped = self.steps(threads, mem, counters, forced)
+            if stepped is not None and stepped[1]:
+                for child in self.steps_of(forced, stepped, threads,
+                                           counters, ghost, windows):
+                    if not closing or self.open(child[0][0], forced):
+                        yield child[0], forbid, closing, *child[1:]
+                return
+        if closing:
+            return
+        for t in range(len(threads)):
+            forbidden = forbid[t] or ()
+            skip = self.closed(t, threads[t], forbidden) if forbidden \
+                else None
+            stepped = self.steps(threads, mem, counters, t, skip)
+            if stepped is None:
+                continue
+            forbid2 = self.waiting(threads, mem, forbid, t)
+            for child in self.steps_of(t, stepped, threads, counters,
+                                       ghost, windows):
+                late = child[1].source in forbidden
+                if not late or self.open(child[0][0], t):
+                    yield child[0], forbid2, late, *child[1:]
+
+    def open(self, threads: tuple, t: int) -> bool:
+        """A step that a lower thread's constraint forbids (a late read)
+        may only start a chain that never completes here: it is kept
+        while a non-read is pending after it, or where it takes the
+        thread to its bound (the path ends there).  The completed chain
+        is a state the canonical order reaches by reading first."""
+        ex = self.ex
+        return ex.pending_nonread(threads) is not None or \
+            ex.codes[t][threads[t][0]].kind == LOOP
+
+    def closed(self, t: int, ts: tuple, forbidden: frozenset):
+        """perform's `skip` for thread t: the late reads that `open`
+        would drop (at a state where every thread reads, only t has a
+        pending non-read after its step), so the model does not build
+        them."""
+        ex = self.ex
+        code = ex.codes[t]
+
+        def skip(source: tuple, value: int) -> bool:
+            if source not in forbidden:
+                return False
+            after = ex.advance(t, ts, value)[0]
+            return code[after[0]].kind != LOOP and \
+                not ex.nonread_next(t, after)
+        return skip
+
+    def steps_of(self, t, stepped, threads, counters, ghost, windows):
+        """(state, move, race, failed) after each of thread t's steps."""
+        access, steps = stepped
+        for step in steps:
+            made = self.child(threads, counters, ghost, windows, t, access,
+                              step)
+            if made is None:
+                continue            # a useless spin iteration
+            threads2, counters2, ghost2, windows2, move, failed = made
+            yield ((threads2, step.state, counters2, ghost2, windows2),
+                   move, step.race, failed)
+
+    def waiting(self, threads, mem, forbid, t) -> tuple:
+        """forbid after thread t reads: each lower thread waiting at a
+        read must read a write added later; t's own constraint lapses."""
+        ex = self.ex
+        out = list(forbid)
+        out[t] = None
+        for u in range(t):
+            if ex.codes[u][threads[u][0]].kind != MEM:
+                continue
+            access = ex.access(u, threads[u])
+            if access.kind in READS:
+                out[u] = frozenset(ex.model.coherence(mem, access.loc))
+        return tuple(out)
+
+    def result(self, limit: LimitHit | None) -> Search:
+        """The search record, with the paths of the findings kept."""
+        parents: list[int] = [-1]
+        moves: list[Move | None] = [None]
+        findings = {}
+        for prop, (_, path, finding) in self.best.items():
+            node = 0
+            for move in path:
+                parents.append(node)
+                moves.append(move)
+                node = len(parents) - 1
+            findings[prop] = replace(finding, node=node)
+        return Search(self.explored, self.cut, findings, parents, moves,
+                      self.initial, time.perf_counter() - self.started,
+                      limit, self.stop_at_first and bool(findings),
+                      self.ex.budget.steps)
