@@ -3,9 +3,9 @@
 Default (issue 3): one notifier that, `rounds` times, schedules the BH
 and calls aio_notify (qemu_bh_schedule does both, every round); one
 poller looping `aio_poll(ctx, true)`, cut after `iterations` (a path
-that reaches the bound ends there without a verdict); optionally a
-second, temporary poller that runs `temp_iterations` aio_poll calls and
-leaves, as QEMU allowed in 2015.  The BH callback is a no-op.  Every
+that reaches the bound ends there without a verdict); optionally one
+or two temporary pollers that each run `temp_iterations` aio_poll calls
+and leave, as QEMU allowed in 2015.  The BH callback is a no-op.  Every
 shared location starts at 0.
 
 The defaults catch both negative controls (bug-notified-first needs one
@@ -37,7 +37,7 @@ MARKED = {"qemu_bh_schedule": SCHEDULE, "aio_bh_poll": CLAIM}
 @dataclass(frozen=True)
 class Scenario:
     rounds: int = 3             # qemu_bh_schedule calls by the notifier
-    pollers: int = 1            # 2 adds a temporary poller
+    pollers: int = 1            # 2, 3: one or two temporary pollers
     iterations: int = 4         # aio_poll calls before the poller is cut
     temp_iterations: int = 2    # aio_poll calls of the temporary poller
     busy_iterations: int = 3    # P2: idle iterations that make a busy loop
@@ -48,17 +48,18 @@ class Scenario:
             if getattr(self, name) < 1:
                 raise CheckerError(f"{name} = {getattr(self, name)} must be "
                                    "at least 1")
-        if self.pollers not in (1, 2):
+        if self.pollers not in (1, 2, 3):
             raise CheckerError(f"pollers = {self.pollers}",
-                               hint="1 (the event loop) or 2 (plus a "
-                                    "temporary poller)")
+                               hint="1 (the event loop), 2 (plus a "
+                                    "temporary poller) or 3 (plus two)")
 
     def describe(self) -> str:
         text = (f"{self.rounds} round(s) of qemu_bh_schedule, poller cut "
                 f"after {self.iterations} aio_poll calls")
-        if self.pollers == 2:
-            text += (f", temporary poller for {self.temp_iterations} "
-                     "calls")
+        if self.pollers > 1:
+            who = "temporary poller" if self.pollers == 2 else \
+                f"{self.pollers - 1} temporary pollers"
+            text += f", {who} for {self.temp_iterations} calls"
         return text + f", busy loop after {self.busy_iterations} idle calls"
 
 
@@ -70,8 +71,8 @@ def thread_specs(scenario: Scenario) -> tuple[ThreadSpec, ...]:
         ThreadSpec("poller", "poller", "aio_poll", (ctx, 1),
                    scenario.iterations, True, STUBS, "aio_poll(ctx, true)"),
     ]
-    if scenario.pollers == 2:
-        specs.append(ThreadSpec("poller2", "temp-poller", "aio_poll",
+    for k in range(2, scenario.pollers + 1):
+        specs.append(ThreadSpec(f"poller{k}", "temp-poller", "aio_poll",
                                 (ctx, 1), scenario.temp_iterations, False,
                                 STUBS, "aio_poll(ctx, true)"))
     return tuple(specs)

@@ -5,8 +5,8 @@ x86-TSO and C11 (RC11).
 The rendered C of each variant (the very text the benchmark compiles)
 is explored exhaustively for a bounded scenario: one notifier calling
 qemu_bh_schedule() --rounds times, one poller looping aio_poll(ctx,
-true) (cut after --iterations calls), optionally a second, temporary
-poller (--pollers 2).  The output is a verdict matrix (variants x
+true) (cut after --iterations calls), optionally one or two temporary
+pollers (--pollers 2, 3).  The output is a verdict matrix (variants x
 models), then a counterexample for every unsafe cell: one line per
 event with the template line, the operation and its memory order, and
 the write each read saw.  Each cell stops at its first (shortest)
@@ -95,13 +95,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="qemu_bh_schedule calls by the notifier "
                              f"(default {defaults.rounds})")
     parser.add_argument("--pollers", type=int, default=defaults.pollers,
-                        choices=(1, 2),
-                        help="2 adds a temporary poller (a much larger "
-                             "search: under c11 --rounds 1 --iterations 1 "
-                             "takes seconds, --rounds 2 --iterations 1 up "
-                             "to a minute or more, the default rounds and "
-                             "iterations do not finish; sc and tso manage "
-                             "them)")
+                        choices=(1, 2, 3),
+                        help="2 adds a temporary poller, 3 two of them "
+                             "(each aio_poll(ctx, true) twice, then it "
+                             "leaves: QEMU 21a03d17's two waiters).  The "
+                             "search grows with every thread; under c11 "
+                             "use --engine tree, whose memory stays flat, "
+                             "and raise --max-states (README: how long "
+                             "two pollers take)")
     parser.add_argument("--iterations", type=int,
                         default=defaults.iterations,
                         help="aio_poll calls before the poller's path is "

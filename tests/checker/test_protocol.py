@@ -116,3 +116,30 @@ def test_sc_traces_never_show_a_stale_read(rendered, name):
     # Under SC every read sees the last write before it in the trace.
     (violation,) = check_variant(rendered(name), "sc").violations
     assert not any("(stale:" in line for line in violation.trace)
+
+
+def test_three_pollers_add_two_temporary_pollers(rendered):
+    """--pollers 3: the notifier, the event loop's poller and two
+    temporary pollers, each leaving after its calls; every thread of
+    the two-poller scenario is still there, so the search only grows."""
+    from evaluator.checker.scenario import thread_specs
+    specs = thread_specs(Scenario(pollers=3))
+    assert [(s.name, s.role) for s in specs] == [
+        ("notifier", "notifier"), ("poller", "poller"),
+        ("poller2", "temp-poller"), ("poller3", "temp-poller")]
+    assert "2 temporary pollers for 2 calls" in \
+        Scenario(pollers=3).describe()
+    small = {"rounds": 1, "iterations": 1}
+    two, three = (check_variant(rendered("original-05e514b1"), "sc",
+                                CheckOptions(scenario=Scenario(
+                                    pollers=p, **small)))
+                  for p in (2, 3))
+    assert (two.verdict, three.verdict) == ("safe", "safe")
+    assert three.explored > 10 * two.explored
+
+
+def test_four_pollers_are_refused_with_the_choices():
+    from evaluator.errors import CheckerError
+    with pytest.raises(CheckerError, match="pollers = 4") as caught:
+        Scenario(pollers=4)
+    assert "3 (plus two)" in caught.value.hint
