@@ -36,7 +36,11 @@ Why this and not the other candidates the issue lists:
     execution once in memory linear in the graph and is what removes
     the prefix blow-up of three threads; it is a new search with its own
     optimality argument and its own way to find P1/P2's states, more
-    than this change could verify.
+    than this change could verify.  Its first half is tree.py (the
+    tree engine): the same states, each reached once in a canonical
+    order, so no visited set and memory linear in the graph; what it
+    does not do yet is skip the states (80% of them with two pollers)
+    where some thread waits for a write that a later event must bring.
 So the same states are built and checked and the CPU per state is
 about what it was; the compact engine saves only the steps a blocking
 wait would drop (models/rc11.py's perform_nonzero) and some per-state

@@ -186,3 +186,25 @@ def test_a_model_bound_is_an_unknown_cell_not_an_error(monkeypatch):
     assert result.limit.kind == "events"
     assert result.limit.phase == "model set-up"
     assert "has more than 10 states on its own" in result.limit.reason
+
+
+def test_tree_engine_limits_give_unknown_with_the_depth(capsys):
+    """The tree engine counts states against the same budget: a cell
+    that reaches it is unknown and says how deep its path was; one
+    that found a counterexample first is unsafe, though its limit
+    stopped the search for a shorter one (bug-skip-set's first lost
+    wakeup comes after about 21,000 states depth first, its search
+    ends after 24,718)."""
+    def cell(variant: str, states: int, status: int) -> dict:
+        assert main(["check", "--variants", variant, "--models", "c11",
+                     "--max-states", str(states), "--engine", "tree",
+                     "--json"]) == status
+        return json.loads(capsys.readouterr().out)["results"][0]
+    limited = cell("relaxed", 20_000, 1)        # unknown: needs a look
+    assert (limited["verdict"], limited["limit"]["kind"]) == \
+        ("unknown", "max-states")
+    assert 19_000 < limited["explored"] <= 20_000
+    assert 0 < limited["limit"]["depth"] < 200
+    bug = cell("bug-skip-set", 23_000, 0)      # as its [expect] says
+    assert (bug["verdict"], bug["limit"]["kind"]) == ("unsafe", "max-states")
+    assert bug["violations"][0]["property"] == "lost-wakeup"
