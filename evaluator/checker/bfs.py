@@ -202,22 +202,16 @@ class BreadthFirst(Stepping):
         stepped = self.steps(threads, mem, counters, t)
         if stepped is None:
             return False
-        access, steps = stepped
-        for step in steps:
-            made = self.child(threads, counters, ghost, windows, t, access,
-                              step)
-            if made is None:
-                continue            # a useless spin iteration
-            threads2, counters2, ghost2, windows2, move, failed = made
-            child = self.add(node, threads2, step.state, counters2, ghost2,
-                             windows2, move)
+        for state, move, race, failed in self.successors(
+                t, stepped, threads, counters, ghost, windows):
+            child = self.add(node, *state, move)
             if child is None:
                 continue
-            if self.ex.codes[t][threads2[t][0]].kind == LOOP:
+            if self.ex.codes[t][state[0][t][0]].kind == LOOP:
                 self.cut += 1
-            if step.race is not None:
+            if race is not None:
                 self.found_on_move(Finding(DATA_RACE, child,
-                                           facts={"race": step.race}))
+                                           facts={"race": race}))
             if failed is not None:
                 self.found_on_move(move_finding(child, t, failed))
-        return bool(steps)
+        return bool(stepped[1])

@@ -99,6 +99,19 @@ class Stepping:
             return access, ex.model.perform(mem, event, access)
         return access, ex.model.perform(mem, event, access, skip=skip)
 
+    def successors(self, t, stepped, threads, counters, ghost, windows):
+        """(state, move, race, failed) after each of thread t's steps
+        `stepped` (from steps()), useless spin iterations left out."""
+        access, steps = stepped
+        for step in steps:
+            made = self.child(threads, counters, ghost, windows, t, access,
+                              step)
+            if made is None:
+                continue
+            threads2, counters2, ghost2, windows2, move, failed = made
+            yield ((threads2, step.state, counters2, ghost2, windows2),
+                   move, step.race, failed)
+
     def child(self, threads, counters, ghost, windows, t, access, step):
         """The state after thread t's step: (threads, counters, ghost,
         windows, move, failed), or None for a useless spin iteration

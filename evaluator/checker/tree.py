@@ -167,7 +167,7 @@ class DepthFirst(Stepping):
         if forced is not None:
             stepped = self.steps(threads, mem, counters, forced)
             if stepped is not None and stepped[1]:
-                for child in self.steps_of(forced, stepped, threads,
+                for child in self.successors(forced, stepped, threads,
                                            counters, ghost, windows):
                     if not closing or self.open(child[0][0], forced):
                         yield child[0], forbid, closing, *child[1:]
@@ -182,7 +182,7 @@ class DepthFirst(Stepping):
             if stepped is None:
                 continue
             forbid2 = self.waiting(threads, mem, forbid, t)
-            for child in self.steps_of(t, stepped, threads, counters,
+            for child in self.successors(t, stepped, threads, counters,
                                        ghost, windows):
                 late = child[1].source in forbidden
                 if not late or self.open(child[0][0], t):
@@ -213,18 +213,6 @@ class DepthFirst(Stepping):
             return code[after[0]].kind != LOOP and \
                 not ex.nonread_next(t, after)
         return skip
-
-    def steps_of(self, t, stepped, threads, counters, ghost, windows):
-        """(state, move, race, failed) after each of thread t's steps."""
-        access, steps = stepped
-        for step in steps:
-            made = self.child(threads, counters, ghost, windows, t, access,
-                              step)
-            if made is None:
-                continue            # a useless spin iteration
-            threads2, counters2, ghost2, windows2, move, failed = made
-            yield ((threads2, step.state, counters2, ghost2, windows2),
-                   move, step.race, failed)
 
     def waiting(self, threads, mem, forbid, t) -> tuple:
         """forbid after thread t reads: each lower thread waiting at a
