@@ -94,24 +94,24 @@ class DepthFirst(Stepping):
         stack = [self.children(*root, (None,) * n, False)]
         path = self.path
         while stack:
-            child = next(stack[-1], None)
-            if child is None:
+            depth = len(stack)          # of the top state's children
+            bounded = self.bound is not None and depth >= self.bound
+            child = None if bounded else next(stack[-1], None)
+            if child is None:           # done, or no shorter finding here
                 stack.pop()
                 if path:
                     path.pop()
                 continue
-            depth = len(stack)
-            if self.bound is not None and depth >= self.bound:
-                continue
             state, forbid, closing, move, race, failed = child
             path.append(move)
-            self.enter(state, depth)
+            # the step's own findings first, as breadth-first order
+            # records them before it checks the state they lead to
             self.on_move(state, move.thread, race, failed, depth)
-            deeper = self.bound is None or depth + 1 < self.bound
-            if deeper and not self.ex.at_bound(state[0]):
-                stack.append(self.children(*state, forbid, closing))
+            self.enter(state, depth)
+            if self.ex.at_bound(state[0]):
+                path.pop()              # the path ends at the bound
             else:
-                path.pop()
+                stack.append(self.children(*state, forbid, closing))
 
     def enter(self, state: tuple, depth: int) -> None:
         """Count the state and run the checks on it."""
