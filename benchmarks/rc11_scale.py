@@ -4,10 +4,15 @@ check, each check in a fresh process so that its peak RSS is its own.
     python benchmarks/rc11_scale.py default [--models c11] [--engine E]
     python benchmarks/rc11_scale.py pollers2 [--timeout 60]
     python benchmarks/rc11_scale.py scaling [--timeout 30]
+    python benchmarks/rc11_scale.py two-waiters --engine tree \
+        --timeout 3000 --max-states 100000000
 
 default   every shipped variant in the default scenario;
 pollers2  every shipped variant with --pollers 2 --rounds 3
           --iterations 4 (the issue's three-thread target);
+two-waiters  QEMU 21a03d17's scenario (--pollers 2 --rounds 2) under
+          c11: bug-drain-after-bhs must lose a wakeup, full-removal
+          (the fix) must be safe;
 scaling   rounds 1-5 x pollers 1-3 for original-05e514b1 and qemu-5.2
           under each model (a row stops at its first limit).
 
@@ -126,6 +131,13 @@ def pollers2_table(args) -> None:
                   flush=True)
 
 
+def two_waiters_table(args) -> None:
+    print("--pollers 2 --rounds 2 --iterations 4 (QEMU 21a03d17)")
+    print(HEADER)
+    for variant in ("bug-drain-after-bhs", "full-removal"):
+        print(row(run_cell(variant, "c11", (2, 2, 4), args)), flush=True)
+
+
 def scaling_table(args) -> None:
     models = (args.models or "sc,tso,c11").split(",")
     print(f"{'rounds':>6} {'pollers':>7} " + HEADER)
@@ -145,7 +157,8 @@ def main(argv: list[str] | None = None) -> int:
         cell(argv[1:])
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("table", choices=("default", "pollers2", "scaling"))
+    parser.add_argument("table", choices=("default", "pollers2", "scaling",
+                                          "two-waiters"))
     parser.add_argument("--models", default=None,
                         help="default: c11 (scaling: sc,tso,c11)")
     parser.add_argument("--engine", default="compact",
@@ -154,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-states", type=int, default=5_000_000)
     args = parser.parse_args(argv)
     {"default": default_table, "pollers2": pollers2_table,
-     "scaling": scaling_table}[args.table](args)
+     "scaling": scaling_table, "two-waiters": two_waiters_table}[
+        args.table](args)
     return 0
 
 
