@@ -1,5 +1,5 @@
-"""A depth-first search that reaches every state once, keeping only the
-path it is on (`evaluate check --engine tree`, issue 11).
+"""A search that reaches every state once and keeps no record of the
+states it has seen (`evaluate check --engine tree`, issue 11).
 
 Why it needs no visited set.  Under RC11 a state is an execution graph
 (the thread states and the ghost are functions of it), and the
@@ -33,14 +33,17 @@ order.  tests/checker/test_engines.py checks both claims on every
 complete search: the same states are counted as by the reference
 engine, and none is reached twice.
 
-What it changes and what it does not.  Memory is the path: a state and
-a pending generator of children per level (depth is a graph's event
-count, about 100 here), instead of a key per visited state.  Time is
-what it was: the same states are built and checked, minus the visited
-set's hashing.  Counterexamples are still shortest: with stop_at_first,
-a finding at depth d bounds the search to depth d - 1 (branch and
-bound), so the one kept has no shallower rival; among equally short
-ones it may pick another than breadth-first order would.
+Order.  The tree is visited breadth first while a level holds fewer
+than FRONTIER states, then depth first from each state of the last
+level.  So a shallow counterexample is found after the same states as
+breadth-first order would visit (up to the order within its level), and
+memory is the last level plus, below it, the path: a state and a pending
+generator of children per level (a graph has about 100 events here),
+instead of a key per visited state.  Counterexamples are still
+shortest: a finding at depth d bounds the rest of the search to depth
+d - 1 (branch and bound), so the one kept has no shallower rival; among
+equally short ones it may pick another than bfs.py would.  Time per
+state is what it was, minus the visited set's hashing and keys.
 """
 
 from __future__ import annotations
@@ -55,6 +58,9 @@ from .search import Finding, Move, Search
 from .stepping import DATA_RACE, Stepping, move_finding
 
 READS = (Kind.LOAD, Kind.RMW)
+# Breadth first until a level holds this many states (whole states: about
+# 2.6 KB each under RC11), then depth first from each of them.
+FRONTIER = 10_000
 
 
 class DepthFirst(Stepping):
@@ -82,34 +88,61 @@ class DepthFirst(Stepping):
                 if failed is not None:
                     self.record(move_finding(0, t, failed), 0)
             if self.bound is None:
-                self.descend(root)
+                for entry in self.breadth_first(root):
+                    self.descend(*entry)
         except SearchLimit as exc:
             limit = LimitHit(exc.kind, ex.budget.phase, exc.detail,
                              self.explored, ex.budget.steps,
                              len(self.path), ex.budget.elapsed())
         return self.result(limit)
 
-    def descend(self, root: tuple) -> None:
-        n = len(root[0])
-        stack = [self.children(*root, (None,) * n, False)]
-        path = self.path
+    def breadth_first(self, root: tuple) -> list[tuple]:
+        """Visit the tree level by level while a level holds fewer than
+        FRONTIER states, so that a shallow counterexample is found as
+        soon as breadth-first order finds it; then return the last level
+        (state, forbid, closing, path), for descend() to go on from."""
+        level = [(root, (None,) * len(root[0]), False, ())]
+        depth = 0
+        while level and len(level) < FRONTIER:
+            depth += 1
+            deeper = []
+            for state, forbid, closing, path in level:
+                for child in self.children(*state, forbid, closing):
+                    state2, forbid2, closing2, move, race, failed = child
+                    self.path = path + (move,)
+                    self.on_move(state2, move.thread, race, failed, depth)
+                    self.enter(state2, depth)
+                    if self.bound is not None:
+                        return []       # every shallower state was seen
+                    if not self.ex.at_bound(state2[0]):
+                        deeper.append((state2, forbid2, closing2,
+                                       self.path))
+            level = deeper
+        return level
+
+    def descend(self, state: tuple, forbid: tuple, closing: bool,
+                path: tuple) -> None:
+        """Depth first below one state (at depth len(path))."""
+        base = len(path)
+        self.path = stepped = list(path)
+        stack = [self.children(*state, forbid, closing)]
         while stack:
-            depth = len(stack)          # of the top state's children
+            depth = base + len(stack)   # of the top state's children
             bounded = self.bound is not None and depth >= self.bound
             child = None if bounded else next(stack[-1], None)
             if child is None:           # done, or no shorter finding here
                 stack.pop()
-                if path:
-                    path.pop()
+                if stack:
+                    stepped.pop()
                 continue
             state, forbid, closing, move, race, failed = child
-            path.append(move)
+            stepped.append(move)
             # the step's own findings first, as breadth-first order
             # records them before it checks the state they lead to
             self.on_move(state, move.thread, race, failed, depth)
             self.enter(state, depth)
             if self.ex.at_bound(state[0]):
-                path.pop()              # the path ends at the bound
+                stepped.pop()           # the path ends at the bound
             else:
                 stack.append(self.children(*state, forbid, closing))
 

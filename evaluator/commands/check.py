@@ -99,10 +99,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="2 adds a temporary poller, 3 two of them "
                              "(each aio_poll(ctx, true) twice, then it "
                              "leaves: QEMU 21a03d17's two waiters).  The "
-                             "search grows with every thread; under c11 "
-                             "use --engine tree, whose memory stays flat, "
-                             "and raise --max-states (README: how long "
-                             "two pollers take)")
+                             "search grows with every thread; c11 memory "
+                             "stays flat (--engine tree) but time does "
+                             "not: raise --max-states and --timeout "
+                             "(README: how long two pollers take)")
     parser.add_argument("--iterations", type=int,
                         default=defaults.iterations,
                         help="aio_poll calls before the poller's path is "
@@ -120,9 +120,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--max-states", type=int, default=DEFAULT_MAX_STATES, metavar="N",
         help="per check, every phase included: stop after N explored "
              "states and continuation steps, verdict unknown (default "
-             f"{DEFAULT_MAX_STATES}: {memory_estimate(DEFAULT_MAX_STATES)} "
-             "of memory at most with the compact engine; with --engine "
-             "tree memory does not grow with N, only time does)")
+             f"{DEFAULT_MAX_STATES}; memory at most "
+             f"{memory_estimate(DEFAULT_MAX_STATES)}, c11 with --engine "
+             "compact: the default tree engine's c11 memory does not "
+             "grow with N, only time does)")
     parser.add_argument(
         "--timeout", type=float, default=None, metavar="SECONDS",
         help="per check, every phase included: stop after SECONDS, "
@@ -135,15 +136,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
              "first, the shortest)")
     parser.add_argument(
         "--engine", choices=ENGINES, default=DEFAULT_ENGINE,
-        help="how the search remembers visited states: compact (default: "
-             "an exact key per state, the whole state only for the "
-             "frontier), reference (whole states; same verdicts and "
-             "traces as compact), or tree (c11: depth-first, each state "
-             "reached once in a canonical order, only the path kept: "
-             "memory stays near 30 MB whatever the scenario; the same "
-             "states and verdicts, counterexamples as short, possibly "
-             "another of that length; sc and tso are searched as by "
-             "compact)")
+        help="how the c11 search keeps track of states: tree (default: "
+             "each state is reached once in a canonical order, so none "
+             "is remembered; breadth first for the first levels, then "
+             "depth first: memory stays under 100 MB whatever the "
+             "scenario), compact (breadth first, an exact key per "
+             "visited state) or reference (whole states).  All three "
+             "explore the same states and give the same verdicts and "
+             "counterexample lengths; tree may show another trace of "
+             "the same length.  sc and tso always search as compact")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="checks run in parallel (default: one per "
                              "CPU)")
