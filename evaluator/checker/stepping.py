@@ -40,6 +40,10 @@ def move_finding(node: int, t: int, failed) -> Finding:
 class Stepping:
     """The per-state work shared by the engines."""
 
+    # The engine compares states (a visited set): the model keeps exact
+    # keys for them (models/rc11.py's `key`).
+    compares_states = True
+
     # `explorer` is the explore.Explorer that steps the threads (not
     # annotated: explore.py imports the engines).
     def __init__(self, explorer, checks: Sequence[Check],
@@ -60,7 +64,10 @@ class Stepping:
         n = len(ex.threads)
         started = [ex.start(t) for t in range(n)]
         threads0 = tuple(state for state, _ in started)
-        mem0 = ex.model.initial(ex.program.init, n)
+        if self.compares_states:
+            mem0 = ex.model.initial(ex.program.init, n)
+        else:
+            mem0 = ex.model.initial(ex.program.init, n, keyed=False)
         ghost0 = self.ghost.initial(ex, mem0) if self.ghost else None
         windows0 = ((),) * n if ex.prune_spins else None
         return (threads0, mem0, (0,) * n, ghost0, windows0), \

@@ -60,11 +60,13 @@ from .stepping import DATA_RACE, Stepping, move_finding
 READS = (Kind.LOAD, Kind.RMW)
 # Breadth first until a level holds this many states (whole states: about
 # 2.6 KB each under RC11), then depth first from each of them.
-FRONTIER = 10_000
+FRONTIER = 2_000
 
 
 class DepthFirst(Stepping):
-    """One depth-first search over the canonical tree of states."""
+    """One search over the canonical tree of states."""
+
+    compares_states = False     # each state is reached once
 
     def __init__(self, explorer, checks, progress, ghost,
                  stop_at_first: bool):

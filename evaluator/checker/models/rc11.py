@@ -75,8 +75,11 @@ class RC11Model:
     # a function of the state (explore.py's spin reduction needs that).
     history_in_state = True
 
-    def initial(self, init: Mapping[str, int], threads: int) -> RC11State:
-        ctx = Context(dict(init), threads)
+    def initial(self, init: Mapping[str, int], threads: int,
+                keyed: bool = True) -> RC11State:
+        """The graph of the initial writes.  keyed=False: the states will
+        never be compared (tree.py), so no ids are interned for keys."""
+        ctx = Context(dict(init), threads, keyed)
         locs = tuple(Loc((ev.bit,), (ev.bit,), (ev,), (False,), ev.bit,
                          ev.bit, 0) for ev in ctx.init_evs)
         sync = (0, 0, (0,) * len(locs))

@@ -178,11 +178,16 @@ class Context:
     """Per-run constants shared by every state of one exploration."""
 
     __slots__ = ("width", "threads", "names", "index", "init_evs",
-                 "init_mask", "lanes", "_prefix", "_labels", "_histories",
-                 "_orders")
+                 "init_mask", "lanes", "keyed", "_prefix", "_labels",
+                 "_histories", "_orders")
 
-    def __init__(self, init: dict[str, int], threads: int):
+    def __init__(self, init: dict[str, int], threads: int,
+                 keyed: bool = True):
         self.width = threads + 1
+        # False: no state of this exploration is compared with another
+        # by key (tree.py), so history() and order_id() intern nothing
+        # and return 0, and the tables do not grow with the search
+        self.keyed = keyed
         self.threads = threads
         self.names = tuple(sorted(init))
         self.index = {name: j for j, name in enumerate(self.names)}
@@ -216,11 +221,15 @@ class Context:
     def history(self, before: int, label: tuple) -> int:
         """Id of a thread's label sequence: the one with id `before`
         (0: empty) followed by `label`."""
+        if not self.keyed:
+            return 0
         table = self._histories
         return table.setdefault((before, label), len(table) + 1)
 
     def order_id(self, order: tuple[int, ...]) -> int:
         """Id of one location's coherence order (a tuple of bits)."""
+        if not self.keyed:
+            return 0
         table = self._orders
         return table.setdefault(order, len(table))
 

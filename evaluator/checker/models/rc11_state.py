@@ -46,7 +46,7 @@ class RC11State:
             return True
         if not isinstance(other, RC11State) or self._hash != other._hash:
             return False
-        if self.ctx is other.ctx:
+        if self.ctx is other.ctx and self.ctx.keyed:
             return self.key == other.key
         # ids are per exploration: compare the graphs themselves
         return self.labels() == other.labels() and all(
