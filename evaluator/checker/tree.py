@@ -9,29 +9,37 @@ seen.  This search adds the events of each graph in one canonical order
 only, so the states form a tree:
 
   * where some thread's next event reads nothing, the first such
-    thread moves alone (the eager rule of explore.py, unchanged);
+    thread moves alone (the eager rule of explore.py, unchanged), so a
+    thread's read and the non-reads after it form one block, added
+    together;
   * otherwise every thread is about to read, and thread t may read w
     only if no thread u < t could have read first: when t moves, each
     u < t waiting at a read is told that the write it will read is one
     added from now on (`forbid[u]`: the writes of its location present
-    now).  The constraint lapses when u moves.  A step that takes a
-    thread to its scenario bound ends the path in every engine, so it
-    is exempt (it is always last).
+    now).  The constraint lapses when u moves;
+  * a read the constraint forbids (a late read) is still taken where
+    its block cannot complete on this path: while a non-read after it
+    is pending (only those follow, and the state where the block is
+    complete is dropped), or where it takes the thread to its
+    scenario bound (the path ends there in every engine).
 
 Each state is then reached once.  Two paths to one graph first differ
 at a state where every thread reads; say t1 < t2 move there, t1 reading
 w.  The path that moves t2 forbids t1 every write present then, w among
 them, until t1 moves; but t1's next event in the graph is that read of
-w.  So the second path never reaches the graph.  And each state the
-breadth-first search reaches is reached here: add its events in the
-canonical order itself (non-reads first, else the read of the lowest
-thread whose write is present); whenever t moves past a waiting u < t,
-u's read, if the graph has it, reads a write not present yet, which is
-what the constraint allows.  The spin rule of explore.py drops a step
-by the thread's own history only, so it drops the same steps in every
-order.  tests/checker/test_engines.py checks both claims on every
-complete search: the same states are counted as by the reference
-engine, and none is reached twice.
+w, which that path can only add late, in a block it never completes.
+And each state the breadth-first search reaches is reached here.  If no
+non-read is pending in it, add its blocks in the canonical order itself
+(the block of the lowest thread whose read's write is present): each
+time t moves past a waiting u < t, u's read, if the graph has it,
+reads a write not present yet, as the constraint requires.  If a
+non-read is pending, the state is one of those plus part of one
+thread's block (the eager rule allows nothing else), reached the same
+way and then by that block, late or not.  The spin rule of explore.py
+drops a step by the thread's own history only, so it drops the same
+steps in every order.  tests/checker/test_engines.py checks both
+claims on every complete search: the same set of states as the
+reference engine, and none reached twice.
 
 Order.  The tree is visited breadth first while a level holds fewer
 than FRONTIER states, then depth first from each state of the last
@@ -102,32 +110,32 @@ class DepthFirst(Stepping):
         """Visit the tree level by level while a level holds fewer than
         FRONTIER states, so that a shallow counterexample is found as
         soon as breadth-first order finds it; then return the last level
-        (state, forbid, closing, path), for descend() to go on from."""
+        (state, forbid, late_block, path), for descend() to go on from."""
         level = [(root, (None,) * len(root[0]), False, ())]
         depth = 0
         while level and len(level) < FRONTIER:
             depth += 1
             deeper = []
-            for state, forbid, closing, path in level:
-                for child in self.children(*state, forbid, closing):
-                    state2, forbid2, closing2, move, race, failed = child
+            for state, forbid, late_block, path in level:
+                for child in self.children(*state, forbid, late_block):
+                    state2, forbid2, late2, move, race, failed = child
                     self.path = path + (move,)
                     self.on_move(state2, move.thread, race, failed, depth)
                     self.enter(state2, depth)
                     if self.bound is not None:
                         return []       # every shallower state was seen
                     if not self.ex.at_bound(state2[0]):
-                        deeper.append((state2, forbid2, closing2,
+                        deeper.append((state2, forbid2, late2,
                                        self.path))
             level = deeper
         return level
 
-    def descend(self, state: tuple, forbid: tuple, closing: bool,
+    def descend(self, state: tuple, forbid: tuple, late_block: bool,
                 path: tuple) -> None:
         """Depth first below one state (at depth len(path))."""
         base = len(path)
         self.path = stepped = list(path)
-        stack = [self.children(*state, forbid, closing)]
+        stack = [self.children(*state, forbid, late_block)]
         while stack:
             depth = base + len(stack)   # of the top state's children
             bounded = self.bound is not None and depth >= self.bound
@@ -137,7 +145,7 @@ class DepthFirst(Stepping):
                 if stack:
                     stepped.pop()
                 continue
-            state, forbid, closing, move, race, failed = child
+            state, forbid, late_block, move, race, failed = child
             stepped.append(move)
             # the step's own findings first, as breadth-first order
             # records them before it checks the state they lead to
@@ -146,7 +154,7 @@ class DepthFirst(Stepping):
             if self.ex.at_bound(state[0]):
                 stepped.pop()           # the path ends at the bound
             else:
-                stack.append(self.children(*state, forbid, closing))
+                stack.append(self.children(*state, forbid, late_block))
 
     def enter(self, state: tuple, depth: int) -> None:
         """Count the state and run the checks on it."""
@@ -195,23 +203,23 @@ class DepthFirst(Stepping):
             self.best[finding.property] = kept
 
     def children(self, threads, mem, counters, ghost, windows, forbid,
-                 closing):
+                 late_block):
         """Each child of the state in the canonical tree: (state,
-        forbid, closing, move, race, failed)."""
+        forbid, late_block, move, race, failed)."""
         forced = self.forced(threads)
         if forced is not None:
             stepped = self.steps(threads, mem, counters, forced)
             if stepped is not None and stepped[1]:
                 for child in self.successors(forced, stepped, threads,
                                            counters, ghost, windows):
-                    if not closing or self.open(child[0][0], forced):
-                        yield child[0], forbid, closing, *child[1:]
+                    if not late_block or self.unfinished(child[0][0], forced):
+                        yield child[0], forbid, late_block, *child[1:]
                 return
-        if closing:
+        if late_block:
             return
         for t in range(len(threads)):
             forbidden = forbid[t] or ()
-            skip = self.closed(t, threads[t], forbidden) if forbidden \
+            skip = self.late_skip(t, threads[t], forbidden) if forbidden \
                 else None
             stepped = self.steps(threads, mem, counters, t, skip)
             if stepped is None:
@@ -220,21 +228,20 @@ class DepthFirst(Stepping):
             for child in self.successors(t, stepped, threads, counters,
                                        ghost, windows):
                 late = child[1].source in forbidden
-                if not late or self.open(child[0][0], t):
+                if not late or self.unfinished(child[0][0], t):
                     yield child[0], forbid2, late, *child[1:]
 
-    def open(self, threads: tuple, t: int) -> bool:
-        """A step that a lower thread's constraint forbids (a late read)
-        may only start a chain that never completes here: it is kept
-        while a non-read is pending after it, or where it takes the
-        thread to its bound (the path ends there).  The completed chain
-        is a state the canonical order reaches by reading first."""
+    def unfinished(self, threads: tuple, t: int) -> bool:
+        """A late read's block is kept while it is unfinished: a
+        non-read is pending after it, or it took the thread to its bound
+        (the path ends there).  The finished block is a state the
+        canonical order reaches by reading first."""
         ex = self.ex
         return ex.pending_nonread(threads) is not None or \
             ex.codes[t][threads[t][0]].kind == LOOP
 
-    def closed(self, t: int, ts: tuple, forbidden: frozenset):
-        """perform's `skip` for thread t: the late reads that `open`
+    def late_skip(self, t: int, ts: tuple, forbidden: frozenset):
+        """perform's `skip` for thread t: the late reads `unfinished`
         would drop (at a state where every thread reads, only t has a
         pending non-read after its step), so the model does not build
         them."""
