@@ -26,6 +26,14 @@ states are every RC11-consistent prefix of every execution graph: a
 GenMC-like CPU needs fewer states (a stateless, revisiting engine), not
 a faster state.
 
+Measured 2026-12-02 (2 cores, shared; ratios): default c11 checks with
+the tree engine (the default) take 0.76-0.99 times compact's CPU and
+28-51 MB peak against 28-180 MB; GenMC's CPU is still 3.9-7.3 times
+lower on the safe variants.  pollers2, original-05e514b1: more than
+32.7 million states (unknown after 3,600 s, 301 MB; compact reached
+13.2 GB after 11 CPU minutes).  two-waiters: bug-drain-after-bhs loses
+its wakeup after 7,162,777 states (539 CPU s, 91 MB).
+
 Every cell is capped by --timeout seconds and --max-states (it then
 reports the limit, verdict unknown).  Peak RSS includes the
 interpreter and the evaluator's imports (about 30 MB).  Targets (issue
