@@ -158,7 +158,10 @@ def test_help_states_the_limits_and_the_exit_status(capsys):
         main(["check", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "--max-states N per check, every phase included" in text
-    assert "(default 2000000: about 2.0 GB under c11" in text
+    assert "(default 2000000; memory at most about 2.0 GB under c11" \
+        in text
+    assert "the default tree engine's c11 memory does not grow with N" \
+        in text
     assert "--timeout SECONDS per check, every phase included" in text
     assert "or some cell is unknown (a limit was reached" in text
 
