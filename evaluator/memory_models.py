@@ -37,7 +37,7 @@ class ModelInfo:
     # a variant declared safe under it that hangs there contradicts it.
     hardware: tuple[str, ...] = ()
     # Peak RSS growth per explored state, measured on the largest shipped
-    # checks (c11 with the default compact engine, explore.ENGINES:
+    # checks (c11 with --engine compact, explore.ENGINES:
     # 710 bytes for qemu-5.2's 209095 states in the default scenario,
     # 950 for its 3 million with --pollers 2, whose breadth-first
     # frontier of whole states is wider; sc and tso with --pollers 2,

@@ -7,10 +7,10 @@ RC11 a state is a prefix of an execution graph and the search keeps
 every visited one, so memory, not time, was what ran out first: the
 reference engine keeps each visited state whole (its graph's event
 objects, per-location tuples, psc closure), 2.6 KB a state (542 MB for
-qemu-5.2's 209,095 states).  The compact engine (the default) keeps,
-for a visited state, only an exact key: the thread states, then the
-graph as ints (each thread's label sequence as an id in a trie of
-sequences, each location's coherence order as an id in a table of
+qemu-5.2's 209,095 states).  The compact engine (always used for sc
+and tso) keeps, for a visited state, only an exact key: the thread
+states, then the graph as ints (each thread's label sequence as an id
+in a trie of sequences, each location's coherence order as an id in a table of
 orders: models/rc11_state.py), then the ghost; whole states live only
 on the breadth-first frontier (about 5% of the states).  That is about
 0.7 KB a state, parents and moves included (176 MB for qemu-5.2).  The
