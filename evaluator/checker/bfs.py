@@ -59,7 +59,6 @@ from __future__ import annotations
 import time
 from collections import deque
 
-from .ir import LOOP
 from .limits import LimitHit, SearchLimit
 from .memory import is_complete
 from .search import Finding, Move, Search
@@ -81,6 +80,7 @@ class BreadthFirst(Stepping):
     def __init__(self, explorer, checks, progress, ghost,
                  stop_at_first: bool):
         super().__init__(explorer, checks, progress, ghost, stop_at_first)
+        self.findings: dict[str, Finding] = {}
         self.parents: list[int] = [-1]
         self.moves: list[Move | None] = [None]
         self.visited: set = set()
@@ -207,11 +207,7 @@ class BreadthFirst(Stepping):
             child = self.add(node, *state, move)
             if child is None:
                 continue
-            if self.ex.codes[t][state[0][t][0]].kind == LOOP:
-                self.cut += 1
-            if race is not None:
-                self.found_on_move(Finding(DATA_RACE, child,
-                                           facts={"race": race}))
-            if failed is not None:
-                self.found_on_move(move_finding(child, t, failed))
+            for finding in self.move_findings(state[0], t, race, failed,
+                                              child):
+                self.found_on_move(finding)
         return bool(stepped[1])

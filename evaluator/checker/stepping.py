@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from . import ir
-from .ir import MEM
+from .ir import LOOP, MEM
 from .memory import Access, Kind
 from .search import Check, Finding, Ghost, Move
 
@@ -54,7 +54,6 @@ class Stepping:
         self.progress = progress
         self.ghost = ghost
         self.stop_at_first = stop_at_first
-        self.findings: dict[str, Finding] = {}
         self.cut = 0
 
     def root(self) -> tuple[tuple, list]:
@@ -118,6 +117,20 @@ class Stepping:
             threads2, counters2, ghost2, windows2, move, failed = made
             yield ((threads2, step.state, counters2, ghost2, windows2),
                    move, step.race, failed)
+
+    def move_findings(self, threads: tuple, t: int, race, failed,
+                      node: int) -> list[Finding]:
+        """The findings of thread t's step into `threads` (a race, a
+        failing assert, a thread-local cycle); counts the step if it
+        took t to its scenario bound (a cut path)."""
+        if self.ex.codes[t][threads[t][0]].kind == LOOP:
+            self.cut += 1
+        found = []
+        if race is not None:
+            found.append(Finding(DATA_RACE, node, facts={"race": race}))
+        if failed is not None:
+            found.append(move_finding(node, t, failed))
+        return found
 
     def child(self, threads, counters, ghost, windows, t, access, step):
         """The state after thread t's step: (threads, counters, ghost,

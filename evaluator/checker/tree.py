@@ -63,7 +63,7 @@ from .ir import LOOP, MEM
 from .limits import LimitHit, SearchLimit
 from .memory import Kind, is_complete
 from .search import Finding, Move, Search
-from .stepping import DATA_RACE, Stepping, move_finding
+from .stepping import Stepping, move_finding
 
 READS = (Kind.LOAD, Kind.RMW)
 # Breadth first until a level holds this many states (whole states: about
@@ -176,14 +176,8 @@ class DepthFirst(Stepping):
                 self.record(found, depth)
 
     def on_move(self, state, t, race, failed, depth) -> None:
-        """Findings of the step into the state (race, assertion, local
-        cycle), and the cut count."""
-        if self.ex.codes[t][state[0][t][0]].kind == LOOP:
-            self.cut += 1
-        if race is not None:
-            self.record(Finding(DATA_RACE, 0, facts={"race": race}), depth)
-        if failed is not None:
-            self.record(move_finding(0, t, failed), depth)
+        for finding in self.move_findings(state[0], t, race, failed, 0):
+            self.record(finding, depth)
 
     def known(self, prop: str, depth: int) -> bool:
         """A finding of prop as shallow as `depth` is already kept."""
@@ -211,8 +205,9 @@ class DepthFirst(Stepping):
             stepped = self.steps(threads, mem, counters, forced)
             if stepped is not None and stepped[1]:
                 for child in self.successors(forced, stepped, threads,
-                                           counters, ghost, windows):
-                    if not late_block or self.unfinished(child[0][0], forced):
+                                             counters, ghost, windows):
+                    after = child[0][0][forced]
+                    if not late_block or self.unfinished(forced, after):
                         yield child[0], forbid, late_block, *child[1:]
                 return
         if late_block:
@@ -226,34 +221,28 @@ class DepthFirst(Stepping):
                 continue
             forbid2 = self.waiting(threads, mem, forbid, t)
             for child in self.successors(t, stepped, threads, counters,
-                                       ghost, windows):
+                                         ghost, windows):
                 late = child[1].source in forbidden
-                if not late or self.unfinished(child[0][0], t):
+                if not late or self.unfinished(t, child[0][0][t]):
                     yield child[0], forbid2, late, *child[1:]
 
-    def unfinished(self, threads: tuple, t: int) -> bool:
+    def unfinished(self, t: int, ts: tuple) -> bool:
         """A late read's block is kept while it is unfinished: a
-        non-read is pending after it, or it took the thread to its bound
-        (the path ends there).  The finished block is a state the
-        canonical order reaches by reading first."""
+        non-read of thread t is pending (t is the only thread with one:
+        its read left a state where every thread read), or the step took
+        t to its bound (the path ends there).  The finished block is a
+        state the canonical order reaches by reading first."""
         ex = self.ex
-        return ex.pending_nonread(threads) is not None or \
-            ex.codes[t][threads[t][0]].kind == LOOP
+        return ex.codes[t][ts[0]].kind == LOOP or ex.nonread_next(t, ts)
 
     def late_skip(self, t: int, ts: tuple, forbidden: frozenset):
-        """perform's `skip` for thread t: the late reads `unfinished`
-        would drop (at a state where every thread reads, only t has a
-        pending non-read after its step), so the model does not build
-        them."""
+        """perform's `skip` for thread t: the late reads whose block
+        would be finished at once, so the model does not build them."""
         ex = self.ex
-        code = ex.codes[t]
 
         def skip(source: tuple, value: int) -> bool:
-            if source not in forbidden:
-                return False
-            after = ex.advance(t, ts, value)[0]
-            return code[after[0]].kind != LOOP and \
-                not ex.nonread_next(t, after)
+            return source in forbidden and \
+                not self.unfinished(t, ex.advance(t, ts, value)[0])
         return skip
 
     def waiting(self, threads, mem, forbid, t) -> tuple:
