@@ -17,14 +17,15 @@ scaling   rounds 1-5 x pollers 1-3 for original-05e514b1 and qemu-5.2
           under each model (a row stops at its first limit).
 
 Where the CPU goes (cProfile, qemu-5.2, c11, default scenario, 209,095
-states, compact engine): the RC11 model's perform about half (its psc
-upkeep about 14%, building states and events most of the rest), the
-search's own bookkeeping (expand, add, step_thread) about a quarter,
-the property checks run at every state about a fifth; no function takes
-more than 8% of the time by itself.  The cost is per state, and the
-states are every RC11-consistent prefix of every execution graph: a
-GenMC-like CPU needs fewer states (a stateless, revisiting engine), not
-a faster state.
+states, tree engine): the RC11 model's steps 44% (perform 39%, its psc
+check 11% of it), the property checks run at every state 22% (busy loop
+7%, the sleepers shared by P1 and P5 5%, dropped work 4%, termination
+4%), the engine's own bookkeeping (children, enter, descend) about a
+quarter; no function takes more than 5% by itself.  That is 55-80 us
+per state (the machine's speed varies by a third between runs).  The
+cost is per state, and the states are every RC11-consistent prefix of
+every execution graph: a GenMC-like CPU needs fewer states (a
+stateless, revisiting engine), not a faster state.
 
 Measured 2026-12-02 (2 cores, shared; ratios): default c11 checks with
 the tree engine (the default) take 0.76-0.99 times compact's CPU and
@@ -32,7 +33,9 @@ the tree engine (the default) take 0.76-0.99 times compact's CPU and
 lower on the safe variants.  pollers2, original-05e514b1: more than
 32.7 million states (unknown after 3,600 s, 301 MB; compact reached
 13.2 GB after 11 CPU minutes).  two-waiters: bug-drain-after-bhs loses
-its wakeup after 7,162,777 states (539 CPU s, 91 MB).
+its wakeup after 7,162,777 states (539 CPU s, 91 MB).  --workers 2
+(one check over two processes, tree_workers.py): 1.3-1.7 times less
+wall time; two-waiters at --iterations 2 took 71 s, 54 s with two.
 
 Every cell is capped by --timeout seconds and --max-states (it then
 reports the limit, verdict unknown).  Peak RSS includes the
@@ -64,7 +67,7 @@ SCALING_VARIANTS = ("original-05e514b1", "qemu-5.2")
 def cell(argv: list[str]) -> None:
     """Worker: run one check, print one JSON line."""
     variant, model, rounds, pollers, iterations, max_states, timeout, \
-        engine = argv
+        engine, workers = argv
     from evaluator.checker import CheckOptions, Scenario, check_variant
     from evaluator.paths import find_project
     from evaluator.render import render_variant
@@ -75,14 +78,19 @@ def cell(argv: list[str]) -> None:
                         iterations=int(iterations))
     extra = {"engine": engine} if engine != "-" else {}
     options = CheckOptions(scenario=scenario, max_states=int(max_states),
-                           timeout=float(timeout), **extra)
-    started = time.process_time()
+                           timeout=float(timeout), workers=int(workers),
+                           **extra)
+    started = time.process_time(), time.perf_counter()
     result = check_variant(rendered, model, options)
     usage = resource.getrusage(resource.RUSAGE_SELF)
+    workers_usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(json.dumps({
         "variant": variant, "model": model, "verdict": result.verdict,
-        "states": result.explored, "cpu": time.process_time() - started,
-        "rss_mb": usage.ru_maxrss / 1024,
+        "states": result.explored,
+        "cpu": time.process_time() - started[0] + workers_usage.ru_utime
+        + workers_usage.ru_stime,
+        "wall": time.perf_counter() - started[1],
+        "rss_mb": max(usage.ru_maxrss, workers_usage.ru_maxrss) / 1024,
         "limit": result.limit.kind if result.limit else ""}))
 
 
@@ -90,25 +98,25 @@ def run_cell(variant, model, scenario, args) -> dict:
     rounds, pollers, iterations = scenario
     cmd = [sys.executable, __file__, "cell", variant, model, str(rounds),
            str(pollers), str(iterations), str(args.max_states),
-           str(args.timeout), args.engine]
+           str(args.timeout), args.engine, str(args.workers)]
     try:
         out = subprocess.run(cmd, capture_output=True, text=True,
                              timeout=args.timeout * 3 + 60, check=True)
     except subprocess.CalledProcessError as exc:
         return {"variant": variant, "model": model, "verdict": "error",
-                "states": 0, "cpu": 0.0, "rss_mb": 0.0,
+                "states": 0, "cpu": 0.0, "wall": 0.0, "rss_mb": 0.0,
                 "limit": exc.stderr.strip().splitlines()[-1][:40]}
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def row(r: dict, extra: str = "") -> str:
     return (f"{r['variant']:<20} {r['model']:<4} {r['verdict']:<7} "
-            f"{r['states']:>9} {r['cpu']:>7.2f} {r['rss_mb']:>7.0f} "
-            f"{r['limit']:<8} {extra}")
+            f"{r['states']:>9} {r['cpu']:>7.2f} {r['wall']:>7.2f} "
+            f"{r['rss_mb']:>7.0f} {r['limit']:<8} {extra}")
 
 
 HEADER = (f"{'variant':<20} {'model':<4} {'verdict':<7} {'states':>9} "
-          f"{'cpu s':>7} {'rss MB':>7} {'limit':<8}")
+          f"{'cpu s':>7} {'wall s':>7} {'rss MB':>7} {'limit':<8}")
 
 
 def shipped() -> list[str]:
@@ -169,8 +177,12 @@ def main(argv: list[str] | None = None) -> int:
                                           "two-waiters"))
     parser.add_argument("--models", default=None,
                         help="default: c11 (scaling: sc,tso,c11)")
-    parser.add_argument("--engine", default="compact",
-                        help="compact, reference or tree (explore.ENGINES)")
+    parser.add_argument("--engine", default="tree",
+                        help="tree (the default), compact or reference "
+                             "(explore.ENGINES)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="processes per check (tree_workers.py); "
+                             "cpu s then sums them")
     parser.add_argument("--timeout", type=float, default=60.0)
     parser.add_argument("--max-states", type=int, default=5_000_000)
     args = parser.parse_args(argv)

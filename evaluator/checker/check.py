@@ -42,6 +42,7 @@ class CheckOptions:
     all_violations: bool = False        # False: stop at the first one
     csrc: Path | None = None            # default: the project's csrc/
     engine: str = DEFAULT_ENGINE        # explore.ENGINES
+    workers: int = 1                    # processes for one tree search
 
     def __post_init__(self) -> None:
         readings.get(self.cc)           # fail early on a bad reading
@@ -79,7 +80,8 @@ def check_program(name: str, program: Program, model: MemoryModel,
     searching = False
     try:
         explorer = Explorer(program, model, budget=budget,
-                            engine=options.engine)
+                            engine=options.engine,
+                            workers=options.workers)
         checks, ghost = standard(model, options.scenario.busy_iterations,
                                  marked=bool(program.marks))
         searching = True

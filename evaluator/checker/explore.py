@@ -155,12 +155,13 @@ class Explorer:
     def __init__(self, program: Program, model: MemoryModel,
                  max_states: int | None = None,
                  budget: Budget | None = None,
-                 engine: str = DEFAULT_ENGINE):
+                 engine: str = DEFAULT_ENGINE, workers: int = 1):
         program, model = _prepared(program, model)
         if engine not in ENGINES:
             raise CheckerError(f"unknown search engine {engine!r}",
                                hint="one of: " + ", ".join(ENGINES))
         self.engine = engine
+        self.workers = workers      # processes for one tree search
         key = getattr(model, "key", None)
         self.statekey = _compact(key) if engine == "compact" and key \
             else _whole

@@ -100,6 +100,26 @@ class Budget:
         self.steps = 0
         self.phase = "search"
         self._tick = 0
+        # tree_workers.py: the charges of the check's other processes
+        self.shared = None
+        self.others = 0
+        self._synced = 0
+
+    def share(self, total) -> None:
+        """Count against `total` too (a multiprocessing.Value: the
+        states and steps of every process searching this check, this
+        one's included), synced at each look at the clock."""
+        self.shared = total
+        self._synced = self.states + self.steps
+        self.others = total.value - self._synced
+
+    def sync(self) -> None:
+        own = self.states + self.steps
+        with self.shared.get_lock():
+            self.shared.value += own - self._synced
+            total = self.shared.value
+        self._synced = own
+        self.others = total - own
 
     def state(self) -> None:
         """One more explored state."""
@@ -112,7 +132,7 @@ class Budget:
         self._charge(n)
 
     def _charge(self, n: int = 1) -> None:
-        if self.states + self.steps > self.max_states:
+        if self.states + self.steps + self.others > self.max_states:
             raise SearchLimit(MAX_STATES_KIND,
                               f"the state limit ({self.max_states} states "
                               "and steps) was reached")
@@ -122,6 +142,8 @@ class Budget:
             self.check_clock()
 
     def check_clock(self) -> None:
+        if self.shared is not None:
+            self.sync()
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise SearchLimit(TIMEOUT_KIND,
                               f"the time limit ({self.timeout:g} s) was "

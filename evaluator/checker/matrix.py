@@ -16,7 +16,6 @@ none prints a traceback) and the parent terminates them.
 from __future__ import annotations
 
 import multiprocessing
-import signal
 from dataclasses import dataclass, replace
 from collections.abc import Callable, Sequence
 
@@ -29,6 +28,7 @@ from ..build.lifted import check_build
 from ..build.targets import BuildTarget
 from .check import CheckOptions, CheckResult, check_variant, compile_variant
 from .results import cell_label
+from .pools import quiet_worker
 from .models import get_model
 from .readings import EXPECT_READING
 
@@ -84,15 +84,6 @@ def _serial(cells, options, paths, say: Progress) -> list[CheckResult]:
     return results
 
 
-def quiet_worker() -> None:
-    """Ctrl-C goes to the whole process group: the parent handles it.
-    SIGTERM (how the parent stops a worker) kills it outright, whatever
-    handler the parent installed (the CLI turns SIGTERM into an
-    exception, which a worker must not print)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
 def _indexed(task) -> tuple[int, CheckResult]:
     index, cell, options, paths = task
     return index, check_cell(cell, options, paths)
@@ -145,4 +136,6 @@ def check_matrix(variants: Sequence[Variant], models: Sequence[str],
                 for _, c in cells]
     if jobs > 1 and len(cells) > 1:
         return _parallel(cells, per_cell, paths, jobs, say)
+    if jobs > 1:            # one check: its search uses the jobs instead
+        per_cell = [replace(o, workers=jobs) for o in per_cell]
     return _serial(cells, per_cell, paths, say)

@@ -52,6 +52,13 @@ shortest: a finding at depth d bounds the rest of the search to depth
 d - 1 (branch and bound), so the one kept has no shallower rival; among
 equally short ones it may pick another than bfs.py would.  Time per
 state is what it was, minus the visited set's hashing and keys.
+
+Processes.  Below the last breadth-first level the subtrees share
+nothing, so with ex.workers > 1 (`evaluate check --jobs N` on a single
+check) tree_workers.py searches them in forked processes, with the same
+verdict and counterexample as here.  The checks must then be functions
+of the state (a memo is fine): what a check keeps in a worker stays
+there.
 """
 
 from __future__ import annotations
@@ -64,6 +71,7 @@ from .limits import LimitHit, SearchLimit
 from .memory import Kind, is_complete
 from .search import Finding, Move, Search
 from .stepping import Stepping, move_finding
+from . import tree_workers
 
 READS = (Kind.LOAD, Kind.RMW)
 # Breadth first until a level holds this many states (whole states: about
@@ -91,20 +99,29 @@ class DepthFirst(Stepping):
         ex = self.ex
         root, failures = self.root()
         self.initial = root[0]
-        limit = None
+        hit = None
         try:
             self.enter(root, 0)
             for t, failed in enumerate(failures):
                 if failed is not None:
                     self.record(move_finding(0, t, failed), 0)
             if self.bound is None:
-                for entry in self.breadth_first(root):
-                    self.descend(*entry)
+                hit = self.below(self.breadth_first(root))
         except SearchLimit as exc:
-            limit = LimitHit(exc.kind, ex.budget.phase, exc.detail,
-                             self.explored, ex.budget.steps,
-                             len(self.path), ex.budget.elapsed())
+            hit = (exc.kind, exc.detail, ex.budget.phase, len(self.path))
+        limit = None if hit is None else LimitHit(
+            hit[0], hit[2], hit[1], self.explored, ex.budget.steps, hit[3],
+            ex.budget.elapsed())
         return self.result(limit)
+
+    def below(self, level: list[tuple]) -> tuple | None:
+        """Depth first below each state of the last breadth-first level,
+        in ex.workers processes if there are more (tree_workers.py)."""
+        if self.ex.workers > 1 and len(level) > 1:
+            return tree_workers.descend_all(self, level, self.ex.workers)
+        for entry in level:
+            self.descend(*entry)
+        return None
 
     def breadth_first(self, root: tuple) -> list[tuple]:
         """Visit the tree level by level while a level holds fewer than
@@ -174,6 +191,36 @@ class DepthFirst(Stepping):
             found = self.check(check, node, threads, mem, counters, ghost)
             if found is not None:
                 self.record(found, depth)
+
+    def replay(self, entry: tuple, moves: tuple, prop: str) -> None:
+        """Record prop's finding at the end of `moves` from a level
+        state (tree_workers.py: one another process found): walk down
+        to it and find it again, with the budget's limits lifted (it was
+        paid for once)."""
+        state, forbid, late_block, path = entry
+        for move in moves:
+            child = next(c for c in self.children(*state, forbid,
+                                                  late_block)
+                         if c[3] == move)
+            state, forbid, late_block, _, race, failed = child
+        self.path = list(path) + list(moves)
+        budget = self.ex.budget
+        saved = (self.cut, budget.states, budget.steps, budget.max_states,
+                 budget.deadline)
+        budget.max_states, budget.deadline = float("inf"), None
+        try:
+            found = self.move_findings(state[0], move.thread, race, failed,
+                                       0)
+            threads, mem, counters, ghost, _ = state
+            found += [self.check(check, self.explored + 1, threads, mem,
+                                 counters, ghost)
+                      for check in self.checks if check.property == prop]
+        finally:
+            (self.cut, budget.states, budget.steps, budget.max_states,
+             budget.deadline) = saved
+        finding = next(f for f in found
+                       if f is not None and f.property == prop)
+        self.best[prop] = (len(self.path), tuple(self.path), finding)
 
     def on_move(self, state, t, race, failed, depth) -> None:
         for finding in self.move_findings(state[0], t, race, failed, 0):

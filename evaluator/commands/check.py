@@ -147,7 +147,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
              "the same length.  sc and tso always search as compact")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="checks run in parallel (default: one per "
-                             "CPU)")
+                             "CPU); a single check under the tree engine "
+                             "splits its depth-first search over them "
+                             "instead (same verdict and trace)")
     parser.add_argument("--json", action="store_true",
                         help=f"print JSON (schema {SCHEMA})")
 

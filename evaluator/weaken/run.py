@@ -32,7 +32,7 @@ from ..render import RenderedVariant
 from ..checker.check import CheckOptions, CheckResult, check_program, \
     compile_variant
 from ..checker.ir import Program
-from ..checker.matrix import quiet_worker
+from ..checker.pools import quiet_worker
 from ..checker.models import get_model
 from .frontier import SAFE, UNKNOWN, UNSAFE, Frontier, Outcome, Point, \
     find_frontier
