@@ -46,6 +46,9 @@ class CheckOptions:
 
     def __post_init__(self) -> None:
         readings.get(self.cc)           # fail early on a bad reading
+        if self.workers < 1:
+            raise CheckerError(f"workers = {self.workers}",
+                               hint="give at least 1 process")
         if self.engine not in ENGINES:
             raise CheckerError(f"engine = {self.engine!r}",
                                hint="one of: " + ", ".join(ENGINES))

@@ -108,10 +108,12 @@ class DepthFirst(Stepping):
             if self.bound is None:
                 hit = self.below(self.breadth_first(root))
         except SearchLimit as exc:
-            hit = (exc.kind, exc.detail, ex.budget.phase, len(self.path))
-        limit = None if hit is None else LimitHit(
-            hit[0], hit[2], hit[1], self.explored, ex.budget.steps, hit[3],
-            ex.budget.elapsed())
+            hit = (exc.kind, ex.budget.phase, exc.detail, len(self.path))
+        limit = None
+        if hit is not None:
+            kind, phase, detail, depth = hit
+            limit = LimitHit(kind, phase, detail, self.explored,
+                             ex.budget.steps, depth, ex.budget.elapsed())
         return self.result(limit)
 
     def below(self, level: list[tuple]) -> tuple | None:

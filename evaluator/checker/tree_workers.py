@@ -44,7 +44,7 @@ def descend_all(engine, level: Sequence[tuple], workers: int
                 ) -> tuple | None:
     """Search below every state of `level` in `workers` processes and
     merge the findings and counts into `engine`.  Returns the first
-    limit a worker hit: (kind, detail, phase, depth), or None."""
+    limit a worker hit: (kind, phase, detail, depth), or None."""
     global _FORKED
     context = multiprocessing.get_context("fork")
     budget = engine.ex.budget
@@ -91,7 +91,7 @@ def _task(index: int) -> tuple:
     try:
         engine.descend(state, forbid, late_block, path)
     except SearchLimit as exc:
-        limit = (exc.kind, exc.detail, ex.budget.phase, len(engine.path))
+        limit = (exc.kind, ex.budget.phase, exc.detail, len(engine.path))
     except Exception as exc:        # the parent reruns it to raise it
         error = repr(exc)
     ex.budget.sync()

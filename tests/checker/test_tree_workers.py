@@ -100,3 +100,9 @@ def test_a_workers_error_is_raised_as_itself(rendered, forked,
     assert forked["levels"]
     assert result.verdict == "unknown"
     assert "below the breadth-first levels" in result.limit.detail
+
+
+def test_no_workers_is_refused():
+    from evaluator.errors import CheckerError
+    with pytest.raises(CheckerError, match="workers = 0"):
+        CheckOptions(workers=0)
